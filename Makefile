@@ -1,0 +1,175 @@
+# mmguard - build, test, fuzz and benchmark.  GNU make, no autotools.
+#
+#   make              build every program into build/bin/
+#   make check        unit tests (plain, then ASan+UBSan), fuzz smoke runs,
+#                     interoperability scripts; ends with one summary line
+#   make check-asan   the unit tests built with ASan+UBSan only
+#   make fuzz         build the libFuzzer harnesses (clang)
+#   make fuzz-smoke   run each harness FUZZ_SECONDS (default 20) on its corpus
+#   make bench        benchmarks, printing figures and ratios
+#   make deps         install the Debian packages the build and tests need
+#   make demo         the main job on its embedded default
+#
+# Variants build into their own trees: build/ (release), build/asan/,
+# build/fuzz/.  VARIANT selects one; the targets above set it themselves.
+
+VARIANT		?= release
+FUZZ_SECONDS	?= 20
+
+ifeq ($(VARIANT),release)
+B		:= build
+CC		?= cc
+OPT		:= -O2 -g -D_FORTIFY_SOURCE=3
+SAN		:=
+else ifeq ($(VARIANT),asan)
+B		:= build/asan
+CC		:= clang
+OPT		:= -O1 -g -fno-omit-frame-pointer
+SAN		:= -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(VARIANT),fuzz)
+B		:= build/fuzz
+CC		:= clang
+OPT		:= -O1 -g -fno-omit-frame-pointer -DMMGUARD_FUZZING
+SAN		:= -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=all
+else
+$(error unknown VARIANT $(VARIANT): release, asan or fuzz)
+endif
+
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2
+HARDEN	:= -fstack-protector-strong -fPIE
+CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -I. \
+	   -include guard/common/banned.h -MMD -MP $(EXTRA_CFLAGS)
+LDFLAGS	:= -pie -Wl,-z,relro,-z,now $(SAN) $(EXTRA_LDFLAGS)
+
+# ---------------------------------------------------------------------------
+# Modules.  Each is a list of sources; libraries are static archives.
+
+COMMON_SRCS	:= guard/common/log.c guard/common/xmalloc.c \
+		   guard/common/buf.c
+BER_SRCS	:= filters/ber/ber_dec.c filters/ber/ber_prim.c \
+		   filters/ber/ber_enc.c
+
+LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS)
+LIB		:= $(B)/lib/libmmguard.a
+
+# Programs: name and main source.
+PROGS		:= mmguard-asn1
+mmguard-asn1_SRCS := filters/ber/mmguard-asn1.c
+
+UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
+		   tests/unit/test_ber_dec.c tests/unit/test_ber_prim.c \
+		   tests/unit/test_ber_enc.c
+FUZZERS		:= ber
+BENCHES		:= bench_ber
+bench_ber_LIBS	:= -lcrypto
+
+# ---------------------------------------------------------------------------
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+BINS		:= $(addprefix $(B)/bin/,$(PROGS))
+UNIT		:= $(B)/tests/unit-tests
+
+.PHONY: all check check-unit check-asan run-unit fuzz fuzz-smoke \
+	fuzzers bench benches deps demo clean interop
+
+all: $(BINS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+define prog_rule
+$(B)/bin/$(1): $(call obj,$($(1)_SRCS)) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+$(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit
+
+# Unit tests of this variant; results feed the summary line of make check.
+run-unit: $(UNIT)
+	@mkdir -p build/results
+	$(UNIT) --results build/results/unit-$(VARIANT).res
+
+check-unit:
+	$(MAKE) VARIANT=release run-unit
+
+check-asan:
+	$(MAKE) VARIANT=asan run-unit
+
+# Fuzzing: harness tests/fuzz/<name>_fuzz.c, corpus tests/fuzz/corpus/<name>/.
+define fuzz_rule
+$(B)/fuzz/$(1)_fuzz: $(call obj,tests/fuzz/$(1)_fuzz.c) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ $($(1)_fuzz_LIBS)
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
+
+fuzzers: $(foreach f,$(FUZZERS),$(B)/fuzz/$(f)_fuzz)
+
+fuzz:
+	$(MAKE) VARIANT=fuzz fuzzers
+
+fuzz-smoke: fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/smoke.sh build/fuzz/fuzz \
+	    build/results/fuzz.res $(FUZZERS)
+
+# Benchmarks (release build).
+define bench_rule
+$(B)/bench/$(1): $(call obj,tests/bench/$(1).c) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS)
+endef
+$(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
+
+benches: $(foreach b,$(BENCHES),$(B)/bench/$(b))
+
+bench: benches
+	@for b in $(BENCHES); do $(B)/bench/$$b || exit 1; done
+
+# Interoperability with independent decoders (tshark, openssl).
+interop: all
+	@sh tests/interop/run.sh build/results/interop.res
+
+check:
+	@rm -rf build/results
+	$(MAKE) all
+	$(MAKE) check-unit
+	$(MAKE) check-asan
+	$(MAKE) interop
+	$(MAKE) fuzz-smoke
+	@sh tests/summary.sh build/results
+
+# Debian packages the build, the tests and the demo need.
+DEPS	:= make gcc clang libclang-rt-14-dev libcunit1-dev libssl-dev \
+	   openssl tshark
+
+deps:
+	@missing=; for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	    grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y --no-install-recommends $$missing; \
+	else echo "deps: all present"; fi
+
+demo: all
+	@sh guard/demo.sh $(B)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
