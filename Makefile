@@ -61,6 +61,9 @@ mmguard-asn1_SRCS := filters/ber/mmguard-asn1.c
 UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_dec.c tests/unit/test_ber_prim.c \
 		   tests/unit/test_ber_enc.c
+# Helpers of the interoperability scripts (tests/interop/).
+INTEROP		:= ber_vectors
+
 FUZZERS		:= ber
 BENCHES		:= bench_ber
 bench_ber_LIBS	:= -lcrypto
@@ -138,9 +141,16 @@ benches: $(foreach b,$(BENCHES),$(B)/bench/$(b))
 bench: benches
 	@for b in $(BENCHES); do $(B)/bench/$$b || exit 1; done
 
+define interop_rule
+$(B)/tests/$(1): $(call obj,tests/interop/$(1).c) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^
+endef
+$(foreach h,$(INTEROP),$(eval $(call interop_rule,$(h))))
+
 # Interoperability with independent decoders (tshark, openssl).
-interop: all
-	@sh tests/interop/run.sh build/results/interop.res
+interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
+	@sh tests/interop/run.sh build build/results/interop.res
 
 check:
 	@rm -rf build/results

@@ -120,7 +120,7 @@ struct ber_error {
 struct ber_limits {
 	unsigned	 max_depth;	/* nesting of constructed values */
 	size_t		 max_elements;	/* elements in one constructed value */
-	size_t		 max_work;	/* TLV headers read in one decode */
+	size_t		 max_work;	/* headers read by indefinite scans */
 	size_t		 max_alloc;	/* bytes the arena may hand out */
 	unsigned	 max_oid_arcs;	/* arcs in one OBJECT IDENTIFIER */
 };
@@ -175,7 +175,8 @@ void		 ber_ctx_init(struct ber_ctx *, enum ber_mode,
 		    const struct ber_limits *, const void *, size_t);
 void		 ber_ctx_free(struct ber_ctx *);
 int		 ber_fail(struct ber_ctx *, enum ber_err, const uint8_t *at,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		    const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5), cold));
 const char	*ber_errstr(enum ber_err);
 const char	*ber_strerror(const struct ber_ctx *);
 void		*ber_alloc(struct ber_ctx *, size_t, const uint8_t *at);
@@ -183,13 +184,16 @@ int		 ber_tag_name(uint32_t tag, char *, size_t);
 
 /* The cursor. */
 void		 ber_reader_init(struct ber_reader *, struct ber_ctx *);
-int		 ber_next(struct ber_reader *, struct ber_tlv *);
+static inline int ber_next(struct ber_reader *, struct ber_tlv *);
+int		 ber_next_full(struct ber_reader *, struct ber_tlv *);
 int		 ber_peek(const struct ber_reader *, struct ber_tlv *);
 int		 ber_expect(struct ber_reader *, uint32_t tag, struct ber_tlv *);
 int		 ber_optional(struct ber_reader *, uint32_t tag,
 		    struct ber_tlv *);
-int		 ber_enter(const struct ber_reader *, const struct ber_tlv *,
-		    struct ber_reader *);
+static inline int ber_enter(const struct ber_reader *,
+		    const struct ber_tlv *, struct ber_reader *);
+int		 ber_enter_fail(const struct ber_reader *,
+		    const struct ber_tlv *);
 int		 ber_enter_setof(const struct ber_reader *,
 		    const struct ber_tlv *, struct ber_reader *);
 int		 ber_end(struct ber_reader *);
@@ -320,5 +324,75 @@ void		 ber_put_string(struct ber_enc *, uint32_t tag, unsigned type,
 void		 ber_put_time(struct ber_enc *, uint32_t tag, unsigned type,
 		    const struct ber_time *);
 void		 ber_put_raw(struct ber_enc *, const void *, size_t);
+int		 ber_reencode(struct ber_ctx *, struct buf *);
+
+/*
+ * Universal identifier octets (0x00-0x3f) that need the full header parser,
+ * as a bit mask: end-of-contents (0x00, 0x20), the high-tag-number form
+ * (0x1f, 0x3f), types X.690 requires to be primitive (BOOLEAN, INTEGER,
+ * NULL, OID, REAL, ENUMERATED, RELATIVE-OID) in constructed form, and types
+ * it requires to be constructed (EXTERNAL, EMBEDDED PDV, SEQUENCE, SET) in
+ * primitive form.  Of the other classes only the high-tag-number form does.
+ */
+#define BER_B_(id)	(UINT64_C(1) << (id))
+#define BER_UNIV_SLOW	(BER_B_(0x00) | BER_B_(0x20) | BER_B_(0x1f) |	\
+	BER_B_(0x3f) | BER_B_(0x21) | BER_B_(0x22) | BER_B_(0x25) |	\
+	BER_B_(0x26) | BER_B_(0x29) | BER_B_(0x2a) | BER_B_(0x2d) |	\
+	BER_B_(0x08) | BER_B_(0x0b) | BER_B_(0x10) | BER_B_(0x11))
+#define BER_ID_SLOW(id)	(((id) & 0x1f) == 0x1f ||			\
+	((id) < 0x40 && ((BER_UNIV_SLOW >> (id)) & 1) != 0))
+
+/*
+ * The next TLV at this level: 1 with t filled, 0 at the end of the level,
+ * -1 on error.  Most TLVs in real traffic have a low tag number and a short
+ * definite length; they are read here, inline.  Everything else - long
+ * forms, indefinite lengths, form rules, limits, DER SET OF order, errors -
+ * is ber_next_full()'s, which applies every rule to every case.
+ */
+static inline int
+ber_next(struct ber_reader *r, struct ber_tlv *t)
+{
+	const uint8_t	*p = r->p;
+	size_t		 left = (size_t)(r->end - p);
+	uint8_t		 id, lb;
+
+	if (left >= 2 && !r->setof && r->ctx->err.code == BER_OK &&
+	    r->count < r->ctx->lim.max_elements) {
+		id = p[0];
+		lb = p[1];
+		if (lb < 0x80 && lb <= left - 2 && !BER_ID_SLOW(id)) {
+			t->tag = BER_TAG(id >> 6, id & 0x1f);
+			t->constructed = (id & 0x20) != 0;
+			t->indefinite = false;
+			t->raw = p;
+			t->val = p + 2;
+			t->len = lb;
+			t->rawlen = 2 + (size_t)lb;
+			r->count++;
+			r->p = p + 2 + lb;
+			return 1;
+		}
+	}
+	return ber_next_full(r, t);
+}
+
+/* A cursor over the contents of constructed t, one level deeper. */
+static inline int
+ber_enter(const struct ber_reader *r, const struct ber_tlv *t,
+    struct ber_reader *child)
+{
+	if (r->ctx->err.code != BER_OK || !t->constructed ||
+	    r->depth + 1 > r->ctx->lim.max_depth)
+		return ber_enter_fail(r, t);
+	child->ctx = r->ctx;
+	child->p = t->val;
+	child->end = t->val + t->len;
+	child->depth = r->depth + 1;
+	child->count = 0;
+	child->setof = false;
+	child->prev = NULL;
+	child->prevlen = 0;
+	return 0;
+}
 
 #endif

@@ -206,12 +206,12 @@ ber_univ_form(uint32_t num)
 }
 
 /*
- * Parse one header at p, bounded by end.  On success fills t (val/len are
- * final for definite lengths; for indefinite ones len is not yet known) and
- * returns 0.  Returns 1 for an end-of-contents marker (00 00).
+ * The general header parser: every form, every error with its reason.
+ * Returns 0 with t filled (for indefinite lengths len is not yet known),
+ * 1 for an end-of-contents marker (00 00), -1 on error.
  */
-static int
-ber_header(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
+static int __attribute__((noinline))
+ber_header_slow(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
     struct ber_tlv *t)
 {
 	const uint8_t	*start = p, *lstart;
@@ -220,10 +220,6 @@ ber_header(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
 	uint8_t		 id, b, lb;
 	unsigned	 cls, form;
 
-	if (++c->work > c->lim.max_work)
-		return ber_fail(c, BER_E_WORK, p,
-		    "more than %zu elements read in one decode",
-		    c->lim.max_work);
 	if (end - p < 2)
 		return ber_fail(c, BER_E_TRUNCATED, p,
 		    "header needs 2 bytes, %zu left", (size_t)(end - p));
@@ -321,10 +317,43 @@ ber_header(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
 }
 
 /*
+ * Parse one header at p, bounded by end.  The fast path takes the common
+ * case - low tag number, short definite length, no form to check - and
+ * hands everything else to ber_header_slow().
+ */
+static inline int
+ber_header(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
+    struct ber_tlv *t)
+{
+	uint8_t	id, lb;
+
+	if (__builtin_expect(end - p >= 2, 1)) {
+		id = p[0];
+		lb = p[1];
+		if (__builtin_expect(lb < 0x80 && !BER_ID_SLOW(id), 1)) {
+			if (__builtin_expect((size_t)(end - p - 2) < lb, 0))
+				return ber_fail(c, BER_E_OVERRUN, p,
+				    "length %u runs past its container "
+				    "(%zu bytes left)", lb,
+				    (size_t)(end - p - 2));
+			t->tag = BER_TAG(id >> 6, id & 0x1f);
+			t->constructed = (id & 0x20) != 0;
+			t->indefinite = false;
+			t->raw = p;
+			t->val = p + 2;
+			t->len = lb;
+			t->rawlen = 2 + (size_t)lb;
+			return 0;
+		}
+	}
+	return ber_header_slow(c, p, end, t);
+}
+
+/*
  * Find the end of an indefinite-length value whose contents start at p.
  * depth is the nesting level those contents would have when entered.
  */
-static int
+static int __attribute__((noinline))
 ber_scan_indefinite(struct ber_ctx *c, const struct ber_tlv *outer,
     const uint8_t *end, unsigned depth, struct ber_tlv *t)
 {
@@ -337,6 +366,10 @@ ber_scan_indefinite(struct ber_ctx *c, const struct ber_tlv *outer,
 		if (p == end)
 			return ber_fail(c, BER_E_TRUNCATED, outer->raw,
 			    "no end-of-contents for this value");
+		if (++c->work > c->lim.max_work)
+			return ber_fail(c, BER_E_WORK, p,
+			    "more than %zu headers read in one decode",
+			    c->lim.max_work);
 		if ((r = ber_header(c, p, end, &in)) == -1)
 			return -1;
 		if (r == 1) {
@@ -370,7 +403,7 @@ ber_reader_init(struct ber_reader *r, struct ber_ctx *c)
 }
 
 /* DER SET OF: encodings compared as octet strings, shorter zero-padded. */
-static int
+static int __attribute__((noinline))
 ber_setof_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	size_t	n = alen < blen ? alen : blen, i;
@@ -389,10 +422,11 @@ ber_setof_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 
 /*
  * Read the next TLV at this level.  Returns 1 with t filled, 0 at the end of
- * the level, -1 on error.
+ * the level, -1 on error.  ber_next() in ber.h takes the common case inline
+ * and calls this for everything else.
  */
 int
-ber_next(struct ber_reader *r, struct ber_tlv *t)
+ber_next_full(struct ber_reader *r, struct ber_tlv *t)
 {
 	struct ber_ctx	*c = r->ctx;
 	int		 h;
@@ -475,9 +509,9 @@ ber_optional(struct ber_reader *r, uint32_t tag, struct ber_tlv *t)
 	return 1;
 }
 
+/* ber_enter() in ber.h calls this when it cannot open the cursor. */
 int
-ber_enter(const struct ber_reader *r, const struct ber_tlv *t,
-    struct ber_reader *child)
+ber_enter_fail(const struct ber_reader *r, const struct ber_tlv *t)
 {
 	struct ber_ctx	*c = r->ctx;
 
@@ -486,15 +520,8 @@ ber_enter(const struct ber_reader *r, const struct ber_tlv *t,
 	if (!t->constructed)
 		return ber_fail(c, BER_E_FORM, t->raw,
 		    "a constructed value was expected here");
-	if (r->depth + 1 > c->lim.max_depth)
-		return ber_fail(c, BER_E_DEPTH, t->raw,
-		    "nesting deeper than %u", c->lim.max_depth);
-	memset(child, 0, sizeof(*child));
-	child->ctx = c;
-	child->p = t->val;
-	child->end = t->val + t->len;
-	child->depth = r->depth + 1;
-	return 0;
+	return ber_fail(c, BER_E_DEPTH, t->raw, "nesting deeper than %u",
+	    c->lim.max_depth);
 }
 
 int

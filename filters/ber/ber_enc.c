@@ -478,3 +478,82 @@ ber_put_time(struct ber_enc *e, uint32_t tag, unsigned type,
 	}
 	ber_put_octets(e, tag, s, (size_t)n);
 }
+
+/*
+ * Re-encode one BER value as DER-structured bytes: definite minimal
+ * lengths, universal constructed strings reassembled into primitive ones;
+ * tags, nesting and contents kept.  SETs keep their order, since whether a
+ * universal SET is a SET (sorted by tag) or a SET OF (sorted by encoding)
+ * is the schema's to say.  The decode error, if any, is the context's;
+ * running out of room is BER_E_BUDGET.
+ */
+int
+ber_reencode(struct ber_ctx *c, struct buf *out)
+{
+	struct ber_reader	 st[BER_DEFAULT_MAX_DEPTH + 1];
+	struct ber_tlv		 t;
+	struct ber_bits		 bits;
+	struct ber_enc		 e;
+	const uint8_t		*p;
+	uint8_t			*flat;
+	size_t			 n;
+	unsigned		 sp = 0;
+	uint32_t		 num;
+	int			 k;
+
+	ber_enc_init(&e, out, 0);
+	ber_reader_init(&st[0], c);
+	for (;;) {
+		if ((k = ber_next(&st[sp], &t)) == -1)
+			return -1;
+		if (k == 0) {
+			if (sp == 0)
+				break;
+			ber_enc_end(&e);
+			sp--;
+			continue;
+		}
+		if (sp == 0 && st[0].count > 1)
+			return ber_fail(c, BER_E_TRAILING, t.raw,
+			    "data after the first value");
+		num = BER_TAG_NUMBER(t.tag);
+		if (!t.constructed) {
+			ber_put_prim(&e, t.tag, t.val, t.len);
+		} else if (BER_TAG_CLASS(t.tag) == BER_CLASS_UNIVERSAL &&
+		    num != BER_SEQUENCE && num != BER_SET &&
+		    num != BER_EXTERNAL && num != BER_EMBEDDED_PDV) {
+			if (num == BER_BIT_STRING) {
+				/* Kept as sent, unused bits included. */
+				if (ber_get_bits(c, &t, &bits) == -1)
+					return -1;
+				n = (bits.nbits + 7) / 8;
+				if ((flat = ber_alloc(c, n + 1, t.raw)) == NULL)
+					return -1;
+				flat[0] = (uint8_t)(n * 8 - bits.nbits);
+				if (n > 0)
+					memcpy(flat + 1, bits.bytes, n);
+				ber_put_prim(&e, t.tag, flat, n + 1);
+			} else {
+				if (ber_get_octets(c, &t, &p, &n) == -1)
+					return -1;
+				ber_put_prim(&e, t.tag, p, n);
+			}
+		} else {
+			if (sp >= BER_DEFAULT_MAX_DEPTH)
+				return ber_fail(c, BER_E_DEPTH, t.raw,
+				    "nesting deeper than %d", sp);
+			if (ber_enter(&st[sp], &t, &st[sp + 1]) == -1)
+				return -1;
+			ber_enc_begin(&e, t.tag);
+			sp++;
+		}
+		if (e.err != BER_OK)
+			break;
+	}
+	if (st[0].count == 0)
+		return ber_fail(c, BER_E_TRUNCATED, c->base, "empty input");
+	if (ber_enc_finish(&e) == -1)
+		return ber_fail(c, (enum ber_err)e.err, NULL,
+		    "re-encoding: %s", ber_errstr((enum ber_err)e.err));
+	return 0;
+}

@@ -3,6 +3,7 @@
  *
  * SYNOPSIS
  *	mmguard-asn1 [--der] [--offsets] [--max-depth N] FILE
+ *	mmguard-asn1 --reencode OUT FILE
  *
  * DESCRIPTION
  *	Decodes FILE (or standard input when FILE is -) as exactly one BER
@@ -20,6 +21,12 @@
  *	--offsets	print one line per TLV as "offset depth header-length
  *			length cons|prim tag", for comparison with other tools
  *	--max-depth N	nesting limit (default 48)
+ *	--reencode OUT	instead of printing, write the value to OUT with
+ *			definite minimal lengths and constructed strings
+ *			reassembled (tags, nesting and contents unchanged):
+ *			what a BER sender's indefinite-length encoding is
+ *			in DER structure.  SET order is kept, as only the
+ *			schema tells a SET from a SET OF.
  *
  * EXIT STATUS
  *	0 when the file decodes, 1 when it does not (the reason is printed as
@@ -32,14 +39,15 @@
  *	same limits, and is fuzzed.  An attacker who crafted the file gains at
  *	most a wrong printout, never code execution, if the codec holds.
  */
-#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filters/ber/ber.h"
+#include "guard/common/buf.h"
 #include "guard/common/log.h"
 #include "guard/common/xmalloc.h"
 
@@ -51,7 +59,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: mmguard-asn1 [--der] [--offsets] "
-	    "[--max-depth N] FILE\n");
+	    "[--max-depth N] FILE\n"
+	    "       mmguard-asn1 --reencode OUT FILE\n");
 	exit(2);
 }
 
@@ -93,42 +102,66 @@ read_input(const char *path, size_t *len)
 	return p;
 }
 
-static void
-print_escaped(const uint8_t *s, size_t n)
-{
-	size_t	i;
+/* The printed value of one TLV, built in a bounded buffer. */
+struct vbuf {
+	char	s[1024];
+	size_t	n;
+};
 
-	putchar('"');
-	for (i = 0; i < n && i < 200; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
-			putchar(s[i]);
-		else
-			printf("\\x%02x", s[i]);
-	}
-	if (n > 200)
-		printf("...");
-	putchar('"');
+static void vb_add(struct vbuf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+vb_add(struct vbuf *v, const char *fmt, ...)
+{
+	va_list	ap;
+	int	r;
+
+	if (v->n >= sizeof(v->s) - 1)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(v->s + v->n, sizeof(v->s) - v->n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		v->n += (size_t)r;
+	if (v->n > sizeof(v->s) - 1)
+		v->n = sizeof(v->s) - 1;
 }
 
 static void
-print_hex(const uint8_t *s, size_t n)
+vb_escaped(struct vbuf *v, const uint8_t *s, size_t n)
+{
+	size_t	i;
+
+	vb_add(v, "\"");
+	for (i = 0; i < n && i < 200; i++) {
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
+			vb_add(v, "%c", s[i]);
+		else
+			vb_add(v, "\\x%02x", s[i]);
+	}
+	vb_add(v, "%s\"", n > 200 ? "..." : "");
+}
+
+static void
+vb_hex(struct vbuf *v, const uint8_t *s, size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n && i < 32; i++)
-		printf("%02x", s[i]);
+		vb_add(v, "%02x", s[i]);
 	if (n > 32)
-		printf("... (%zu bytes)", n);
+		vb_add(v, "... (%zu bytes)", n);
 }
 
-/* Decode and print the value of a universal primitive; -1 if invalid. */
+/* Decode the value of a primitive (or a constructed string); -1 if bad. */
 static int
-print_value(struct ber_ctx *c, const struct ber_tlv *t)
+format_value(struct ber_ctx *c, const struct ber_tlv *t, struct vbuf *v)
 {
 	uint32_t	 num = BER_TAG_NUMBER(t->tag);
 	const uint8_t	*p;
 	size_t		 n;
-	int64_t		 v;
+	int64_t		 i;
 	bool		 b;
 	struct ber_oid	 oid;
 	struct ber_bits	 bits;
@@ -136,31 +169,31 @@ print_value(struct ber_ctx *c, const struct ber_tlv *t)
 	struct ber_time	 tm;
 	char		 text[BER_OID_TEXT_MAX];
 
+	v->n = 0;
+	v->s[0] = '\0';
 	if (BER_TAG_CLASS(t->tag) != BER_CLASS_UNIVERSAL) {
-		if (t->constructed)
-			return 0;
 		if (ber_get_octets(c, t, &p, &n) == -1)
 			return -1;
-		print_hex(p, n);
+		vb_hex(v, p, n);
 		return 0;
 	}
 	switch (num) {
 	case BER_BOOLEAN:
 		if (ber_get_bool(c, t, &b) == -1)
 			return -1;
-		printf("%s", b ? "TRUE" : "FALSE");
+		vb_add(v, "%s", b ? "TRUE" : "FALSE");
 		break;
 	case BER_INTEGER:
 	case BER_ENUMERATED:
 		if (t->len <= 8) {
-			if (ber_get_int(c, t, INT64_MIN, INT64_MAX, &v) == -1)
+			if (ber_get_int(c, t, INT64_MIN, INT64_MAX, &i) == -1)
 				return -1;
-			printf("%lld", (long long)v);
+			vb_add(v, "%lld", (long long)i);
 		} else {
 			if (ber_get_bigint(c, t, &p, &n) == -1)
 				return -1;
-			printf("0x");
-			print_hex(p, n);
+			vb_add(v, "0x");
+			vb_hex(v, p, n);
 		}
 		break;
 	case BER_NULL:
@@ -171,46 +204,52 @@ print_value(struct ber_ctx *c, const struct ber_tlv *t)
 		if (ber_get_oid(c, t, &oid) == -1)
 			return -1;
 		if (ber_oid_text(&oid, text, sizeof(text)) == -1)
-			printf("(OID too long to print)");
+			vb_add(v, "(too long to print)");
 		else
-			printf("%s", text);
+			vb_add(v, "%s", text);
 		break;
 	case BER_BIT_STRING:
 		if (ber_get_bits(c, t, &bits) == -1)
 			return -1;
-		printf("%zu bits ", bits.nbits);
-		print_hex(bits.bytes, (bits.nbits + 7) / 8);
-		break;
-	case BER_OCTET_STRING:
-		if (ber_get_octets(c, t, &p, &n) == -1)
-			return -1;
-		print_hex(p, n);
+		vb_add(v, "%zu bits ", bits.nbits);
+		vb_hex(v, bits.bytes, (bits.nbits + 7) / 8);
 		break;
 	case BER_UTC_TIME:
 	case BER_GENERALIZED_TIME:
 		if (ber_get_time(c, t, num, &tm) == -1)
 			return -1;
-		printf("%04d-%02d-%02d %02d:%02d:%02d", tm.year, tm.mon,
+		vb_add(v, "%04d-%02d-%02d %02d:%02d:%02d", tm.year, tm.mon,
 		    tm.day, tm.hour, tm.min, tm.sec);
 		if (tm.nsec)
-			printf(".%09u", (unsigned)tm.nsec);
+			vb_add(v, ".%09u", (unsigned)tm.nsec);
 		if (tm.has_tz)
-			printf(" %+03d%02d", tm.tzoff / 60,
-			    abs(tm.tzoff) % 60);
+			vb_add(v, " %c%02d%02d", tm.tzoff < 0 ? '-' : '+',
+			    abs(tm.tzoff) / 60, abs(tm.tzoff) % 60);
 		break;
 	default:
 		if (ber_is_string_type(num)) {
 			if (ber_get_string(c, t, num, &s) == -1)
 				return -1;
-			print_escaped(s.bytes, s.len);
+			vb_escaped(v, s.bytes, s.len);
 		} else {
 			if (ber_get_octets(c, t, &p, &n) == -1)
 				return -1;
-			print_hex(p, n);
+			vb_hex(v, p, n);
 		}
 		break;
 	}
 	return 0;
+}
+
+/* Universal constructed types that hold components, not string segments. */
+static bool
+is_structure(uint32_t tag)
+{
+	uint32_t	n = BER_TAG_NUMBER(tag);
+
+	return BER_TAG_CLASS(tag) != BER_CLASS_UNIVERSAL ||
+	    n == BER_SEQUENCE || n == BER_SET || n == BER_EXTERNAL ||
+	    n == BER_EMBEDDED_PDV;
 }
 
 static int
@@ -221,7 +260,8 @@ walk(struct ber_ctx *c, unsigned maxdepth)
 	unsigned		 sp = 0;
 	char			 name[40];
 	size_t			 off, hl;
-	int			 n;
+	struct vbuf		 v;
+	int			 n, rc;
 
 	stack = xcalloc(maxdepth + 1, sizeof(*stack));
 	ber_reader_init(&stack[0], c);
@@ -245,30 +285,21 @@ walk(struct ber_ctx *c, unsigned maxdepth)
 		if (opt_offsets)
 			printf("%zu %u %zu %zu %s %s\n", off, sp, hl, t.len,
 			    t.constructed ? "cons" : "prim", name);
-		else {
-			printf("%6zu %*s%s (%zu%s) ", off, (int)sp * 2, "",
+		else
+			printf("%6zu %*s%s (%zu%s)", off, (int)sp * 2, "",
 			    name, t.len, t.indefinite ? ", indefinite" : "");
-		}
-		/* Constructed strings print reassembled, not entered. */
-		if (!t.constructed || (BER_TAG_CLASS(t.tag) ==
-		    BER_CLASS_UNIVERSAL && BER_TAG_NUMBER(t.tag) != BER_SET &&
-		    BER_TAG_NUMBER(t.tag) != BER_SEQUENCE &&
-		    BER_TAG_NUMBER(t.tag) != BER_EXTERNAL &&
-		    BER_TAG_NUMBER(t.tag) != BER_EMBEDDED_PDV)) {
-			if (opt_offsets) {
-				if (print_value(c, &t) == -1)
-					goto fail;
-				continue;
-			}
-			if (print_value(c, &t) == -1) {
+		if (t.constructed && is_structure(t.tag)) {
+			if (!opt_offsets)
 				putchar('\n');
+		} else {
+			/* Constructed strings print reassembled. */
+			rc = format_value(c, &t, &v);
+			if (!opt_offsets)
+				printf("%s%s\n", v.n ? " " : "", v.s);
+			if (rc == -1)
 				goto fail;
-			}
-			putchar('\n');
 			continue;
 		}
-		if (!opt_offsets)
-			putchar('\n');
 		if (ber_enter(&stack[sp], &t, &stack[sp + 1]) == -1)
 			goto fail;
 		sp++;
@@ -287,6 +318,7 @@ main(int argc, char *argv[])
 		{ "der",	no_argument,		NULL, 'd' },
 		{ "offsets",	no_argument,		NULL, 'o' },
 		{ "max-depth",	required_argument,	NULL, 'm' },
+		{ "reencode",	required_argument,	NULL, 'r' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -296,12 +328,15 @@ main(int argc, char *argv[])
 	uint8_t			*in;
 	size_t			 len;
 	char			*end;
+	const char		*reencode = NULL;
+	struct buf		 out;
+	FILE			*f;
 	long			 v;
 	int			 ch, rc;
 
 	log_init("mmguard-asn1", LOG_TO_STDERR, 0);
 	ber_limits_default(&lim);
-	while ((ch = getopt_long(argc, argv, "dom:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dom:r:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			mode = BER_MODE_DER;
@@ -317,6 +352,9 @@ main(int argc, char *argv[])
 				    optarg);
 			lim.max_depth = (unsigned)v;
 			break;
+		case 'r':
+			reencode = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -327,7 +365,18 @@ main(int argc, char *argv[])
 	ber_ctx_init(&c, mode, &lim, in, len);
 	if (len == 0)
 		ber_fail(&c, BER_E_TRUNCATED, in, "empty input");
-	rc = len == 0 ? -1 : walk(&c, lim.max_depth);
+	if (reencode != NULL) {
+		buf_init(&out, 2 * len + 1024);
+		rc = ber_reencode(&c, &out);
+		if (rc == 0) {
+			if ((f = fopen(reencode, "wb")) == NULL ||
+			    fwrite(out.data, 1, out.len, f) != out.len ||
+			    fclose(f) != 0)
+				fatal("%s", reencode);
+		}
+		buf_free(&out);
+	} else
+		rc = len == 0 ? -1 : walk(&c, lim.max_depth);
 	if (rc == -1) {
 		fflush(stdout);
 		fprintf(stderr, "%s: %s\n", argv[optind], ber_strerror(&c));
