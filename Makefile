@@ -75,7 +75,8 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 BINS		:= $(addprefix $(B)/bin/,$(PROGS))
 UNIT		:= $(B)/tests/unit-tests
 
-.PHONY: all check check-unit check-asan run-unit fuzz fuzz-smoke \
+.PHONY: all check check-unit check-asan check-hardening run-unit fuzz \
+	fuzz-smoke \
 	fuzzers bench benches deps demo clean interop
 
 all: $(BINS)
@@ -152,9 +153,14 @@ $(foreach h,$(INTEROP),$(eval $(call interop_rule,$(h))))
 interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
 	@sh tests/interop/run.sh build build/results/interop.res
 
+# Every program is PIE with full RELRO and BIND_NOW.
+check-hardening: all
+	@sh tests/hardening.sh build/results/hardening.res $(BINS)
+
 check:
 	@rm -rf build/results
 	$(MAKE) all
+	$(MAKE) check-hardening
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) interop

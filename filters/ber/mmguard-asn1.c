@@ -56,12 +56,34 @@
 static int	opt_offsets;
 
 static void __attribute__((noreturn))
-usage(void)
+usage(int full)
 {
-	fprintf(stderr, "usage: mmguard-asn1 [--der] [--offsets] "
-	    "[--max-depth N] FILE\n"
+	FILE	*f = full ? stdout : stderr;
+
+	fprintf(f, "usage: mmguard-asn1 [--der] [--offsets] [--max-depth N] "
+	    "FILE\n"
 	    "       mmguard-asn1 --reencode OUT FILE\n");
-	exit(2);
+	if (!full)
+		exit(2);
+	fprintf(f, "\n"
+	    "Decode FILE (- for standard input) as exactly one BER value with\n"
+	    "the guard's own codec and print its tree: offset, tag, length and,\n"
+	    "for universal types, the value decoded by that type's rules.  A\n"
+	    "file this tool accepts is one whose encoding the guard accepts.\n"
+	    "\n"
+	    "  --der           require DER: definite minimal lengths, primitive\n"
+	    "                  strings, DER booleans, bit strings and times\n"
+	    "  --offsets       one line per TLV: offset depth header-length\n"
+	    "                  length cons|prim tag (compare with other tools)\n"
+	    "  --max-depth N   nesting limit (1 to 1024, default %d)\n"
+	    "  --reencode OUT  write the value to OUT with definite minimal\n"
+	    "                  lengths and constructed strings reassembled;\n"
+	    "                  tags, nesting, contents and SET order unchanged\n"
+	    "\n"
+	    "Exit status: 0 when the file decodes; 1 when it does not, with\n"
+	    "\"FILE: offset N: reason\" on standard error; 2 on usage or I/O\n"
+	    "errors.\n", BER_DEFAULT_MAX_DEPTH);
+	exit(0);
 }
 
 static uint8_t *
@@ -355,12 +377,14 @@ main(int argc, char *argv[])
 		case 'r':
 			reencode = optarg;
 			break;
+		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (argc - optind != 1)
-		usage();
+		usage(0);
 	in = read_input(argv[optind], &len);
 	ber_ctx_init(&c, mode, &lim, in, len);
 	if (len == 0)
