@@ -206,12 +206,13 @@ ber_univ_form(uint32_t num)
 }
 
 /*
- * The general header parser: every form, every error with its reason.
+ * Parse one header at p, bounded by end: every form, every error with its
+ * reason.  (The common case is also read inline by ber_next() in ber.h.)
  * Returns 0 with t filled (for indefinite lengths len is not yet known),
  * 1 for an end-of-contents marker (00 00), -1 on error.
  */
 static int __attribute__((noinline))
-ber_header_slow(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
+ber_header(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
     struct ber_tlv *t)
 {
 	const uint8_t	*start = p, *lstart;
@@ -314,39 +315,6 @@ ber_header_slow(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
 	t->len = len;
 	t->rawlen = (size_t)(p - start) + len;
 	return 0;
-}
-
-/*
- * Parse one header at p, bounded by end.  The fast path takes the common
- * case - low tag number, short definite length, no form to check - and
- * hands everything else to ber_header_slow().
- */
-static inline int
-ber_header(struct ber_ctx *c, const uint8_t *p, const uint8_t *end,
-    struct ber_tlv *t)
-{
-	uint8_t	id, lb;
-
-	if (__builtin_expect(end - p >= 2, 1)) {
-		id = p[0];
-		lb = p[1];
-		if (__builtin_expect(lb < 0x80 && !BER_ID_SLOW(id), 1)) {
-			if (__builtin_expect((size_t)(end - p - 2) < lb, 0))
-				return ber_fail(c, BER_E_OVERRUN, p,
-				    "length %u runs past its container "
-				    "(%zu bytes left)", lb,
-				    (size_t)(end - p - 2));
-			t->tag = BER_TAG(id >> 6, id & 0x1f);
-			t->constructed = (id & 0x20) != 0;
-			t->indefinite = false;
-			t->raw = p;
-			t->val = p + 2;
-			t->len = lb;
-			t->rawlen = 2 + (size_t)lb;
-			return 0;
-		}
-	}
-	return ber_header_slow(c, p, end, t);
 }
 
 /*
