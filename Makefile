@@ -47,11 +47,15 @@ LDFLAGS	:= -pie -Wl,-z,relro,-z,now $(SAN) $(EXTRA_LDFLAGS)
 # Modules.  Each is a list of sources; libraries are static archives.
 
 COMMON_SRCS	:= guard/common/log.c guard/common/xmalloc.c \
-		   guard/common/buf.c
+		   guard/common/buf.c guard/common/json.c
 BER_SRCS	:= filters/ber/ber_dec.c filters/ber/ber_prim.c \
 		   filters/ber/ber_enc.c
 
-LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS)
+X400_SRCS	:= filters/x400/charset.c filters/x400/common.c \
+		   filters/x400/orname.c filters/x400/p1.c filters/x400/ipm.c \
+		   filters/x400/json.c
+
+LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS)
 LIB		:= $(B)/lib/libmmguard.a
 
 # Programs: name and main source.
@@ -60,7 +64,9 @@ mmguard-asn1_SRCS := filters/ber/mmguard-asn1.c
 
 UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_dec.c tests/unit/test_ber_prim.c \
-		   tests/unit/test_ber_enc.c
+		   tests/unit/test_ber_enc.c tests/unit/test_json.c \
+		   tests/unit/test_charset.c tests/unit/test_x400_p1.c \
+		   tests/unit/test_x400_ipm.c tests/unit/x400_sample.c
 # Helpers of the interoperability scripts (tests/interop/).
 INTEROP		:= ber_vectors
 

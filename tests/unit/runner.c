@@ -83,6 +83,10 @@ main(int argc, char *argv[])
 	test_ber_dec_register();
 	test_ber_prim_register();
 	test_ber_enc_register();
+	test_json_register();
+	test_charset_register();
+	test_x400_p1_register();
+	test_x400_ipm_register();
 
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();

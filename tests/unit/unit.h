@@ -14,6 +14,10 @@ void	test_buf_register(void);
 void	test_ber_dec_register(void);
 void	test_ber_prim_register(void);
 void	test_ber_enc_register(void);
+void	test_json_register(void);
+void	test_charset_register(void);
+void	test_x400_p1_register(void);
+void	test_x400_ipm_register(void);
 
 /* Register a suite from a NULL-terminated table; aborts on CUnit errors. */
 struct unit_test {

@@ -1,0 +1,3 @@
+/*
+ * ipm.c - IPM / P772 content (being written).
+ */
