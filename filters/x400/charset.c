@@ -429,3 +429,115 @@ bad:
 	return ber_fail(c, BER_E_CHARSET, at, "%s text: %s at index %zu",
 	    x400_cs_name(cs), why, bad);
 }
+
+/* Decode one UTF-8 sequence (already valid UTF-8 is assumed checked). */
+static size_t
+utf8_get(const uint8_t *p, size_t n, uint32_t *cp)
+{
+	size_t	k, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	k = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+	if (n < k)
+		return 0;
+	*cp = p[0] & (0x7f >> k);
+	for (i = 1; i < k; i++)
+		*cp = (*cp << 6) | (p[i] & 0x3f);
+	return k;
+}
+
+/* The T.61 bytes of one code point: 1 or 2 (diacritic, base); 0: none. */
+static size_t
+t61_encode(uint32_t cp, uint8_t out[2])
+{
+	unsigned	d, b;
+
+	if (cp < 0xa0) {
+		out[0] = (uint8_t)cp;
+		return 1;
+	}
+	for (b = 0; b < 96; b++)
+		if (t61_upper[b] == cp) {
+			out[0] = (uint8_t)(0xa0 + b);
+			return 1;
+		}
+	for (d = 0; d < 15; d++)
+		for (b = 0; b < 95; b++)
+			if (t61_composed[d][b] == cp) {
+				out[0] = (uint8_t)(0xc1 + d);
+				out[1] = (uint8_t)(0x20 + b);
+				return 2;
+			}
+	return 0;
+}
+
+/*
+ * UTF-8 back to character set cs, for the encoder.  -1 when a character
+ * has no encoding in cs or the output does not fit; the result is then
+ * checked against the repertoire by the encoder as any other string.
+ */
+int
+x400_from_utf8(enum x400_cs cs, const char *in, size_t n, uint8_t *out,
+    size_t cap, size_t *outlen)
+{
+	const uint8_t	*p = (const uint8_t *)in;
+	const char	*why;
+	uint8_t		 b[4];
+	uint32_t	 cp;
+	size_t		 i, k, m, o = 0;
+
+	if (ber_check_charset(BER_UTF8_STRING, p, n, &i, &why) == -1)
+		return -1;
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_get(p + i, n - i, &cp)) == 0)
+			return -1;
+		switch (cs) {
+		case X400_CS_ASCII:
+		case X400_CS_IA5:
+			if (cp > 0x7f)
+				return -1;
+			b[0] = (uint8_t)cp;
+			m = 1;
+			break;
+		case X400_CS_LATIN1:
+			if (cp > 0xff)
+				return -1;
+			b[0] = (uint8_t)cp;
+			m = 1;
+			break;
+		case X400_CS_T61:
+			if ((m = t61_encode(cp, b)) == 0)
+				return -1;
+			break;
+		case X400_CS_BMP:
+			if (cp > 0xffff)
+				return -1;
+			b[0] = (uint8_t)(cp >> 8);
+			b[1] = (uint8_t)cp;
+			m = 2;
+			break;
+		case X400_CS_UCS4:
+			b[0] = (uint8_t)(cp >> 24);
+			b[1] = (uint8_t)(cp >> 16);
+			b[2] = (uint8_t)(cp >> 8);
+			b[3] = (uint8_t)cp;
+			m = 4;
+			break;
+		case X400_CS_UTF8:
+			memcpy(b, p + i, k);
+			m = k;
+			break;
+		default:
+			return -1;
+		}
+		if (cap - o < m)
+			return -1;
+		memcpy(out + o, b, m);
+		o += m;
+	}
+	*outlen = o;
+	return 0;
+}

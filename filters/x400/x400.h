@@ -64,14 +64,7 @@ struct x400_limits {
 #define X400_DEFAULT_MAX_TRACE		128
 #define X400_DEFAULT_MAX_FORWARD_DEPTH	4
 
-/* Text: UTF-8 for inspection, and the bytes as they were sent. */
-struct x400_text {
-	char		*utf8;		/* NULL: absent */
-	size_t		 len;		/* bytes of utf8 (may hold NULs) */
-	enum x400_cs	 cs;		/* the character set it was sent in */
-	const uint8_t	*raw;		/* as sent (NULL when built by hand) */
-	size_t		 rawlen;
-};
+/* Text (struct x400_text) is defined in charset.h. */
 
 struct x400_time {
 	bool		 present;
