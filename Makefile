@@ -53,14 +53,15 @@ BER_SRCS	:= filters/ber/ber_dec.c filters/ber/ber_prim.c \
 
 X400_SRCS	:= filters/x400/charset.c filters/x400/common.c \
 		   filters/x400/orname.c filters/x400/p1.c filters/x400/ipm.c \
-		   filters/x400/json.c
+		   filters/x400/json.c filters/x400/spec.c
 
 LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS)
 LIB		:= $(B)/lib/libmmguard.a
 
 # Programs: name and main source.
-PROGS		:= mmguard-asn1
+PROGS		:= mmguard-asn1 mmguard-msg
 mmguard-asn1_SRCS := filters/ber/mmguard-asn1.c
+mmguard-msg_SRCS := filters/x400/mmguard-msg.c
 
 UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_dec.c tests/unit/test_ber_prim.c \

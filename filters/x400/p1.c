@@ -1099,3 +1099,27 @@ x400_encode(const struct x400_msg *m, unsigned variant, struct buf *out)
 	}
 	return ber_enc_finish(&e);
 }
+
+/* The DER of an internal-trace-information value, in the arena. */
+int
+x400_itrace_value(struct x400_dec *d, const struct x400_trace *x, unsigned n,
+    const uint8_t **out, size_t *len)
+{
+	struct buf	b;
+	struct ber_enc	e;
+	uint8_t		*p;
+
+	buf_init(&b, 1 << 20);
+	ber_enc_init(&e, &b, 0);
+	p1_trace_enc(&e, BER_UNIV(BER_SEQUENCE), x, n);
+	if (ber_enc_finish(&e) == -1 ||
+	    (p = x400_alloc(d, b.len, NULL)) == NULL) {
+		buf_free(&b);
+		return -1;
+	}
+	memcpy(p, b.data, b.len);
+	*out = p;
+	*len = b.len;
+	buf_free(&b);
+	return 0;
+}

@@ -92,5 +92,7 @@ void	 x400_time_enc(struct ber_enc *, uint32_t tag,
 void	 x400_bits_enc(struct ber_enc *, uint32_t tag,
 	    const struct x400_bits *, size_t minbits);
 void	 x400_string_choice_enc(struct ber_enc *, uint32_t tag, const char *);
+int	 x400_itrace_value(struct x400_dec *, const struct x400_trace *,
+	    unsigned, const uint8_t **, size_t *);
 
 #endif
