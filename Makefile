@@ -55,13 +55,16 @@ X400_SRCS	:= filters/x400/charset.c filters/x400/common.c \
 		   filters/x400/orname.c filters/x400/p1.c filters/x400/ipm.c \
 		   filters/x400/json.c filters/x400/spec.c
 
-LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS)
+CMS_SRCS	:= filters/cms/cms_sign.c
+
+LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS) $(CMS_SRCS)
 LIB		:= $(B)/lib/libmmguard.a
 
 # Programs: name and main source.
 PROGS		:= mmguard-asn1 mmguard-msg
 mmguard-asn1_SRCS := filters/ber/mmguard-asn1.c
 mmguard-msg_SRCS := filters/x400/mmguard-msg.c
+mmguard-msg_LIBS := -lcrypto
 
 UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_dec.c tests/unit/test_ber_prim.c \
@@ -106,7 +109,7 @@ $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcunit
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lcrypto
 
 # Unit tests of this variant; results feed the summary line of make check.
 run-unit: $(UNIT)
@@ -123,7 +126,7 @@ check-asan:
 define fuzz_rule
 $(B)/fuzz/$(1)_fuzz: $(call obj,tests/fuzz/$(1)_fuzz.c) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ $($(1)_fuzz_LIBS)
+	$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ -lcrypto
 endef
 $(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
 

@@ -52,6 +52,9 @@
  *	  priority-level-qualifier: low | high
  *	  extension: type=N|OID; critical=submission,transfer,delivery;
  *	             value=HEX (any other extension, as DER)
+ *	  sign: cert=FILE; key=FILE  (PEM; wrap the content in CMS
+ *	        SignedData with eContentType P772, content type
+ *	        id-ct-contentInfo, as STANAG 4406 Annex B)
  *	Reports:
  *	  report-id: C=..; A=..; L=..   destination: O/R   subject-id: C=..
  *	  report-recipient: O/R; number=N; type=delivery|non-delivery;
@@ -93,7 +96,8 @@
  *	[body TYPE key=value ...]  one body part; the lines that follow, up
  *	  to the next line starting with '[', are its text (ia5-text,
  *	  teletex, general-text, adatp3, corrections, acp127-data,
- *	  videotex) or its data in hex (the others).  Types: ia5-text,
+ *	  videotex) or, in hex, the DER of its data component (the others:
+ *	  e.g. "04 02 ab cd" for a bilaterally-defined OCTET STRING).  Types: ia5-text,
  *	  g3-facsimile, g4-class1, teletex, videotex, encrypted, message,
  *	  mixed-mode, bilaterally-defined, nationally-defined, general-text,
  *	  file-transfer, voice, forwarded-content, adatp3, corrections,
@@ -123,6 +127,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filters/cms/cms.h"
 #include "filters/x400/spec.h"
 #include "filters/x400/x400.h"
 #include "guard/common/buf.h"
@@ -219,6 +224,46 @@ write_file(const char *path, const void *p, size_t n)
 		fatal("%s", path);
 }
 
+/*
+ * sign: in a SPEC wraps the encoded P772 in CMS SignedData (eContentType
+ * P772) and makes the P1 content type id-ct-contentInfo (STANAG 4406
+ * Annex B).  Security labels and receipt requests are added by
+ * mmguard-msg sign.
+ */
+static int
+sign_content(struct x400_msg *m, const char *cert, const char *key,
+    unsigned variant, struct buf *out)
+{
+	struct buf	plain;
+	struct ber_enc	e;
+	char		err[512];
+
+	if (m->body == NULL) {
+		log_warnx("sign: needs a [heading] to sign");
+		return -1;
+	}
+	buf_init(&plain, MSG_MAX_INPUT);
+	ber_enc_init(&e, &plain, variant);
+	x400_encode_content(&e, m->body);
+	if (ber_enc_finish(&e) == -1) {
+		log_warnx("the content cannot be encoded");
+		buf_free(&plain);
+		return -1;
+	}
+	if (cms_sign_content(plain.data, plain.len, X400_OID_P772, cert, key,
+	    out, err, sizeof(err)) == -1) {
+		log_warnx("sign: %s", err);
+		buf_free(&plain);
+		return -1;
+	}
+	buf_free(&plain);
+	m->content = out->data;
+	m->content_len = out->len;
+	m->env.content_oid = (char *)X400_OID_CONTENTINFO;
+	m->env.content_builtin = X400_ABSENT;
+	return 0;
+}
+
 static int
 cmd_compose(int argc, char *argv[])
 {
@@ -229,13 +274,15 @@ cmd_compose(int argc, char *argv[])
 	};
 	struct x400_dec	 d;
 	struct x400_msg	*m;
-	struct buf	 out;
+	struct x400_spec_opts opts;
+	struct buf	 out, signed_content;
 	const char	*outpath = NULL;
 	char		*text, *dircopy, err[1024];
 	unsigned	 variant = 0;
 	size_t		 len;
 	int		 ch;
 
+	buf_init(&signed_content, MSG_MAX_INPUT);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "o:b:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -265,7 +312,7 @@ cmd_compose(int argc, char *argv[])
 	text = read_file(argv[optind], &len);
 	dircopy = xstrdup(argv[optind]);
 	if (x400_spec_parse(&d, argv[optind], dirname(dircopy), text, len, &m,
-	    err, sizeof(err)) == -1) {
+	    &opts, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
 		x400_dec_free(&d);
 		free(text);
@@ -273,11 +320,19 @@ cmd_compose(int argc, char *argv[])
 		return 1;
 	}
 	buf_init(&out, MSG_MAX_INPUT);
+	if (opts.sign_cert != NULL && sign_content(m, opts.sign_cert,
+	    opts.sign_key, variant, &signed_content) == -1) {
+		x400_dec_free(&d);
+		free(text);
+		free(dircopy);
+		return 1;
+	}
 	if (x400_encode(m, variant, &out) == -1)
 		fatalx("%s: the message cannot be encoded (a value outside "
 		    "its type's character set or range?)", argv[optind]);
 	write_file(outpath, out.data, out.len);
 	buf_free(&out);
+	buf_free(&signed_content);
 	x400_dec_free(&d);
 	free(text);
 	free(dircopy);

@@ -38,6 +38,7 @@ struct pair {
 
 struct spec {
 	struct x400_dec	*d;
+	struct x400_spec_opts *opts;
 	const char	*name;
 	const char	*dir;
 	unsigned	 line;
@@ -986,9 +987,54 @@ parse_report_rcpt(struct spec *s, char *v, struct x400_report *rep)
 static int spec_parse_text(struct spec *, const char *, size_t,
     struct x400_msg *, struct x400_content **);
 
-/* file=NAME: a forwarded message composed from another SPEC. */
+/*
+ * OtherMessageDeliveryFields for a forwarded message, from its SPEC's
+ * envelope: SET { content-type, originator-name [APPLICATION 0],
+ * this-recipient-name [4], message-submission-time [7] }, the submission
+ * time being the first trace arrival.
+ */
 static int
-forwarded(struct spec *s, const char *file, struct x400_content **out)
+delivery_envelope(struct spec *s, const struct x400_msg *m,
+    const uint8_t **out, size_t *len)
+{
+	struct buf	 b;
+	struct ber_enc	 e;
+	uint8_t		*p;
+
+	if (m->env.nrcpt == 0 || m->env.ntrace == 0 ||
+	    !m->env.originator.present)
+		return spec_fail(s, "a forwarded message needs an originator, "
+		    "a recipient and a trace");
+	buf_init(&b, 1 << 20);
+	ber_enc_init(&e, &b, 0);
+	ber_enc_begin_set(&e, BER_CTX(1));	/* delivery-envelope [1] */
+	if (m->env.content_oid != NULL)
+		ber_put_oid_text(&e, BER_UNIV(BER_OID), m->env.content_oid);
+	else
+		ber_put_int(&e, BER_CTX(0), m->env.content_builtin);
+	x400_orname_enc(&e, BER_APP(0), &m->env.originator);
+	x400_orname_enc(&e, BER_CTX(4), &m->env.rcpt[0].name);
+	x400_time_enc(&e, BER_CTX(7), &m->env.trace[0].arrival);
+	ber_enc_end(&e);
+	if (ber_enc_finish(&e) == -1 ||
+	    (p = x400_alloc(s->d, b.len, NULL)) == NULL) {
+		buf_free(&b);
+		return spec_fail(s, "cannot encode the delivery envelope");
+	}
+	memcpy(p, b.data, b.len);
+	*out = p;
+	*len = b.len;
+	buf_free(&b);
+	return 0;
+}
+
+/*
+ * file=NAME: a forwarded message composed from another SPEC; when envelope
+ * is not NULL, its delivery envelope is made too.
+ */
+static int
+forwarded(struct spec *s, const char *file, struct x400_content **out,
+    const uint8_t **envelope, size_t *envelope_len)
 {
 	struct spec	 sub = *s;
 	struct x400_msg	*m;
@@ -1010,6 +1056,7 @@ forwarded(struct spec *s, const char *file, struct x400_content **out)
 	fclose(f);
 	text[len] = '\0';
 	sub.name = path;
+	sub.opts = NULL;
 	sub.line = 0;
 	sub.depth = s->depth + 1;
 	if ((m = x400_alloc(s->d, sizeof(*m), NULL)) == NULL) {
@@ -1022,6 +1069,9 @@ forwarded(struct spec *s, const char *file, struct x400_content **out)
 		return -1;
 	if (*out == NULL)
 		return spec_fail(s, "%s has no [heading] or [ipn]", path);
+	if (envelope != NULL && delivery_envelope(s, m, envelope,
+	    envelope_len) == -1)
+		return -1;
 	return 0;
 }
 
@@ -1089,7 +1139,9 @@ parse_body_header(struct spec *s, char *hdr, struct x400_bodypart *b)
 			if (parse_time(s, pv[i].val, &b->delivery_time) == -1)
 				return -1;
 		} else if (strcmp(pv[i].key, "file") == 0) {
-			if (forwarded(s, pv[i].val, &b->forwarded) == -1)
+			if (forwarded(s, pv[i].val, &b->forwarded,
+			    &b->delivery_envelope,
+			    &b->delivery_envelope_len) == -1)
 				return -1;
 		} else if (strcmp(pv[i].key, "content-type") == 0) {
 			if (parse_oid(s, pv[i].val, &b->forwarded_type) == -1)
@@ -1485,7 +1537,7 @@ ipn_field(struct spec *s, const char *k, char *v, struct x400_ipn *p)
 		return printable(s, v, &p->auto_forward_comment,
 		    BER_PRINTABLE_STRING);
 	if (strcmp(k, "returned") == 0)
-		return forwarded(s, v, &p->returned);
+		return forwarded(s, v, &p->returned, NULL, NULL);
 	return spec_fail(s, "unknown IPN field \"%s\"", k);
 }
 
@@ -1661,6 +1713,28 @@ envelope_field(struct spec *s, const char *k, char *v, struct x400_msg *m,
 		return add_ext(s, env, 0, X400_OID_PLQ, 0, enc_enum_val,
 		    &env->priority_qualifier);
 	}
+	if (strcmp(k, "sign") == 0) {
+		struct pair	pv[4];
+		const char	*cert, *key;
+		char		path[4096];
+		int		n;
+
+		if (s->opts == NULL)
+			return spec_fail(s, "this tool does not sign");
+		if ((n = pairs(s, v, pv, 4)) == -1)
+			return -1;
+		if ((cert = pget(pv, n, "cert")) == NULL ||
+		    (key = pget(pv, n, "key")) == NULL)
+			return spec_fail(s, "sign: cert=FILE; key=FILE");
+		(void)snprintf(path, sizeof(path), "%s%s%s",
+		    cert[0] == '/' ? "" : s->dir, cert[0] == '/' ? "" : "/",
+		    cert);
+		s->opts->sign_cert = sdup(s, path, strlen(path));
+		(void)snprintf(path, sizeof(path), "%s%s%s",
+		    key[0] == '/' ? "" : s->dir, key[0] == '/' ? "" : "/", key);
+		s->opts->sign_key = sdup(s, path, strlen(path));
+		return 0;
+	}
 	/* Reports. */
 	if (strcmp(k, "report-id") == 0)
 		return parse_mtsid(s, v, &rep->id);
@@ -1825,8 +1899,8 @@ out:
 
 int
 x400_spec_parse(struct x400_dec *d, const char *name, const char *dir,
-    const char *text, size_t len, struct x400_msg **out, char *err,
-    size_t errsz)
+    const char *text, size_t len, struct x400_msg **out,
+    struct x400_spec_opts *opts, char *err, size_t errsz)
 {
 	struct spec		 s;
 	struct x400_msg		*m;
@@ -1838,6 +1912,9 @@ x400_spec_parse(struct x400_dec *d, const char *name, const char *dir,
 	d->c.lim.max_alloc = 256u << 20;
 	memset(&s, 0, sizeof(s));
 	s.d = d;
+	s.opts = opts;
+	if (opts != NULL)
+		memset(opts, 0, sizeof(*opts));
 	s.name = name;
 	s.dir = dir;
 	s.err = err;

@@ -12,13 +12,20 @@
 
 #include "filters/x400/x400.h"
 
+/* What a SPEC asks of the composer beyond the message itself. */
+struct x400_spec_opts {
+	char	*sign_cert;	/* sign: cert=FILE; key=FILE (paths resolved) */
+	char	*sign_key;
+};
+
 /*
  * Parse SPEC text into a message whose memory lives in d's arena (d is
  * initialised here).  dir is where relative file= references are looked
- * up.  On error returns -1 with "FILE:LINE: reason" in err.
+ * up.  On error returns -1 with "FILE:LINE: reason" in err.  opts may be
+ * NULL when the caller cannot sign (a sign: line is then an error).
  */
 int	x400_spec_parse(struct x400_dec *d, const char *name, const char *dir,
-	    const char *text, size_t len, struct x400_msg **, char *err,
-	    size_t errsz);
+	    const char *text, size_t len, struct x400_msg **,
+	    struct x400_spec_opts *opts, char *err, size_t errsz);
 
 #endif

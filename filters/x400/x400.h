@@ -396,7 +396,8 @@ struct x400_bodypart {
 	const uint8_t	*params;	/* the parameters TLV as sent */
 	size_t		 paramslen;
 	struct x400_time delivery_time;	/* forwarded messages */
-	const uint8_t	*delivery_envelope;	/* OtherMessageDeliveryFields */
+	const uint8_t	*delivery_envelope;	/* the [1] delivery-envelope
+						   TLV (OtherMessageDeliveryFields) */
 	size_t		 delivery_envelope_len;
 	struct x400_content *forwarded;	/* message, mm-message, content */
 	char		*forwarded_type;	/* forwarded content: OID */

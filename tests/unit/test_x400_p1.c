@@ -52,7 +52,7 @@ compose(const char *text, unsigned variant, struct composed *c)
 
 	buf_init(&c->out, 1 << 24);
 	if (x400_spec_parse(&c->spec, "test", ".", text, strlen(text), &c->m,
-	    err, sizeof(err)) == -1) {
+	    NULL, err, sizeof(err)) == -1) {
 		fprintf(stderr, "spec: %s\n", err);
 		return -1;
 	}
@@ -471,7 +471,7 @@ test_spec_errors(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CU_ASSERT_EQUAL(x400_spec_parse(&d, "test", ".", cases[i].spec,
-		    strlen(cases[i].spec), &m, err, sizeof(err)), -1);
+		    strlen(cases[i].spec), &m, NULL, err, sizeof(err)), -1);
 		if (strstr(err, cases[i].want) == NULL) {
 			CU_FAIL("spec error text");
 			fprintf(stderr, "got \"%s\", want \"%s\"\n", err,

@@ -1,0 +1,23 @@
+/*
+ * cms.h - CMS (RFC 5652) signing and verification of P772 content, per
+ * STANAG 4406 Annex B / ACP 145, on OpenSSL 3.
+ */
+#ifndef MMGUARD_CMS_H
+#define MMGUARD_CMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+/*
+ * Wrap content in a CMS ContentInfo / SignedData whose eContentType is
+ * econtent_oid (P772 for military messages), signed by the certificate and
+ * key in PEM files, with the content-type, message-digest and signing-time
+ * signed attributes.  -1 with a reason in err on failure.
+ */
+int	cms_sign_content(const uint8_t *, size_t, const char *econtent_oid,
+	    const char *certfile, const char *keyfile, struct buf *out,
+	    char *err, size_t errsz);
+
+#endif
