@@ -161,7 +161,8 @@ $(foreach h,$(INTEROP),$(eval $(call interop_rule,$(h))))
 
 # Interoperability with independent decoders (tshark, openssl).
 interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
-	@sh tests/interop/run.sh build build/results/interop.res
+	@sh tests/interop/run.sh build build/results/interop-ber.res
+	@sh tests/interop/x400.sh build build/results/interop-x400.res
 
 # Every program is PIE with full RELRO and BIND_NOW.
 check-hardening: all
@@ -179,7 +180,7 @@ check:
 
 # Debian packages the build, the tests and the demo need.
 DEPS	:= make gcc clang libclang-rt-14-dev libcunit1-dev libssl-dev \
-	   openssl tshark
+	   openssl tshark wireshark-common python3
 
 deps:
 	@missing=; for p in $(DEPS); do \

@@ -476,7 +476,9 @@ ber_put_time(struct ber_enc *e, uint32_t tag, unsigned type,
 		e->err = BER_E_TIME;
 		return;
 	}
-	ber_put_octets(e, tag, s, (size_t)n);
+	/* Never segmented, not even in the SEGMENTS variant: no encoder in
+	 * the field splits a 13-byte time, and Wireshark cannot read one. */
+	ber_put_prim(e, tag, s, (size_t)n);
 }
 
 /*

@@ -103,7 +103,8 @@
  *	  file-transfer, voice, forwarded-content, adatp3, corrections,
  *	  forwarded-encrypted, mm-message, acp127-data, unknown.  Keys:
  *	  extended=yes (send a basic type in its extended form), oid=OID
- *	  (unknown types), param=N, form=line|set (adatp3),
+ *	  (unknown types), param=N, params=HEX (the DER of the parameters
+ *	  component, e.g. an encrypted part's algorithm), form=line|set (adatp3),
  *	  charsets=1,6,100 (general-text), file=SPEC (message, mm-message,
  *	  forwarded-content: the forwarded message), content-type=OID
  *	  (forwarded-content), delivery-time=TIME.

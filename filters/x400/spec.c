@@ -1116,6 +1116,10 @@ parse_body_header(struct spec *s, char *hdr, struct x400_bodypart *b)
 			if (parse_int(s, pv[i].val, INT32_MIN, INT32_MAX,
 			    &b->param) == -1)
 				return -1;
+		} else if (strcmp(pv[i].key, "params") == 0) {
+			if (parse_hex(s, pv[i].val, &b->params,
+			    &b->paramslen) == -1)
+				return -1;
 		} else if (strcmp(pv[i].key, "form") == 0) {
 			if (strcmp(pv[i].val, "set") == 0)
 				b->set_oriented = true;
