@@ -74,7 +74,7 @@ UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 # Helpers of the interoperability scripts (tests/interop/).
 INTEROP		:= ber_vectors
 
-FUZZERS		:= ber
+FUZZERS		:= ber p1 p772
 BENCHES		:= bench_ber
 bench_ber_LIBS	:= -lcrypto
 

@@ -398,7 +398,7 @@ j_body(struct json *j, const struct x400_bodypart *b, unsigned n)
 				json_int(j, b[i].charsets[k]);
 			json_arr_end(j);
 		}
-		if (b[i].data != NULL)
+		if (b[i].data != NULL && b[i].text.utf8 == NULL)
 			json_kint(j, "size", (int64_t)b[i].datalen);
 		if (b[i].forwarded_type != NULL)
 			json_kstr(j, "forwarded_content_type",

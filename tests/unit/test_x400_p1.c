@@ -159,7 +159,8 @@ facts_json(const uint8_t *p, size_t n, enum ber_mode mode, int *err)
 		x400_dec_free(&d);
 		return NULL;
 	}
-	qsort(m->env.ext, m->env.next, sizeof(*m->env.ext), ext_cmp);
+	if (m->env.next > 1)
+		qsort(m->env.ext, m->env.next, sizeof(*m->env.ext), ext_cmp);
 	buf_init(&b, 1 << 24);
 	if (x400_json(m, &b) == 0 && buf_add_byte(&b, 0) == 0) {
 		s = strdup((char *)b.data);
