@@ -163,6 +163,7 @@ $(foreach h,$(INTEROP),$(eval $(call interop_rule,$(h))))
 interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
 	@sh tests/interop/run.sh build build/results/interop-ber.res
 	@sh tests/interop/x400.sh build build/results/interop-x400.res
+	@sh tests/bad.sh build build/results/negative-corpus.res
 
 # Every program is PIE with full RELRO and BIND_NOW.
 check-hardening: all
