@@ -75,8 +75,9 @@ UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 INTEROP		:= ber_vectors
 
 FUZZERS		:= ber p1 p772
-BENCHES		:= bench_ber
+BENCHES		:= bench_ber bench_x400
 bench_ber_LIBS	:= -lcrypto
+bench_x400_LIBS	:= -lcrypto
 
 # ---------------------------------------------------------------------------
 

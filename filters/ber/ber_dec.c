@@ -18,10 +18,14 @@
 
 struct ber_arena_block {
 	struct ber_arena_block	*next;
-	size_t			 size;
+	size_t			 size;		/* bytes of data[] */
+	size_t			 used;
 	/* followed by size bytes, max_align_t aligned */
 	max_align_t		 data[];
 };
+
+/* Small allocations share chunks of this size; larger get their own. */
+#define BER_ARENA_CHUNK		16384
 
 static const char *const ber_errnames[BER_E__COUNT] = {
 	[BER_OK] = "no error",
@@ -134,13 +138,16 @@ ber_fail(struct ber_ctx *c, enum ber_err code, const uint8_t *at,
 }
 
 /*
- * Arena memory, charged against max_alloc.  Blocks are never reused within a
- * decode and all are wiped and freed by ber_ctx_free().
+ * Arena memory, charged against max_alloc.  Small requests are carved from
+ * chunks, large ones get a block of their own; nothing is freed before
+ * ber_ctx_free(), which wipes and frees every block.
  */
 void *
 ber_alloc(struct ber_ctx *c, size_t n, const uint8_t *at)
 {
 	struct ber_arena_block	*b;
+	size_t			 align = sizeof(max_align_t);
+	void			*p;
 
 	if (n == 0)
 		n = 1;
@@ -150,11 +157,31 @@ ber_alloc(struct ber_ctx *c, size_t n, const uint8_t *at)
 		    c->lim.max_alloc, c->allocated);
 		return NULL;
 	}
-	b = xmalloc(sizeof(*b) + n);
-	b->size = n;
+	c->allocated += n;
+	n = (n + align - 1) / align * align;
+	if ((b = c->arena) != NULL && b->size - b->used >= n) {
+		p = (uint8_t *)b->data + b->used;
+		b->used += n;
+		return p;
+	}
+	if (n > BER_ARENA_CHUNK / 4) {
+		b = xmalloc(sizeof(*b) + n);
+		b->size = b->used = n;
+		if (c->arena != NULL) {
+			/* Keep the current chunk first for small requests. */
+			b->next = c->arena->next;
+			c->arena->next = b;
+		} else {
+			b->next = NULL;
+			c->arena = b;
+		}
+		return b->data;
+	}
+	b = xmalloc(sizeof(*b) + BER_ARENA_CHUNK);
+	b->size = BER_ARENA_CHUNK;
+	b->used = n;
 	b->next = c->arena;
 	c->arena = b;
-	c->allocated += n;
 	return b->data;
 }
 

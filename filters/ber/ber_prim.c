@@ -585,6 +585,48 @@ ber_is_string_type(unsigned type)
 }
 
 /*
+ * Byte classes of the single-byte string types, one bit per type: a byte
+ * is allowed in a type when its bit is set.  Built by ber_cs_init() from
+ * the definitions above, so that the check is one load per byte.
+ */
+#define CS_NUMERIC	0x01
+#define CS_PRINTABLE	0x02
+#define CS_IA5		0x04
+#define CS_VISIBLE	0x08
+#define CS_T61		0x10
+static uint8_t	ber_cs_class[256];
+static bool	ber_cs_ready;
+
+static void
+ber_cs_init(void)
+{
+	unsigned	b;
+
+	for (b = 0; b < 256; b++) {
+		ber_cs_class[b] =
+		    (((b >= '0' && b <= '9') || b == ' ') ? CS_NUMERIC : 0) |
+		    (ber_is_printable((uint8_t)b) ? CS_PRINTABLE : 0) |
+		    (b < 0x80 ? CS_IA5 : 0) |
+		    ((b >= 0x20 && b < 0x7f) ? CS_VISIBLE : 0) |
+		    (t61_allowed((uint8_t)b) ? CS_T61 : 0);
+	}
+	ber_cs_ready = true;
+}
+
+/* Index of the first byte not in class k, or n. */
+static size_t
+ber_cs_scan(const uint8_t *s, size_t n, uint8_t k)
+{
+	size_t	i = 0;
+
+	if (!ber_cs_ready)
+		ber_cs_init();
+	while (i < n && (ber_cs_class[s[i]] & k))
+		i++;
+	return i;
+}
+
+/*
  * Check bytes against the repertoire of a string type.  On failure returns
  * -1 with the offending offset and a reason.
  */
@@ -595,34 +637,43 @@ ber_check_charset(unsigned type, const uint8_t *s, size_t n, size_t *badoff,
 	size_t		i, k;
 	uint32_t	cp;
 
+	switch (type) {
+	case BER_NUMERIC_STRING:
+		if ((i = ber_cs_scan(s, n, CS_NUMERIC)) == n)
+			return 0;
+		*why = "not a digit or space in NumericString";
+		*badoff = i;
+		return -1;
+	case BER_PRINTABLE_STRING:
+		if ((i = ber_cs_scan(s, n, CS_PRINTABLE)) == n)
+			return 0;
+		*why = "character outside PrintableString";
+		*badoff = i;
+		return -1;
+	case BER_IA5_STRING:
+		if ((i = ber_cs_scan(s, n, CS_IA5)) == n)
+			return 0;
+		*why = "byte above 0x7f in IA5String";
+		*badoff = i;
+		return -1;
+	case BER_VISIBLE_STRING:
+	case BER_UTC_TIME:
+	case BER_GENERALIZED_TIME:
+		if ((i = ber_cs_scan(s, n, CS_VISIBLE)) == n)
+			return 0;
+		*why = "control or non-ASCII byte in VisibleString";
+		*badoff = i;
+		return -1;
+	default:
+		break;
+	}
 	for (i = 0; i < n; i += k) {
 		k = 1;
 		switch (type) {
-		case BER_NUMERIC_STRING:
-			if ((s[i] >= '0' && s[i] <= '9') || s[i] == ' ')
-				continue;
-			*why = "not a digit or space in NumericString";
-			break;
-		case BER_PRINTABLE_STRING:
-			if (ber_is_printable(s[i]))
-				continue;
-			*why = "character outside PrintableString";
-			break;
-		case BER_IA5_STRING:
-			if (s[i] < 0x80)
-				continue;
-			*why = "byte above 0x7f in IA5String";
-			break;
-		case BER_VISIBLE_STRING:
-		case BER_UTC_TIME:
-		case BER_GENERALIZED_TIME:
-			if (s[i] >= 0x20 && s[i] < 0x7f)
-				continue;
-			*why = "control or non-ASCII byte in VisibleString";
-			break;
 		case BER_TELETEX_STRING:
-			if (t61_allowed(s[i]))
-				continue;
+			i += ber_cs_scan(s + i, n - i, CS_T61);
+			if (i == n)
+				return 0;
 			if (t61_diacritic(s[i]) && i + 1 < n &&
 			    s[i + 1] >= 0x20 && s[i + 1] < 0x7f &&
 			    t61_allowed(s[i + 1])) {
@@ -636,6 +687,8 @@ ber_check_charset(unsigned type, const uint8_t *s, size_t n, size_t *badoff,
 			    "byte not in the T.61 repertoire";
 			break;
 		case BER_UTF8_STRING:
+			if (s[i] < 0x80)
+				continue;
 			if ((k = ber_utf8_len(s + i, n - i)) != 0)
 				continue;
 			k = 1;

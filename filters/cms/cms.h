@@ -20,4 +20,15 @@ int	cms_sign_content(const uint8_t *, size_t, const char *econtent_oid,
 	    const char *certfile, const char *keyfile, struct buf *out,
 	    char *err, size_t errsz);
 
+/*
+ * The same for a composed message: encode its P772 (m->body) with the
+ * BER variant given, sign it, and make it the message's content with the
+ * P1 content type id-ct-contentInfo (STANAG 4406 Annex B).  out holds the
+ * signed bytes m->content then points to.
+ */
+struct x400_msg;
+int	cms_sign_msg(struct x400_msg *, const char *certfile,
+	    const char *keyfile, unsigned variant, struct buf *out, char *err,
+	    size_t errsz);
+
 #endif

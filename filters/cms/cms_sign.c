@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 
 #include "filters/cms/cms.h"
+#include "filters/x400/x400.h"
 #include "guard/common/buf.h"
 
 static int cms_fail(char *, size_t, const char *, ...)
@@ -95,4 +96,36 @@ out:
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+int
+cms_sign_msg(struct x400_msg *m, const char *certfile, const char *keyfile,
+    unsigned variant, struct buf *out, char *err, size_t errsz)
+{
+	struct buf	plain;
+	struct ber_enc	e;
+	int		rc;
+
+	if (m->body == NULL) {
+		(void)snprintf(err, errsz, "there is no content to sign");
+		return -1;
+	}
+	buf_init(&plain, out->max);
+	ber_enc_init(&e, &plain, variant);
+	x400_encode_content(&e, m->body);
+	if (ber_enc_finish(&e) == -1) {
+		(void)snprintf(err, errsz, "the content cannot be encoded");
+		buf_free(&plain);
+		return -1;
+	}
+	rc = cms_sign_content(plain.data, plain.len, X400_OID_P772, certfile,
+	    keyfile, out, err, errsz);
+	buf_free(&plain);
+	if (rc == -1)
+		return -1;
+	m->content = out->data;
+	m->content_len = out->len;
+	m->env.content_oid = (char *)X400_OID_CONTENTINFO;
+	m->env.content_builtin = X400_ABSENT;
+	return 0;
 }

@@ -379,6 +379,17 @@ x400_to_utf8(struct ber_ctx *c, const uint8_t *at, enum x400_cs cs,
 	}
 	if (n > (SIZE_MAX - 1) / 3)
 		return ber_fail(c, BER_E_BUDGET, at, "text too long");
+	if (cs == X400_CS_ASCII || cs == X400_CS_IA5 || cs == X400_CS_UTF8) {
+		/* Validated above: the bytes are already UTF-8. */
+		if ((o = ber_alloc(c, n + 1, at)) == NULL)
+			return -1;
+		memcpy(o, p, n);
+		o[n] = '\0';
+		out->utf8 = o;
+		out->len = n;
+		out->cs = cs;
+		return 0;
+	}
 	if ((o = ber_alloc(c, 3 * n + 1, at)) == NULL)
 		return -1;
 	for (i = 0; i < n;) {
@@ -426,8 +437,11 @@ x400_to_utf8(struct ber_ctx *c, const uint8_t *at, enum x400_cs cs,
 	out->cs = cs;
 	return 0;
 bad:
-	return ber_fail(c, BER_E_CHARSET, at, "%s text: %s at index %zu",
-	    x400_cs_name(cs), why, bad);
+	/* Name the byte itself when it lies in the input. */
+	if (p >= c->base && p + n <= c->base + c->size)
+		at = p + bad;
+	return ber_fail(c, BER_E_CHARSET, at, "%s text: %s (byte 0x%02x at "
+	    "index %zu)", x400_cs_name(cs), why, p[bad], bad);
 }
 
 /* Decode one UTF-8 sequence (already valid UTF-8 is assumed checked). */

@@ -225,46 +225,6 @@ write_file(const char *path, const void *p, size_t n)
 		fatal("%s", path);
 }
 
-/*
- * sign: in a SPEC wraps the encoded P772 in CMS SignedData (eContentType
- * P772) and makes the P1 content type id-ct-contentInfo (STANAG 4406
- * Annex B).  Security labels and receipt requests are added by
- * mmguard-msg sign.
- */
-static int
-sign_content(struct x400_msg *m, const char *cert, const char *key,
-    unsigned variant, struct buf *out)
-{
-	struct buf	plain;
-	struct ber_enc	e;
-	char		err[512];
-
-	if (m->body == NULL) {
-		log_warnx("sign: needs a [heading] to sign");
-		return -1;
-	}
-	buf_init(&plain, MSG_MAX_INPUT);
-	ber_enc_init(&e, &plain, variant);
-	x400_encode_content(&e, m->body);
-	if (ber_enc_finish(&e) == -1) {
-		log_warnx("the content cannot be encoded");
-		buf_free(&plain);
-		return -1;
-	}
-	if (cms_sign_content(plain.data, plain.len, X400_OID_P772, cert, key,
-	    out, err, sizeof(err)) == -1) {
-		log_warnx("sign: %s", err);
-		buf_free(&plain);
-		return -1;
-	}
-	buf_free(&plain);
-	m->content = out->data;
-	m->content_len = out->len;
-	m->env.content_oid = (char *)X400_OID_CONTENTINFO;
-	m->env.content_builtin = X400_ABSENT;
-	return 0;
-}
-
 static int
 cmd_compose(int argc, char *argv[])
 {
@@ -321,8 +281,9 @@ cmd_compose(int argc, char *argv[])
 		return 1;
 	}
 	buf_init(&out, MSG_MAX_INPUT);
-	if (opts.sign_cert != NULL && sign_content(m, opts.sign_cert,
-	    opts.sign_key, variant, &signed_content) == -1) {
+	if (opts.sign_cert != NULL && cms_sign_msg(m, opts.sign_cert,
+	    opts.sign_key, variant, &signed_content, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: sign: %s\n", argv[optind], err);
 		x400_dec_free(&d);
 		free(text);
 		free(dircopy);
