@@ -4,56 +4,59 @@
 #   demo.sh BUILD
 #
 # The guard's pipeline (mmguardd and its roles) is not built yet; until it
-# is, the demo shows the part every inspection stands on, the BER/DER
-# codec, on traffic shaped like what a national MTA sends: a CMS-signed
-# message in streamed BER (indefinite lengths), decoded strictly, refused
-# by the DER rules with the exact offset, re-encoded, and verified again by
-# OpenSSL as an independent implementation.
+# is, the demo shows the inspection front end every message will go
+# through: military messages composed from the example SPECs, CMS-signed
+# as STANAG 4406 Annex B requires, sent in the BER forms real MTAs use,
+# decoded strictly into the facts the policy will judge - and damaged ones
+# refused with the exact offset and reason.
 set -eu
 build=$1
-asn1=$build/bin/mmguard-asn1
-run=$build/demo
+msg=$build/bin/mmguard-msg
+run=$(cd "$build" && pwd)/demo
 rm -rf "$run"; mkdir -p "$run"
 
 echo "mmguard demo"
 echo "  The guard pipeline (mmguardd: pickup, qmgr, decode, verify, policy,"
-echo "  diode, deliver) is not built yet; this demo runs the BER/DER codec."
+echo "  diode, deliver) is not built yet; this demo runs its decode stage."
 echo
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$run/originator.key" -subj "/C=GB/O=MOD/CN=Demo Originator" \
     -days 2 -out "$run/originator.pem" 2>/dev/null
-printf 'FLASH\nSUBJECT: DEMO\nTEXT: exercise traffic for the guard demo\n' \
-    >"$run/message.txt"
-openssl cms -sign -binary -stream -indef -in "$run/message.txt" \
-    -signer "$run/originator.pem" -inkey "$run/originator.key" \
-    -outform DER -out "$run/signed.ber"
+sed "s|^content-type: p772|content-type: p772\nsign: cert=$run/originator.pem; key=$run/originator.key|" \
+    tests/data/msg/flash-p772.spec >"$run/flash.spec"
 
-echo "1. A signed message as streamed BER ($(wc -c <"$run/signed.ber") bytes), decoded:"
-"$asn1" "$run/signed.ber" | head -n 24 | sed 's/^/     /'
-echo "     ..."
-echo
-echo "2. The same bytes under the DER rules:"
-if "$asn1" --der "$run/signed.ber" >/dev/null 2>"$run/der.err"; then
-	echo "     unexpectedly accepted"; exit 1
-fi
-sed 's/^/     refused: /' "$run/der.err"
-echo
-echo "3. Re-encoded with definite lengths, then verified by OpenSSL:"
-"$asn1" --reencode "$run/signed.der" "$run/signed.ber"
-"$asn1" --der "$run/signed.der" >/dev/null
-openssl cms -verify -binary -inform DER -in "$run/signed.der" \
-    -CAfile "$run/originator.pem" -purpose any -out "$run/verified.txt" 2>&1 |
+echo "1. A FLASH military message, CMS-signed, sent with indefinite lengths"
+echo "   and SET components out of order (as real MTAs may):"
+"$msg" compose --ber-variant both "$run/flash.spec" -o "$run/flash.p1"
+"$msg" dump "$run/flash.p1" | sed -n '1,6p;/content: P772/,/body part 1/p' |
     sed 's/^/     /'
-cmp -s "$run/message.txt" "$run/verified.txt"
-echo "     content unchanged: $(head -n 1 "$run/verified.txt") ..."
 echo
-echo "4. A damaged copy (one length byte changed) is refused with its offset:"
-cp "$run/signed.der" "$run/damaged.der"
-printf '\377' | dd of="$run/damaged.der" bs=1 seek=3 conv=notrunc 2>/dev/null
-if "$asn1" "$run/damaged.der" >/dev/null 2>"$run/damaged.err"; then
-	echo "     unexpectedly accepted"; exit 1
-fi
-sed 's/^/     refused: /' "$run/damaged.err"
+echo "2. The facts as the policy stage will see them (JSON, excerpt):"
+"$msg" dump --json "$run/flash.p1" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+ipm = j["content"]["ipm"]
+print("     protection:", j["content"]["protection"])
+print("     label:", j["envelope"]["security_label"]["privacy_mark"],
+      "(classification %d)" % j["envelope"]["security_label"]["classification"])
+print("     precedence:", ipm["primary_precedence"], " SICs:", ", ".join(ipm["sics"]))
+print("     body:", [b["type"] for b in ipm["body"]])'
+echo
+echo "3. Every kind of traffic in the examples decodes:"
+for s in tests/data/msg/*.spec; do
+	b=$(basename "$s" .spec)
+	[ "$b" = inner ] && continue
+	"$msg" compose "$s" -o "$run/$b.p1"
+	printf '     %-18s %s\n' "$b" "$("$msg" dump "$run/$b.p1" | head -n 1)"
+done
+echo
+echo "4. Damaged messages are refused, each with its offset and reason:"
+for b in duplicate-priority missing-trace short-indicators charset-printable overlong-length; do
+	if "$msg" dump "tests/data/bad/$b.p1" >/dev/null 2>"$run/err"; then
+		echo "     $b: unexpectedly accepted"; exit 1
+	fi
+	sed "s|^tests/data/bad/||" "$run/err" | sed 's/^/     /'
+done
 echo
 echo "demo: done (files in $run)"

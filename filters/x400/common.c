@@ -394,6 +394,10 @@ x400_exts_dec(struct x400_dec *d, const struct ber_reader *r,
 		if (m == 1) {
 			if (x400_bits(d, &u, &crit) == -1)
 				return -1;
+			if (d->c.mode == BER_MODE_DER && crit.bits == 0)
+				return ber_fail(&d->c, BER_E_FORM, u.raw,
+				    "criticality encoded with its default "
+				    "value in DER");
 			x[i].crit = (uint8_t)(crit.bits & 7);
 		}
 		if ((m = ber_optional(&k, BER_CTX(2), &u)) == -1)
@@ -401,6 +405,11 @@ x400_exts_dec(struct x400_dec *d, const struct ber_reader *r,
 		if (m == 1) {
 			if (x400_explicit(d, &k, &u, &v) == -1)
 				return -1;
+			if (d->c.mode == BER_MODE_DER &&
+			    v.tag == BER_UNIV(BER_NULL))
+				return ber_fail(&d->c, BER_E_FORM, u.raw,
+				    "extension value encoded with its default "
+				    "(NULL) in DER");
 			x[i].value = v.raw;
 			x[i].valuelen = v.rawlen;
 		}
@@ -447,6 +456,11 @@ x400_hexts_dec(struct x400_dec *d, const struct ber_reader *r,
 		if ((m = ber_next(&k, &u)) == -1)
 			return -1;
 		if (m == 1) {
+			if (d->c.mode == BER_MODE_DER &&
+			    u.tag == BER_UNIV(BER_NULL))
+				return ber_fail(&d->c, BER_E_FORM, u.raw,
+				    "extension value encoded with its default "
+				    "(NULL) in DER");
 			x[i].value = u.raw;
 			x[i].valuelen = u.rawlen;
 		}

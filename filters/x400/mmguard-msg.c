@@ -312,7 +312,7 @@ static void
 print_content(const struct x400_content *c, int indent)
 {
 	const struct x400_ipm	*p = &c->ipm;
-	unsigned		 i;
+	unsigned		 i, k;
 	int			 w = indent;
 
 	printf("%*scontent: %s, %s\n", w, "", c->p772 ? "P772" : "IPM",
@@ -353,9 +353,15 @@ print_content(const struct x400_content *c, int indent)
 	for (i = 0; i < p->ninstructions; i++)
 		printf("%*s  instruction: %.*s\n", w, "",
 		    (int)p->instructions[i].len, p->instructions[i].utf8);
+	for (i = 0, k = 0; i < p->next; i++)
+		k += p->ext[i].known;
+	if (p->next > 0)
+		printf("%*s  heading extensions: %u, %u understood\n", w, "",
+		    p->next, k);
 	for (i = 0; i < p->next; i++)
-		printf("%*s  heading extension %s%s\n", w, "", p->ext[i].oid,
-		    p->ext[i].known ? "" : " (not understood)");
+		if (!p->ext[i].known)
+			printf("%*s  heading extension %s not understood\n",
+			    w, "", p->ext[i].oid);
 	for (i = 0; i < p->nbody; i++) {
 		const struct x400_bodypart *b = &p->body[i];
 

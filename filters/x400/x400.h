@@ -391,9 +391,16 @@ struct x400_bodypart {
 	int64_t		*charsets;	/* general text: ISO-IR registrations */
 	unsigned	 ncharsets;
 	bool		 set_oriented;	/* ADatP3 data form */
-	const uint8_t	*data;		/* the data TLV as sent */
+	/*
+	 * data and params, as sent: for the SEQUENCE-typed basic parts the
+	 * data and parameters component TLVs; for g4-class1, mixed-mode and
+	 * bilaterally-defined the whole [4]/[11]/[14] TLV; for
+	 * nationally-defined the value inside [7]; for extended parts the
+	 * values inside their [0] EXPLICIT.
+	 */
+	const uint8_t	*data;
 	size_t		 datalen;
-	const uint8_t	*params;	/* the parameters TLV as sent */
+	const uint8_t	*params;
 	size_t		 paramslen;
 	struct x400_time delivery_time;	/* forwarded messages */
 	const uint8_t	*delivery_envelope;	/* the [1] delivery-envelope
