@@ -625,7 +625,9 @@ x400_exts_enc(struct ber_enc *e, uint32_t tag, const struct x400_ext *x,
 			    ((x[i].crit & 4) ? 0x20 : 0));
 			ber_put_named_bits(e, BER_CTX(1), &cb, 8, 0);
 		}
-		if (x[i].value != NULL) {
+		/* DEFAULT NULL: a NULL value is left out, as DER wants. */
+		if (x[i].value != NULL && !(x[i].valuelen == 2 &&
+		    x[i].value[0] == 0x05 && x[i].value[1] == 0x00)) {
 			ber_enc_begin(e, BER_CTX(2));
 			ber_put_raw(e, x[i].value, x[i].valuelen);
 			ber_enc_end(e);
@@ -645,7 +647,8 @@ x400_hexts_enc(struct ber_enc *e, uint32_t tag, const struct x400_hext *x,
 	for (i = 0; i < n; i++) {
 		ber_enc_begin(e, BER_UNIV(BER_SEQUENCE));
 		ber_put_oid_text(e, BER_UNIV(BER_OID), x[i].oid);
-		if (x[i].value != NULL)
+		if (x[i].value != NULL && !(x[i].valuelen == 2 &&
+		    x[i].value[0] == 0x05 && x[i].value[1] == 0x00))
 			ber_put_raw(e, x[i].value, x[i].valuelen);
 		ber_enc_end(e);
 	}

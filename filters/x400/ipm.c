@@ -2545,7 +2545,9 @@ ipm_hext_raw_enc(struct ber_enc *e, const struct x400_hext *x)
 {
 	ber_enc_begin(e, BER_UNIV(BER_SEQUENCE));
 	ber_put_oid_text(e, BER_UNIV(BER_OID), x->oid);
-	if (x->value != NULL)
+	/* DEFAULT NULL: a NULL value is left out, as DER wants. */
+	if (x->value != NULL && !(x->valuelen == 2 && x->value[0] == 0x05 &&
+	    x->value[1] == 0x00))
 		ipm_raw_enc(e, x->value, x->valuelen);
 	ber_enc_end(e);
 }

@@ -37,7 +37,7 @@ static const char envelope_spec[] =
     "return-address: S=Registry; O=PJHQ; P=MOD; A= ; C=GB\n"
     "dl-expansion: S=AllOps; O=PJHQ; P=MOD; A= ; C=GB; "
     "time=20261129084500Z\n"
-    "extension: type=1.2.826.0.1.999.1; critical=transfer; value=05 00\n";
+    "extension: type=1.2.826.0.1.999.1; critical=transfer; value=02 01 07\n";
 
 struct composed {
 	struct x400_dec	 spec;
@@ -287,7 +287,8 @@ test_report_and_probe(void)
 enum {
 	BAD_NONE = 0, BAD_DUP_PRIORITY = 1, BAD_NO_TRACE = 2,
 	BAD_SHORT_INDICATORS = 4, BAD_UNKNOWN_COMPONENT = 8,
-	BAD_LONG_CONTENT_ID = 16, BAD_PRIORITY_RANGE = 32
+	BAD_LONG_CONTENT_ID = 16, BAD_PRIORITY_RANGE = 32,
+	DEFAULT_CRITICALITY = 64, DEFAULT_NULL_VALUE = 128
 };
 
 static void
@@ -337,7 +338,7 @@ build(struct buf *b, unsigned flags, unsigned nrcpt)
 	buf_init(b, 1 << 22);
 	ber_enc_init(&e, b, 0);
 	ber_enc_begin(&e, BER_CTX(0));
-	ber_enc_begin(&e, BER_UNIV(BER_SET));
+	ber_enc_begin_set(&e, BER_UNIV(BER_SET));
 	ber_enc_begin(&e, BER_APP(4));
 	put_gdi(&e);
 	ber_put_string(&e, BER_UNIV(BER_IA5_STRING), BER_IA5_STRING, "id1",
@@ -353,6 +354,22 @@ build(struct buf *b, unsigned flags, unsigned nrcpt)
 	if (flags & BAD_LONG_CONTENT_ID)
 		ber_put_string(&e, BER_APP(10), BER_PRINTABLE_STRING,
 		    "ABCDEFGHIJKLMNOPQ", 17);
+	if (flags & (DEFAULT_CRITICALITY | DEFAULT_NULL_VALUE)) {
+		/* A private extension with a default sent explicitly. */
+		ber_enc_begin(&e, BER_CTX(3));
+		ber_enc_begin(&e, BER_UNIV(BER_SEQUENCE));
+		ber_put_oid_text(&e, BER_CTX(3), "1.2.3.4.5");
+		if (flags & DEFAULT_CRITICALITY)
+			ber_put_bits(&e, BER_CTX(1), &ind, 0);
+		ber_enc_begin(&e, BER_CTX(2));
+		if (flags & DEFAULT_NULL_VALUE)
+			ber_put_null(&e, BER_UNIV(BER_NULL));
+		else
+			ber_put_int(&e, BER_UNIV(BER_INTEGER), 1);
+		ber_enc_end(&e);
+		ber_enc_end(&e);
+		ber_enc_end(&e);
+	}
 	if (!(flags & BAD_NO_TRACE)) {
 		ber_enc_begin(&e, BER_APP(9));
 		ber_enc_begin(&e, BER_UNIV(BER_SEQUENCE));
@@ -366,7 +383,7 @@ build(struct buf *b, unsigned flags, unsigned nrcpt)
 	}
 	ber_enc_begin(&e, BER_CTX(2));
 	for (i = 0; i < nrcpt; i++) {
-		ber_enc_begin(&e, BER_UNIV(BER_SET));
+		ber_enc_begin_set(&e, BER_UNIV(BER_SET));
 		put_orname(&e, "Jansen");
 		ber_put_int(&e, BER_CTX(0), i + 1);
 		ber_put_bits(&e, BER_CTX(1), &ind,
@@ -381,8 +398,8 @@ build(struct buf *b, unsigned flags, unsigned nrcpt)
 }
 
 static int
-decode_err(unsigned flags, unsigned nrcpt, const struct x400_limits *lim,
-    const char *want_text)
+decode_err_mode(enum ber_mode mode, unsigned flags, unsigned nrcpt,
+    const struct x400_limits *lim, const char *want_text)
 {
 	struct buf	 b;
 	struct x400_dec	 d;
@@ -390,7 +407,7 @@ decode_err(unsigned flags, unsigned nrcpt, const struct x400_limits *lim,
 	int		 rc;
 
 	build(&b, flags, nrcpt);
-	if (x400_decode(&d, BER_MODE_BER, lim, b.data, b.len, &m) == 0)
+	if (x400_decode(&d, mode, lim, b.data, b.len, &m) == 0)
 		rc = 0;
 	else {
 		rc = (int)d.c.err.code;
@@ -404,6 +421,25 @@ decode_err(unsigned flags, unsigned nrcpt, const struct x400_limits *lim,
 	x400_dec_free(&d);
 	buf_free(&b);
 	return rc;
+}
+
+static int
+decode_err(unsigned flags, unsigned nrcpt, const struct x400_limits *lim,
+    const char *want_text)
+{
+	return decode_err_mode(BER_MODE_BER, flags, nrcpt, lim, want_text);
+}
+
+/* DER forbids sending a DEFAULT value; BER allows it. */
+static void
+test_der_defaults(void)
+{
+	CU_ASSERT_EQUAL(decode_err(DEFAULT_CRITICALITY, 1, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(decode_err(DEFAULT_NULL_VALUE, 1, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(decode_err_mode(BER_MODE_DER, DEFAULT_CRITICALITY, 1,
+	    NULL, "criticality encoded with its default value"), BER_E_FORM);
+	CU_ASSERT_EQUAL(decode_err_mode(BER_MODE_DER, DEFAULT_NULL_VALUE, 1,
+	    NULL, "encoded with its default (NULL)"), BER_E_FORM);
 }
 
 static void
@@ -493,6 +529,7 @@ test_x400_p1_register(void)
 		    test_every_truncation_refused },
 		{ "reports and probes", test_report_and_probe },
 		{ "malformed envelopes", test_malformed_envelopes },
+		{ "DER refuses defaults sent explicitly", test_der_defaults },
 		{ "not an MTS-APDU", test_not_an_apdu },
 		{ "SPEC errors name file and line", test_spec_errors },
 		{ NULL, NULL }
