@@ -55,7 +55,7 @@ X400_SRCS	:= filters/x400/charset.c filters/x400/common.c \
 		   filters/x400/orname.c filters/x400/p1.c filters/x400/ipm.c \
 		   filters/x400/json.c filters/x400/spec.c
 
-CMS_SRCS	:= filters/cms/cms_sign.c
+CMS_SRCS	:= filters/cms/cms_sign.c filters/cms/ess.c
 
 LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS) $(CMS_SRCS)
 LIB		:= $(B)/lib/libmmguard.a
@@ -70,11 +70,12 @@ UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_dec.c tests/unit/test_ber_prim.c \
 		   tests/unit/test_ber_enc.c tests/unit/test_json.c \
 		   tests/unit/test_charset.c tests/unit/test_x400_p1.c \
-		   tests/unit/test_x400_ipm.c tests/unit/x400_sample.c
+		   tests/unit/test_x400_ipm.c \
+		   tests/unit/test_ess.c
 # Helpers of the interoperability scripts (tests/interop/).
 INTEROP		:= ber_vectors
 
-FUZZERS		:= ber p1 p772
+FUZZERS		:= ber p1 p772 ess
 BENCHES		:= bench_ber bench_x400
 bench_ber_LIBS	:= -lcrypto
 bench_x400_LIBS	:= -lcrypto

@@ -1,0 +1,3 @@
+/*
+ * ess.c - ESS security labels (being written).
+ */
