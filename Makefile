@@ -55,7 +55,8 @@ X400_SRCS	:= filters/x400/charset.c filters/x400/common.c \
 		   filters/x400/orname.c filters/x400/p1.c filters/x400/ipm.c \
 		   filters/x400/json.c filters/x400/spec.c
 
-CMS_SRCS	:= filters/cms/cms_sign.c filters/cms/ess.c
+CMS_SRCS	:= filters/cms/cms_sign.c filters/cms/cms_verify.c \
+		   filters/cms/ess.c
 
 LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS) $(CMS_SRCS)
 LIB		:= $(B)/lib/libmmguard.a
