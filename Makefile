@@ -47,7 +47,7 @@ LDFLAGS	:= -pie -Wl,-z,relro,-z,now $(SAN) $(EXTRA_LDFLAGS)
 # Modules.  Each is a list of sources; libraries are static archives.
 
 COMMON_SRCS	:= guard/common/log.c guard/common/xmalloc.c \
-		   guard/common/buf.c guard/common/json.c
+		   guard/common/buf.c guard/common/json.c guard/common/file.c
 BER_SRCS	:= filters/ber/ber_dec.c filters/ber/ber_prim.c \
 		   filters/ber/ber_enc.c
 
@@ -56,7 +56,7 @@ X400_SRCS	:= filters/x400/charset.c filters/x400/common.c \
 		   filters/x400/json.c filters/x400/spec.c
 
 CMS_SRCS	:= filters/cms/cms_sign.c filters/cms/cms_verify.c \
-		   filters/cms/ess.c
+		   filters/cms/cms_receipt.c filters/cms/ess.c
 
 LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS) $(CMS_SRCS)
 LIB		:= $(B)/lib/libmmguard.a
@@ -74,10 +74,12 @@ UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_x400_ipm.c \
 		   tests/unit/test_ess.c
 # Helpers of the interoperability scripts (tests/interop/).
-INTEROP		:= ber_vectors
+INTEROP		:= ber_vectors cms_vectors
+cms_vectors_LIBS := -lcrypto
 
-FUZZERS		:= ber p1 p772 ess
-BENCHES		:= bench_ber bench_x400
+FUZZERS		:= ber p1 p772 ess verify
+BENCHES		:= bench_ber bench_x400 bench_cms
+bench_cms_LIBS	:= -lcrypto
 bench_ber_LIBS	:= -lcrypto
 bench_x400_LIBS	:= -lcrypto
 
@@ -158,7 +160,7 @@ bench: benches
 define interop_rule
 $(B)/tests/$(1): $(call obj,tests/interop/$(1).c) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS)
 endef
 $(foreach h,$(INTEROP),$(eval $(call interop_rule,$(h))))
 
@@ -166,6 +168,7 @@ $(foreach h,$(INTEROP),$(eval $(call interop_rule,$(h))))
 interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
 	@sh tests/interop/run.sh build build/results/interop-ber.res
 	@sh tests/interop/x400.sh build build/results/interop-x400.res
+	@sh tests/interop/cms.sh build build/results/interop-cms.res
 	@sh tests/bad.sh build build/results/negative-corpus.res
 
 # Every program is PIE with full RELRO and BIND_NOW.

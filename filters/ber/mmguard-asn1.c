@@ -48,6 +48,7 @@
 
 #include "filters/ber/ber.h"
 #include "guard/common/buf.h"
+#include "guard/common/file.h"
 #include "guard/common/log.h"
 #include "guard/common/xmalloc.h"
 
@@ -89,39 +90,13 @@ usage(int full)
 static uint8_t *
 read_input(const char *path, size_t *len)
 {
-	FILE	*f;
-	uint8_t	*p = NULL;
-	size_t	 cap = 0, n = 0, r;
+	char	*p;
 
-	if (strcmp(path, "-") == 0)
-		f = stdin;
-	else if ((f = fopen(path, "rb")) == NULL) {
+	if ((p = file_read(path, ASN1_MAX_INPUT, len)) == NULL) {
 		log_warn("%s", path);
 		exit(2);
 	}
-	for (;;) {
-		if (n == cap) {
-			if (cap >= ASN1_MAX_INPUT) {
-				log_warnx("%s: larger than %u bytes", path,
-				    ASN1_MAX_INPUT);
-				exit(2);
-			}
-			cap = cap ? cap * 2 : 65536;
-			p = xreallocarray(p, cap, 1);
-		}
-		r = fread(p + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f)) {
-		log_warn("%s: read", path);
-		exit(2);
-	}
-	if (f != stdin)
-		fclose(f);
-	*len = n;
-	return p;
+	return (uint8_t *)p;
 }
 
 /* The printed value of one TLV, built in a bounded buffer. */
@@ -352,7 +327,6 @@ main(int argc, char *argv[])
 	char			*end;
 	const char		*reencode = NULL;
 	struct buf		 out;
-	FILE			*f;
 	long			 v;
 	int			 ch, rc;
 
@@ -393,9 +367,7 @@ main(int argc, char *argv[])
 		buf_init(&out, 2 * len + 1024);
 		rc = ber_reencode(&c, &out);
 		if (rc == 0) {
-			if ((f = fopen(reencode, "wb")) == NULL ||
-			    fwrite(out.data, 1, out.len, f) != out.len ||
-			    fclose(f) != 0)
+			if (file_write(reencode, out.data, out.len) == -1)
 				fatal("%s", reencode);
 		}
 		buf_free(&out);

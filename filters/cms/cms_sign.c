@@ -15,15 +15,14 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "filters/cms/cms.h"
+#include "filters/cms/cms_int.h"
 #include "filters/x400/x400.h"
 #include "guard/common/buf.h"
 
-static int cms_fail(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
+int
 cms_fail(char *err, size_t errsz, const char *fmt, ...)
 {
 	va_list		ap;
@@ -48,10 +47,55 @@ cms_sign_content(const uint8_t *content, size_t len, const char *oid,
     const char *certfile, const char *keyfile, struct buf *out, char *err,
     size_t errsz)
 {
+	struct cms_sign_opts	opts;
+
+	memset(&opts, 0, sizeof(opts));
+	return cms_sign_content_opts(content, len, oid, certfile, keyfile,
+	    &opts, out, err, errsz);
+}
+
+/* A receipt request: receipts from all recipients, to the signer. */
+static int
+cms_receipt_request(CMS_SignerInfo *si, X509 *cert)
+{
+	CMS_ReceiptRequest	*rr;
+	STACK_OF(GENERAL_NAMES)	*to;
+	GENERAL_NAMES		*gns;
+	GENERAL_NAME		*gn;
+
+	if ((to = sk_GENERAL_NAMES_new_null()) == NULL ||
+	    (gns = GENERAL_NAMES_new()) == NULL ||
+	    (gn = GENERAL_NAME_new()) == NULL)
+		return -1;
+	gn->type = GEN_DIRNAME;
+	gn->d.directoryName = X509_NAME_dup(X509_get_subject_name(cert));
+	if (gn->d.directoryName == NULL ||
+	    !sk_GENERAL_NAME_push(gns, gn) || !sk_GENERAL_NAMES_push(to, gns))
+		return -1;
+	/* A random 32-byte identifier; all recipients may answer. */
+	if ((rr = CMS_ReceiptRequest_create0_ex(NULL, 32, 0, NULL, to,
+	    NULL)) == NULL)
+		return -1;
+	if (CMS_add1_ReceiptRequest(si, rr) != 1) {
+		CMS_ReceiptRequest_free(rr);
+		return -1;
+	}
+	CMS_ReceiptRequest_free(rr);
+	return 0;
+}
+
+int
+cms_sign_content_opts(const uint8_t *content, size_t len, const char *oid,
+    const char *certfile, const char *keyfile,
+    const struct cms_sign_opts *opts, struct buf *out, char *err,
+    size_t errsz)
+{
 	BIO		*in = NULL, *f = NULL;
-	X509		*cert = NULL;
+	X509		*cert = NULL, *x;
+	STACK_OF(X509)	*chain = NULL;
 	EVP_PKEY	*key = NULL;
 	CMS_ContentInfo	*cms = NULL;
+	CMS_SignerInfo	*si;
 	ASN1_OBJECT	*type = NULL;
 	unsigned char	*der = NULL;
 	int		 n, rc = -1;
@@ -69,15 +113,57 @@ cms_sign_content(const uint8_t *content, size_t len, const char *oid,
 		    keyfile);
 		goto out;
 	}
+	if (opts->chainfile != NULL) {
+		BIO_free(f);
+		if ((f = BIO_new_file(opts->chainfile, "r")) == NULL) {
+			cms_fail(err, errsz, "%s: cannot open",
+			    opts->chainfile);
+			goto out;
+		}
+		chain = sk_X509_new_null();
+		while ((x = PEM_read_bio_X509(f, NULL, NULL, NULL)) != NULL)
+			if (!sk_X509_push(chain, x)) {
+				X509_free(x);
+				break;
+			}
+		ERR_clear_error();
+		if (sk_X509_num(chain) == 0) {
+			cms_fail(err, errsz, "%s: no PEM certificate",
+			    opts->chainfile);
+			goto out;
+		}
+	}
 	if ((type = OBJ_txt2obj(oid, 1)) == NULL) {
 		cms_fail(err, errsz, "%s: not an object identifier", oid);
 		goto out;
 	}
 	if ((in = BIO_new_mem_buf(content, (int)len)) == NULL ||
-	    (cms = CMS_sign(cert, key, NULL, NULL, CMS_BINARY | CMS_PARTIAL |
+	    (cms = CMS_sign(cert, key, chain, NULL, CMS_BINARY | CMS_PARTIAL |
 	    CMS_NOSMIMECAP)) == NULL ||
 	    CMS_set1_eContentType(cms, type) != 1 ||
-	    CMS_final(cms, in, NULL, CMS_BINARY) != 1) {
+	    (si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0)) ==
+	    NULL) {
+		cms_fail(err, errsz, "signing failed");
+		goto out;
+	}
+	/* Attribute values of SET/SEQUENCE type are their whole DER. */
+	if (opts->label != NULL && CMS_signed_add1_attr_by_NID(si,
+	    NID_id_smime_aa_securityLabel, V_ASN1_SET, opts->label,
+	    (int)opts->labellen) != 1) {
+		cms_fail(err, errsz, "cannot add the security label");
+		goto out;
+	}
+	if (opts->equivalent != NULL && CMS_signed_add1_attr_by_NID(si,
+	    NID_id_smime_aa_equivalentLabels, V_ASN1_SEQUENCE,
+	    opts->equivalent, (int)opts->equivalentlen) != 1) {
+		cms_fail(err, errsz, "cannot add the equivalent labels");
+		goto out;
+	}
+	if (opts->receipt_request && cms_receipt_request(si, cert) == -1) {
+		cms_fail(err, errsz, "cannot add the receipt request");
+		goto out;
+	}
+	if (CMS_final(cms, in, NULL, CMS_BINARY) != 1) {
 		cms_fail(err, errsz, "signing failed");
 		goto out;
 	}
@@ -94,6 +180,7 @@ out:
 	BIO_free(in);
 	BIO_free(f);
 	X509_free(cert);
+	sk_X509_pop_free(chain, X509_free);
 	EVP_PKEY_free(key);
 	return rc;
 }

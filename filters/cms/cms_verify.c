@@ -34,6 +34,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "filters/cms/cms_int.h"
 #include "filters/cms/cms_verify.h"
 #include "filters/x400/x400_int.h"
 #include "guard/common/buf.h"
@@ -58,21 +59,6 @@ cms_config_free(struct cms_config *c)
 	c->store = NULL;
 }
 
-static int cms_cfail(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-cms_cfail(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	ERR_clear_error();
-	return -1;
-}
-
 /*
  * Trust anchors and CRLs, loaded once, before any sandbox closes, into a
  * store reused for every message.
@@ -87,13 +73,13 @@ cms_config_load(struct cms_config *c, const char *trustfile,
 	if ((c->store = X509_STORE_new()) == NULL ||
 	    (lu = X509_STORE_add_lookup(c->store,
 	    X509_LOOKUP_file())) == NULL)
-		return cms_cfail(err, errsz, "out of memory");
+		return cms_fail(err, errsz, "out of memory");
 	if (X509_LOOKUP_load_file(lu, trustfile, X509_FILETYPE_PEM) <= 0)
-		return cms_cfail(err, errsz, "%s: no PEM certificate to trust",
+		return cms_fail(err, errsz, "%s: no PEM certificate to trust",
 		    trustfile);
 	for (i = 0; i < ncrl; i++)
 		if (X509_load_crl_file(lu, crlfiles[i], X509_FILETYPE_PEM) <= 0)
-			return cms_cfail(err, errsz, "%s: no PEM CRL",
+			return cms_fail(err, errsz, "%s: no PEM CRL",
 			    crlfiles[i]);
 	c->crl_check = ncrl > 0;
 	return 0;
@@ -212,19 +198,21 @@ cms_algorithms(const struct cms_config *c, CMS_SignerInfo *si,
 	CMS_SignerInfo_get0_algs(si, &pk, &signer, &dig, &sig);
 	nid = OBJ_obj2nid(dig->algorithm);
 	name = nid == NID_undef ? NULL : OBJ_nid2sn(nid);
-	OBJ_obj2txt(txt, sizeof(txt), dig->algorithm, 0);
+	OBJ_obj2txt(txt, sizeof(txt), dig->algorithm, 1);
 	s->digest = x400_strndup(d, txt, strlen(txt), NULL);
 	for (i = 0; name != NULL && c->digests[i] != NULL; i++)
 		if (strcasecmp(c->digests[i], name) == 0)
 			break;
 	if (name == NULL || c->digests[i] == NULL)
-		return sfail(s, "digest algorithm %s not allowed", txt);
-	OBJ_obj2txt(txt, sizeof(txt), sig->algorithm, 0);
+		return sfail(s, "digest algorithm %s (%s) not allowed", txt,
+		    name != NULL ? name : "unknown");
+	OBJ_obj2txt(txt, sizeof(txt), sig->algorithm, 1);
 	s->signature = x400_strndup(d, txt, strlen(txt), NULL);
 	nid = OBJ_obj2nid(sig->algorithm);
 	if (nid == NID_md5WithRSAEncryption || nid == NID_sha1WithRSAEncryption ||
 	    nid == NID_ecdsa_with_SHA1 || nid == NID_dsa || nid == NID_dsaWithSHA1)
-		return sfail(s, "signature algorithm %s not allowed", txt);
+		return sfail(s, "signature algorithm %s (%s) not allowed", txt,
+		    OBJ_nid2sn(nid));
 	if (pk == NULL)
 		return sfail(s, "no public key for the signer");
 	bits = EVP_PKEY_get_bits(pk);
@@ -372,9 +360,13 @@ cms_signed_attrs(struct x400_dec *d, CMS_ContentInfo *cms,
 	if (n != 1)
 		return sfail(s, "%d message-digest attributes (exactly one "
 		    "needed)", n);
+	/* signingTime is a UTCTime, or a GeneralizedTime after 2049. */
 	if ((st = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(
-	    NID_pkcs9_signingTime), -3, -1)) != NULL &&
-	    ASN1_TIME_to_tm(st, &tm) == 1) {
+	    NID_pkcs9_signingTime), -3, V_ASN1_UTCTIME)) == NULL)
+		st = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(
+		    NID_pkcs9_signingTime), -3, V_ASN1_GENERALIZEDTIME);
+	ERR_clear_error();
+	if (st != NULL && ASN1_TIME_to_tm(st, &tm) == 1) {
 		s->signing_time.present = true;
 		s->signing_time.tm.year = tm.tm_year + 1900;
 		s->signing_time.tm.mon = tm.tm_mon + 1;

@@ -4,7 +4,14 @@
  * SYNOPSIS
  *	mmguard-msg compose [--ber-variant indefinite|shuffle|both] SPEC
  *	    -o FILE
- *	mmguard-msg dump [--json] [--der] [--content p772|ipm] FILE
+ *	mmguard-msg dump [--json] [--der] [--content p772|ipm]
+ *	    [--extract OUT] FILE
+ *	mmguard-msg sign --cert C --key K [--chain F] [--label SPEC]
+ *	    [--equivalent-label SPEC] [--receipt-request] IN -o OUT
+ *	mmguard-msg verify --trust CA [--crl F]... [--at-signing-time]
+ *	    [--require-label] [--json] FILE
+ *	mmguard-msg receipt --cert C --key K [--chain F] MSG -o RECEIPT
+ *	mmguard-msg verify-receipt --trust CA [--crl F]... MSG RECEIPT
  *
  * DESCRIPTION
  *	compose builds a P1 MTS-APDU (message, probe or report) from SPEC, a
@@ -19,6 +26,37 @@
  *	MMHS heading extensions and every body part with its text.  With
  *	--content, FILE is a bare P772 or IPM content (InformationObject),
  *	e.g. a .p772 file.  --der refuses anything that is not DER.
+ *	--extract OUT also writes the P1 content octets to OUT.
+ *
+ *	sign wraps the P772 content of IN (the octets as they are) in CMS
+ *	SignedData, eContentType P772, signed by the PEM certificate and key
+ *	(--chain adds certificates, e.g. intermediates), with the signed
+ *	attributes content-type, message-digest, signing-time and, if asked,
+ *	an ESS security label (--label, in the SPEC label syntax:
+ *	"policy=OID; classification=N; privacy-mark=TEXT;
+ *	category=OID:HEX"), equivalent labels (--equivalent-label, repeat)
+ *	and a receipt request; the P1 content type becomes id-ct-contentInfo
+ *	(STANAG 4406 Annex B).
+ *
+ *	verify checks a CMS-signed message: every SignerInfo has signed
+ *	attributes, a content-type attribute equal to the eContentType, a
+ *	message-digest, at most one ESS label (signed, never unsigned), an
+ *	allowed digest and signature algorithm and key size (no MD5, no
+ *	SHA-1, RSA at least 2048 bits, EC at least 256), a valid signature
+ *	and content digest, and a certificate path to a --trust anchor for
+ *	S/MIME signing; with --crl, CRLs for the whole path (a missing or
+ *	expired CRL fails); with --at-signing-time, the path is checked at
+ *	the signing time (evidence).  The labels of all signers must agree.
+ *	Disagreements between the signed label and the P1 and heading labels
+ *	are reported, not failed: the policy decides what they mean.  Exit
+ *	status 0 only when every check passes.
+ *
+ *	receipt makes the recipient's signed receipt (RFC 2634) for MSG, a
+ *	signed P772 that asks for one, and writes it as a P1 message from
+ *	MSG's first recipient back to its originator (content type
+ *	id-ct-contentInfo, eContentType id-ct-receipt).  verify-receipt
+ *	checks RECEIPT's signature and path and that it answers exactly MSG
+ *	(non-repudiation of receipt); exit status 0 only when it does.
  *
  * SPEC FORMAT
  *	UTF-8 text, one "name: value" a line; '#' starts a comment line.
@@ -52,6 +90,8 @@
  *	  priority-level-qualifier: low | high
  *	  extension: type=N|OID; critical=submission,transfer,delivery;
  *	             value=HEX (any other extension, as DER)
+ *	  content-file: FILE  the content octets as they are (e.g. CMS
+ *	        signed elsewhere); no [heading] then
  *	  sign: cert=FILE; key=FILE  (PEM; wrap the content in CMS
  *	        SignedData with eContentType P772, content type
  *	        id-ct-contentInfo, as STANAG 4406 Annex B)
@@ -127,11 +167,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "filters/cms/cms.h"
+#include "filters/cms/cms_verify.h"
 #include "filters/x400/spec.h"
 #include "filters/x400/x400.h"
 #include "guard/common/buf.h"
+#include "guard/common/file.h"
 #include "guard/common/log.h"
 #include "guard/common/xmalloc.h"
 
@@ -146,7 +189,17 @@ usage(int full)
 	    "usage: mmguard-msg compose [--ber-variant indefinite|shuffle|both]"
 	    " SPEC -o FILE\n"
 	    "       mmguard-msg dump [--json] [--der] [--content p772|ipm] "
-	    "FILE\n");
+	    "[--extract OUT] FILE\n"
+	    "       mmguard-msg sign --cert C --key K [--chain F] [--label SPEC]"
+	    "\n            [--equivalent-label SPEC] [--receipt-request] IN -o "
+	    "OUT\n"
+	    "       mmguard-msg verify --trust CA [--crl F]... "
+	    "[--at-signing-time]\n            [--require-label] [--json] "
+	    "FILE\n"
+	    "       mmguard-msg receipt --cert C --key K [--chain F] MSG -o "
+	    "RECEIPT\n"
+	    "       mmguard-msg verify-receipt --trust CA [--crl F]... MSG "
+	    "RECEIPT\n");
 	if (!full)
 		exit(2);
 	fprintf(f, "\n"
@@ -154,6 +207,13 @@ usage(int full)
 	    "         and write it in DER (or a legal BER variant)\n"
 	    "dump     decode a P1 file (or, with --content, a bare P772/IPM\n"
 	    "         content) strictly and print it; --json for machines\n"
+	    "sign     wrap a message's P772 in CMS SignedData with an ESS\n"
+	    "         label, equivalent labels and a receipt request\n"
+	    "verify   check a CMS-signed message's signers, attributes,\n"
+	    "         algorithms, labels and certificate paths (exit 0 only\n"
+	    "         when every check passes)\n"
+	    "receipt  make the recipient's signed receipt for a message\n"
+	    "verify-receipt  prove a receipt answers exactly that message\n"
 	    "\n"
 	    "The SPEC format is \"name: value\" lines with [heading], [ipn]\n"
 	    "and [body TYPE] sections; its fields are listed in the manual\n"
@@ -180,48 +240,19 @@ usage(int full)
 static char *
 read_file(const char *path, size_t *len)
 {
-	FILE	*f;
-	char	*p = NULL;
-	size_t	 cap = 0, n = 0, r;
+	char	*p;
 
-	if (strcmp(path, "-") == 0)
-		f = stdin;
-	else if ((f = fopen(path, "rb")) == NULL) {
+	if ((p = file_read(path, MSG_MAX_INPUT, len)) == NULL) {
 		log_warn("%s", path);
 		exit(2);
 	}
-	for (;;) {
-		if (n + 1 >= cap) {
-			if (cap >= MSG_MAX_INPUT) {
-				log_warnx("%s: larger than %u bytes", path,
-				    MSG_MAX_INPUT);
-				exit(2);
-			}
-			cap = cap ? cap * 2 : 65536;
-			p = xreallocarray(p, cap, 1);
-		}
-		if ((r = fread(p + n, 1, cap - n - 1, f)) == 0)
-			break;
-		n += r;
-	}
-	if (ferror(f)) {
-		log_warn("%s: read", path);
-		exit(2);
-	}
-	if (f != stdin)
-		fclose(f);
-	p[n] = '\0';
-	*len = n;
 	return p;
 }
 
 static void
 write_file(const char *path, const void *p, size_t n)
 {
-	FILE	*f;
-
-	if ((f = fopen(path, "wb")) == NULL || fwrite(p, 1, n, f) != n ||
-	    fclose(f) != 0)
+	if (file_write(path, p, n) == -1)
 		fatal("%s", path);
 }
 
@@ -450,6 +481,438 @@ print_msg(const struct x400_msg *m)
 	}
 }
 
+/* A label (SPEC syntax) as ESSSecurityLabel DER, in the arena of d. */
+static int
+label_der(struct x400_dec *d, const char *text, struct buf *out)
+{
+	struct x400_label	l;
+	struct ber_enc		e;
+	char			err[512];
+
+	if (x400_spec_label(d, text, &l, err, sizeof(err)) == -1) {
+		log_warnx("--label: %s", err);
+		return -1;
+	}
+	ber_enc_init(&e, out, 0);
+	x400_label_enc(&e, BER_UNIV(BER_SET), &l);
+	if (ber_enc_finish(&e) == -1) {
+		log_warnx("--label: cannot encode \"%s\"", text);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_sign(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "chain", required_argument, NULL, 'C' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "equivalent-label", required_argument, NULL, 'e' },
+		{ "receipt-request", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cms_sign_opts	 opts;
+	struct x400_dec		 d, ld;
+	struct x400_msg		*m;
+	struct buf		 label, equiv, signedc, out;
+	struct ber_enc		 e;
+	const char		*cert = NULL, *key = NULL, *outpath = NULL;
+	const char		*equivs[16];
+	char			*in, err[512];
+	size_t			 len, nequiv = 0, i;
+	int			 ch, rc = 1;
+
+	memset(&opts, 0, sizeof(opts));
+	buf_init(&label, 1 << 16);
+	buf_init(&equiv, 1 << 20);
+	buf_init(&signedc, MSG_MAX_INPUT);
+	buf_init(&out, MSG_MAX_INPUT);
+	memset(&ld, 0, sizeof(ld));
+	x400_limits_default(&ld.lim);
+	ber_ctx_init(&ld.c, BER_MODE_DER, NULL, "", 0);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:k:C:l:e:ro:h", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cert = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'C':
+			opts.chainfile = optarg;
+			break;
+		case 'l':
+			if (label_der(&ld, optarg, &label) == -1)
+				return 1;
+			opts.label = label.data;
+			opts.labellen = label.len;
+			break;
+		case 'e':
+			if (nequiv == 16)
+				fatalx("at most 16 --equivalent-label");
+			equivs[nequiv++] = optarg;
+			break;
+		case 'r':
+			opts.receipt_request = 1;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			usage(1);
+		default:
+			usage(0);
+		}
+	}
+	if (argc - optind != 1 || cert == NULL || key == NULL ||
+	    outpath == NULL)
+		usage(0);
+	if (nequiv > 0) {
+		struct buf	one;
+
+		ber_enc_init(&e, &equiv, 0);
+		ber_enc_begin(&e, BER_UNIV(BER_SEQUENCE));
+		for (i = 0; i < nequiv; i++) {
+			buf_init(&one, 1 << 16);
+			if (label_der(&ld, equivs[i], &one) == -1)
+				return 1;
+			ber_put_raw(&e, one.data, one.len);
+			buf_free(&one);
+		}
+		ber_enc_end(&e);
+		if (ber_enc_finish(&e) == -1)
+			fatalx("--equivalent-label: cannot encode");
+		opts.equivalent = equiv.data;
+		opts.equivalentlen = equiv.len;
+	}
+	in = read_file(argv[optind], &len);
+	if (x400_decode(&d, BER_MODE_BER, NULL, in, len, &m) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[optind], x400_strerror(&d));
+		goto out;
+	}
+	if (m->apdu != X400_APDU_MESSAGE || m->body == NULL ||
+	    m->body->protection != X400_PROT_NONE || !m->body->p772) {
+		log_warnx("%s: not an unsigned P772 message", argv[optind]);
+		goto out;
+	}
+	/* Sign the content octets exactly as they are. */
+	if (cms_sign_content_opts(m->content, m->content_len, X400_OID_P772,
+	    cert, key, &opts, &signedc, err, sizeof(err)) == -1) {
+		log_warnx("sign: %s", err);
+		goto out;
+	}
+	m->content = signedc.data;
+	m->content_len = signedc.len;
+	m->env.content_oid = (char *)X400_OID_CONTENTINFO;
+	m->env.content_builtin = X400_ABSENT;
+	if (x400_encode(m, 0, &out) == -1) {
+		log_warnx("the signed message cannot be encoded");
+		goto out;
+	}
+	write_file(outpath, out.data, out.len);
+	rc = 0;
+out:
+	x400_dec_free(&d);
+	x400_dec_free(&ld);
+	free(in);
+	buf_free(&label);
+	buf_free(&equiv);
+	buf_free(&signedc);
+	buf_free(&out);
+	return rc;
+}
+
+static int
+cmd_verify(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "trust", required_argument, NULL, 't' },
+		{ "crl", required_argument, NULL, 'c' },
+		{ "at-signing-time", no_argument, NULL, 's' },
+		{ "require-label", no_argument, NULL, 'L' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cms_config	 cfg;
+	struct cms_facts	 f;
+	struct x400_dec		 d;
+	struct x400_msg		*m;
+	struct buf		 out;
+	const char		*trust = NULL, *crls[32];
+	char			*in, err[512], agree[8][160];
+	size_t			 len, ncrl = 0;
+	unsigned		 i, nagree;
+	int			 ch, json = 0, rc;
+
+	cms_config_init(&cfg);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "t:c:sLjh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			trust = optarg;
+			break;
+		case 'c':
+			if (ncrl == 32)
+				fatalx("at most 32 --crl");
+			crls[ncrl++] = optarg;
+			break;
+		case 's':
+			cfg.at_signing_time = true;
+			break;
+		case 'L':
+			cfg.require_label = true;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(1);
+		default:
+			usage(0);
+		}
+	}
+	if (argc - optind != 1 || trust == NULL)
+		usage(0);
+	if (cms_config_load(&cfg, trust, crls, ncrl, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	in = read_file(argv[optind], &len);
+	if (x400_decode(&d, BER_MODE_BER, NULL, in, len, &m) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[optind], x400_strerror(&d));
+		rc = 1;
+		goto out;
+	}
+	if (m->body == NULL || m->body->protection != X400_PROT_CMS_SIGNED) {
+		fprintf(stderr, "%s: not a CMS-signed message\n",
+		    argv[optind]);
+		rc = 1;
+		goto out;
+	}
+	rc = cms_verify(&d, &cfg, m->content, m->content_len, &f) == 0 ? 0 : 1;
+	nagree = cms_label_agreement(m, &f, agree, 8);
+	if (json) {
+		buf_init(&out, 1 << 24);
+		if (cms_json(&f, &out) == -1)
+			fatalx("JSON output too large");
+		fwrite(out.data, 1, out.len, stdout);
+		buf_free(&out);
+	} else {
+		printf("%s: %s\n", argv[optind], f.ok ? "verified" :
+		    "NOT verified");
+		if (!f.ok)
+			printf("  reason: %s\n", f.reason);
+		for (i = 0; i < f.nsigners; i++) {
+			printf("  signer %u: %s\n", i + 1,
+			    f.signers[i].subject ? f.signers[i].subject :
+			    "(unknown)");
+			if (f.signers[i].label.present)
+				printf("    label: policy %s, classification "
+				    "%lld\n", f.signers[i].label.policy,
+				    (long long)f.signers[i].label.classification);
+		}
+	}
+	for (i = 0; i < nagree; i++)
+		fprintf(stderr, "%s: label disagreement: %s\n", argv[optind],
+		    agree[i]);
+out:
+	x400_dec_free(&d);
+	cms_config_free(&cfg);
+	free(in);
+	return rc;
+}
+
+static int
+cmd_receipt(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "chain", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct x400_dec		 d;
+	struct x400_msg		*m;
+	struct x400_orname	 orig;
+	struct buf		 rcpt, out;
+	const char		*cert = NULL, *key = NULL, *chain = NULL;
+	const char		*outpath = NULL;
+	char			*in, err[512], local[40];
+	size_t			 len;
+	time_t			 now;
+	struct tm		 tm;
+	int			 ch, rc = 1;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:k:C:o:h", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cert = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'C':
+			chain = optarg;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			usage(1);
+		default:
+			usage(0);
+		}
+	}
+	if (argc - optind != 1 || cert == NULL || key == NULL ||
+	    outpath == NULL)
+		usage(0);
+	in = read_file(argv[optind], &len);
+	buf_init(&rcpt, MSG_MAX_INPUT);
+	buf_init(&out, MSG_MAX_INPUT);
+	if (x400_decode(&d, BER_MODE_BER, NULL, in, len, &m) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[optind], x400_strerror(&d));
+		goto out;
+	}
+	if (m->apdu != X400_APDU_MESSAGE || m->body == NULL ||
+	    m->body->protection != X400_PROT_CMS_SIGNED) {
+		log_warnx("%s: not a CMS-signed message", argv[optind]);
+		goto out;
+	}
+	if (cms_make_receipt(m->content, m->content_len, cert, key, chain,
+	    &rcpt, err, sizeof(err)) == -1) {
+		log_warnx("%s: %s", argv[optind], err);
+		goto out;
+	}
+	/* The answer goes from the first recipient back to the originator. */
+	orig = m->env.originator;
+	m->env.originator = m->env.rcpt[0].name;
+	m->env.rcpt[0].name = orig;
+	m->env.rcpt[0].number = 1;
+	m->env.rcpt[0].next = 0;
+	m->env.nrcpt = 1;
+	(void)snprintf(local, sizeof(local), "RCPT-%.26s", m->env.id.local);
+	m->env.id.local = local;
+	m->env.next = 0;
+	m->env.label.present = false;
+	m->env.ntrace = 1;
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	m->env.trace[0].arrival.tm = (struct ber_time){ .year = tm.tm_year +
+	    1900, .mon = tm.tm_mon + 1, .day = tm.tm_mday,
+	    .hour = tm.tm_hour, .min = tm.tm_min, .sec = tm.tm_sec,
+	    .has_tz = true };
+	m->env.content_oid = (char *)X400_OID_CONTENTINFO;
+	m->env.content_builtin = X400_ABSENT;
+	m->env.content_id = NULL;
+	m->content = rcpt.data;
+	m->content_len = rcpt.len;
+	if (x400_encode(m, 0, &out) == -1) {
+		log_warnx("the receipt message cannot be encoded");
+		goto out;
+	}
+	write_file(outpath, out.data, out.len);
+	rc = 0;
+out:
+	x400_dec_free(&d);
+	buf_free(&rcpt);
+	buf_free(&out);
+	free(in);
+	return rc;
+}
+
+static int
+cmd_verify_receipt(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "trust", required_argument, NULL, 't' },
+		{ "crl", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cms_config	 cfg;
+	struct cms_facts	 f;
+	struct x400_dec		 d1, d2;
+	struct x400_msg		*orig, *rcpt;
+	const char		*trust = NULL, *crls[32];
+	char			*in1, *in2, err[512];
+	size_t			 len1, len2, ncrl = 0;
+	int			 ch, rc = 1;
+
+	cms_config_init(&cfg);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "t:c:h", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			trust = optarg;
+			break;
+		case 'c':
+			if (ncrl == 32)
+				fatalx("at most 32 --crl");
+			crls[ncrl++] = optarg;
+			break;
+		case 'h':
+			usage(1);
+		default:
+			usage(0);
+		}
+	}
+	if (argc - optind != 2 || trust == NULL)
+		usage(0);
+	if (cms_config_load(&cfg, trust, crls, ncrl, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	in1 = read_file(argv[optind], &len1);
+	in2 = read_file(argv[optind + 1], &len2);
+	if (x400_decode(&d1, BER_MODE_BER, NULL, in1, len1, &orig) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[optind], x400_strerror(&d1));
+		goto out;
+	}
+	if (x400_decode(&d2, BER_MODE_BER, NULL, in2, len2, &rcpt) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[optind + 1],
+		    x400_strerror(&d2));
+		goto out;
+	}
+	if (orig->body == NULL || rcpt->body == NULL ||
+	    orig->body->protection != X400_PROT_CMS_SIGNED ||
+	    rcpt->body->protection != X400_PROT_CMS_SIGNED ||
+	    rcpt->body->econtent_type == NULL ||
+	    strcmp(rcpt->body->econtent_type, X400_OID_RECEIPT) != 0) {
+		fprintf(stderr, "%s: not a signed receipt for a signed "
+		    "message\n", argv[optind + 1]);
+		goto out;
+	}
+	if (cms_verify(&d2, &cfg, rcpt->content, rcpt->content_len,
+	    &f) == -1) {
+		printf("%s: receipt NOT verified: %s\n", argv[optind + 1],
+		    f.reason);
+		goto out;
+	}
+	if (cms_check_receipt(&cfg, rcpt->content, rcpt->content_len,
+	    orig->content, orig->content_len, err, sizeof(err)) == -1) {
+		printf("%s: receipt NOT verified: %s\n", argv[optind + 1], err);
+		goto out;
+	}
+	printf("%s: verified receipt of %s by %s\n", argv[optind + 1],
+	    orig->env.id.text, f.signers[0].subject);
+	rc = 0;
+out:
+	x400_dec_free(&d1);
+	x400_dec_free(&d2);
+	cms_config_free(&cfg);
+	free(in1);
+	free(in2);
+	return rc;
+}
+
 static int
 cmd_dump(int argc, char *argv[])
 {
@@ -457,9 +920,11 @@ cmd_dump(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'j' },
 		{ "der", no_argument, NULL, 'd' },
 		{ "content", required_argument, NULL, 'c' },
+		{ "extract", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char		*extract = NULL;
 	struct x400_dec		 d;
 	struct x400_msg		*m;
 	struct x400_content	*c;
@@ -471,8 +936,11 @@ cmd_dump(int argc, char *argv[])
 	int			 ch, json = 0, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "jdc:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jdc:x:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'x':
+			extract = optarg;
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -506,6 +974,11 @@ cmd_dump(int argc, char *argv[])
 		free(in);
 		return 1;
 	}
+	if (extract != NULL) {
+		if (content != NULL || m->apdu != X400_APDU_MESSAGE)
+			fatalx("--extract: only a P1 message has content");
+		write_file(extract, m->content, m->content_len);
+	}
 	if (json) {
 		buf_init(&out, MSG_MAX_INPUT);
 		if ((content != NULL ? x400_json_content(c, &out) :
@@ -535,6 +1008,14 @@ main(int argc, char *argv[])
 		return cmd_compose(argc - 1, argv + 1);
 	if (strcmp(argv[1], "dump") == 0)
 		return cmd_dump(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sign") == 0)
+		return cmd_sign(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "receipt") == 0)
+		return cmd_receipt(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify-receipt") == 0)
+		return cmd_verify_receipt(argc - 1, argv + 1);
 	log_warnx("unknown command \"%s\"", argv[1]);
 	usage(0);
 }

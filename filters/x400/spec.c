@@ -1717,6 +1717,30 @@ envelope_field(struct spec *s, const char *k, char *v, struct x400_msg *m,
 		return add_ext(s, env, 0, X400_OID_PLQ, 0, enc_enum_val,
 		    &env->priority_qualifier);
 	}
+	if (strcmp(k, "content-file") == 0) {
+		/* The content octets as given (e.g. CMS made elsewhere). */
+		char	 path[4096];
+		FILE	*f;
+		uint8_t	*p;
+		long	 n;
+
+		(void)snprintf(path, sizeof(path), "%s%s%s",
+		    v[0] == '/' ? "" : s->dir, v[0] == '/' ? "" : "/", v);
+		if ((f = fopen(path, "rb")) == NULL)
+			return spec_fail(s, "%s: %s", path, strerror(errno));
+		if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+		    n > 64L * 1024 * 1024 || fseek(f, 0, SEEK_SET) != 0 ||
+		    (p = x400_alloc(s->d, (size_t)n, NULL)) == NULL ||
+		    fread(p, 1, (size_t)n, f) != (size_t)n) {
+			fclose(f);
+			return spec_fail(s, "%s: cannot read (at most 64 MiB)",
+			    path);
+		}
+		fclose(f);
+		m->content = p;
+		m->content_len = (size_t)n;
+		return 0;
+	}
 	if (strcmp(k, "sign") == 0) {
 		struct pair	pv[4];
 		const char	*cert, *key;
@@ -1985,4 +2009,31 @@ x400_spec_parse(struct x400_dec *d, const char *name, const char *dir,
 	}
 	*out = m;
 	return 0;
+}
+
+/*
+ * A label in SPEC syntax ("policy=OID; classification=N; privacy-mark=T;
+ * category=OID:HEX") on its own, as mmguard-msg sign --label takes it.
+ */
+int
+x400_spec_label(struct x400_dec *d, const char *text, struct x400_label *l,
+    char *err, size_t errsz)
+{
+	struct spec	 s;
+	char		*copy;
+	int		 rc;
+
+	memset(&s, 0, sizeof(s));
+	s.d = d;
+	s.name = "label";
+	s.line = 1;
+	s.err = err;
+	s.errsz = errsz;
+	memset(l, 0, sizeof(*l));
+	copy = xstrdup(text);
+	rc = parse_label(&s, copy, l);
+	free(copy);
+	if (rc == 0 && l->policy == NULL)
+		rc = spec_fail(&s, "an ESS label needs policy=OID");
+	return rc;
 }

@@ -28,4 +28,8 @@ int	x400_spec_parse(struct x400_dec *d, const char *name, const char *dir,
 	    const char *text, size_t len, struct x400_msg **,
 	    struct x400_spec_opts *opts, char *err, size_t errsz);
 
+/* A label in SPEC syntax, for mmguard-msg sign --label. */
+int	x400_spec_label(struct x400_dec *d, const char *text,
+	    struct x400_label *, char *err, size_t errsz);
+
 #endif

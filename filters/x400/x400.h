@@ -560,6 +560,8 @@ const char *x400_strerror(const struct x400_dec *);
 
 int	 x400_encode(const struct x400_msg *, unsigned variant, struct buf *);
 void	 x400_encode_content(struct ber_enc *, const struct x400_content *);
+void	 x400_label_enc(struct ber_enc *, uint32_t tag,
+	    const struct x400_label *);
 
 /* --- presentation --------------------------------------------------------- */
 

@@ -77,8 +77,6 @@ void	 x400_orname_enc(struct ber_enc *, uint32_t tag,
 	    const struct x400_orname *);
 void	 x400_oraddress_enc(struct ber_enc *, uint32_t tag,
 	    const struct x400_orname *);
-void	 x400_label_enc(struct ber_enc *, uint32_t tag,
-	    const struct x400_label *);
 void	 x400_gdi_enc(struct ber_enc *, uint32_t tag, const struct x400_gdi *);
 void	 x400_eits_enc(struct ber_enc *, const struct x400_eits *);
 void	 x400_exts_enc(struct ber_enc *, uint32_t tag, const struct x400_ext *,

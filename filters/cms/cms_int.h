@@ -1,0 +1,16 @@
+/*
+ * cms_int.h - what the CMS files share among themselves.
+ */
+#ifndef MMGUARD_CMS_INT_H
+#define MMGUARD_CMS_INT_H
+
+#include <stddef.h>
+
+/*
+ * Format a reason into err, with OpenSSL's first queued error after it
+ * when there is one; clear OpenSSL's queue; return -1.
+ */
+int	cms_fail(char *err, size_t errsz, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#endif
