@@ -124,25 +124,6 @@ ess_canon(const uint8_t *p, size_t n, struct buf *b)
 	return rc;
 }
 
-/* Two values of an unknown type: the same bytes once DER-structured. */
-static bool
-ess_any_same(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-	struct buf	x, y;
-	bool		same;
-
-	if (a == NULL || b == NULL)
-		return false;
-	if (an == bn && memcmp(a, b, an) == 0)
-		return true;
-	buf_init(&y, 0);
-	same = ess_canon(a, an, &x) == 0 && ess_canon(b, bn, &y) == 0 &&
-	    x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
-	buf_free(&x);
-	buf_free(&y);
-	return same;
-}
-
 /* --- decoding ------------------------------------------------------------ */
 
 /* SecurityAttribute ::= INTEGER (0..MAX), which the guard keeps in 32 bits. */
@@ -828,33 +809,66 @@ ess_text_same(const struct x400_text *a, const struct x400_text *b)
 }
 
 /*
+ * The DER-structured values of the categories of unknown types, made once
+ * per comparison rather than once per pair of categories tried: a label
+ * may hold 64 large ones.  A value that cannot be made stays empty, and an
+ * empty value equals nothing.
+ */
+static void
+ess_canon_all(const struct ess_category *c, unsigned n, struct buf *b)
+{
+	unsigned	i;
+
+	for (i = 0; i < n; i++) {
+		buf_init(&b[i], 0);
+		if (c[i].syntax == ESS_OTHER && c[i].value != NULL &&
+		    ess_canon(c[i].value, c[i].valuelen, &b[i]) == -1)
+			buf_free(&b[i]);
+	}
+}
+
+static void
+ess_canon_free(struct buf *b, unsigned n)
+{
+	unsigned	i;
+
+	for (i = 0; i < n; i++)
+		buf_free(&b[i]);
+}
+
+/*
  * The same category: type, tag set and attribute values (which FreeFormField
  * alternative carried them, or how many trailing zero bits a bitmap had,
- * does not change what they say); for an unknown type, the same value.
+ * does not change what they say); for an unknown type, the same value once
+ * DER-structured (ab, bb).
  */
 static bool
-ess_cat_same(const struct ess_category *a, const struct ess_category *b)
+ess_cat_same(const struct ess_category *a, const struct buf *ab,
+    const struct ess_category *b, const struct buf *bb)
 {
 	if (a->type == NULL || b->type == NULL ||
 	    strcmp(a->type, b->type) != 0 || a->syntax != b->syntax)
 		return false;
 	if (a->syntax == ESS_OTHER)
-		return ess_any_same(a->value, a->valuelen, b->value,
-		    b->valuelen);
+		return ab->len > 0 && ab->len == bb->len &&
+		    memcmp(ab->data, bb->data, ab->len) == 0;
 	return a->tag_name != NULL && b->tag_name != NULL &&
 	    strcmp(a->tag_name, b->tag_name) == 0 && ess_values_same(a, b);
 }
 
-/* Index of a category of l equal to c and not in *used, marked; or -1. */
+/*
+ * A category of l (whose DER-structured values are lb) equal to c and not
+ * yet in *used: marked, and its index returned; or -1.
+ */
 static int
-ess_cat_match(const struct ess_label *l, const struct ess_category *c,
-    uint64_t *used)
+ess_cat_match(const struct ess_label *l, const struct buf *lb,
+    const struct ess_category *c, const struct buf *cb, uint64_t *used)
 {
 	unsigned	j;
 
 	for (j = 0; j < l->ncats; j++)
 		if ((*used & (UINT64_C(1) << j)) == 0 &&
-		    ess_cat_same(&l->cats[j], c)) {
+		    ess_cat_same(&l->cats[j], &lb[j], c, cb)) {
 			*used |= UINT64_C(1) << j;
 			return (int)j;
 		}
@@ -877,8 +891,10 @@ ess_head_same(const char *pa, int64_t ca, const struct x400_text *ma,
 bool
 ess_label_equal(const struct ess_label *a, const struct ess_label *b)
 {
+	struct buf	ab[ESS_MAX_CATEGORIES], bb[ESS_MAX_CATEGORIES];
 	uint64_t	used = 0;
 	unsigned	i;
+	bool		same = true;
 
 	if (!a->present || !b->present)
 		return a->present == b->present;
@@ -887,22 +903,26 @@ ess_label_equal(const struct ess_label *a, const struct ess_label *b)
 	    b->policy, b->classification, &b->privacy_mark) ||
 	    a->ncats != b->ncats || a->ncats > ESS_MAX_CATEGORIES)
 		return false;
-	for (i = 0; i < a->ncats; i++)
-		if (ess_cat_match(b, &a->cats[i], &used) == -1)
-			return false;
-	return true;
+	ess_canon_all(a->cats, a->ncats, ab);
+	ess_canon_all(b->cats, b->ncats, bb);
+	for (i = 0; i < a->ncats && same; i++)
+		same = ess_cat_match(b, bb, &a->cats[i], &ab[i], &used) != -1;
+	ess_canon_free(ab, a->ncats);
+	ess_canon_free(bb, b->ncats);
+	return same;
 }
 
 /*
  * An ESS label against an X.411 message-security-label.  The X.411
  * categories are kept raw; each is decoded here by the ESS rules (BER, in
- * a scratch context), so that the comparison is by meaning, as between two
- * ESS labels.  An X.411 label without a policy never equals: ESS requires
- * one, and without it the two cannot be said to mean the same.
+ * a scratch context over its value), so that the comparison is by meaning,
+ * as between two ESS labels.  An X.411 label without a policy never equals:
+ * ESS requires one, and without it the two cannot be said to mean the same.
  */
 bool
 ess_label_equal_x411(const struct ess_label *a, const struct x400_label *b)
 {
+	struct buf		 ab[ESS_MAX_CATEGORIES], kb;
 	struct x400_dec		 s;
 	struct ber_reader	 r;
 	struct ber_tlv		 v;
@@ -918,11 +938,13 @@ ess_label_equal_x411(const struct ess_label *a, const struct x400_label *b)
 	    b->policy, b->classification, &b->privacy_mark) ||
 	    a->ncats != b->ncats || a->ncats > ESS_MAX_CATEGORIES)
 		return false;
-	/* A scratch context per category, over that category's value. */
+	ess_canon_all(a->cats, a->ncats, ab);
 	for (i = 0; i < b->ncats && same; i++) {
 		if (b->cats[i].type == NULL || b->cats[i].value == NULL ||
-		    b->cats[i].valuelen == 0)
-			return false;
+		    b->cats[i].valuelen == 0) {
+			same = false;
+			break;
+		}
 		memset(&s, 0, sizeof(s));
 		x400_limits_default(&s.lim);
 		ber_ctx_init(&s.c, BER_MODE_BER, NULL, b->cats[i].value,
@@ -932,9 +954,14 @@ ess_label_equal_x411(const struct ess_label *a, const struct x400_label *b)
 		k.type = b->cats[i].type;
 		k.syntax = ess_syntax_of(k.type);
 		same = ber_next(&r, &v) == 1 && ber_at_end(&r) &&
-		    ess_value_dec(&s, &r, &v, &k, &x) == 0 &&
-		    ess_cat_match(a, &k, &used) != -1;
+		    ess_value_dec(&s, &r, &v, &k, &x) == 0;
+		if (same) {
+			ess_canon_all(&k, 1, &kb);
+			same = ess_cat_match(a, ab, &k, &kb, &used) != -1;
+			buf_free(&kb);
+		}
 		ber_ctx_free(&s.c);
 	}
+	ess_canon_free(ab, a->ncats);
 	return same;
 }

@@ -9,7 +9,8 @@
  *	mmguard-msg sign --cert C --key K [--chain F] [--label SPEC]
  *	    [--equivalent-label SPEC] [--receipt-request] IN -o OUT
  *	mmguard-msg verify --trust CA [--crl F]... [--at-signing-time]
- *	    [--require-label] [--json] FILE
+ *	    [--require-label] [--digests LIST] [--min-rsa-bits N]
+ *	    [--min-ec-bits N] [--json] FILE
  *	mmguard-msg receipt --cert C --key K [--chain F] MSG -o RECEIPT
  *	mmguard-msg verify-receipt --trust CA [--crl F]... MSG RECEIPT
  *
@@ -46,7 +47,11 @@
  *	and content digest, and a certificate path to a --trust anchor for
  *	S/MIME signing; with --crl, CRLs for the whole path (a missing or
  *	expired CRL fails); with --at-signing-time, the path is checked at
- *	the signing time (evidence).  The labels of all signers must agree.
+ *	the signing time (evidence).  --digests (OpenSSL short names,
+ *	default SHA256,SHA384,SHA512), --min-rsa-bits (default 2048) and
+ *	--min-ec-bits (default 256) set what is allowed; --require-label
+ *	fails a signer without an ESS label (ACP 145 traffic always has
+ *	one; the policy requires it).  The labels of all signers must agree.
  *	Disagreements between the signed label and the P1 and heading labels
  *	are reported, not failed: the policy decides what they mean.  Exit
  *	status 0 only when every check passes.
@@ -194,7 +199,8 @@ usage(int full)
 	    "\n            [--equivalent-label SPEC] [--receipt-request] IN -o "
 	    "OUT\n"
 	    "       mmguard-msg verify --trust CA [--crl F]... "
-	    "[--at-signing-time]\n            [--require-label] [--json] "
+	    "[--at-signing-time]\n            [--require-label] [--digests "
+	    "LIST] [--min-rsa-bits N]\n            [--min-ec-bits N] [--json] "
 	    "FILE\n"
 	    "       mmguard-msg receipt --cert C --key K [--chain F] MSG -o "
 	    "RECEIPT\n"
@@ -637,9 +643,16 @@ cmd_verify(int argc, char *argv[])
 		{ "at-signing-time", no_argument, NULL, 's' },
 		{ "require-label", no_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "digests", required_argument, NULL, 'D' },
+		{ "min-rsa-bits", required_argument, NULL, 'R' },
+		{ "min-ec-bits", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char		*digests[17];
+	char			*dlist = NULL, *tok, *save, *end;
+	size_t			 ndig = 0;
+	long			 bits;
 	struct cms_config	 cfg;
 	struct cms_facts	 f;
 	struct x400_dec		 d;
@@ -653,9 +666,37 @@ cmd_verify(int argc, char *argv[])
 
 	cms_config_init(&cfg);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "t:c:sLjh", longopts,
+	while ((ch = getopt_long(argc, argv, "t:c:sLjD:R:E:h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'D':
+			/* Allowed digests by OpenSSL short name, "SHA256,..." */
+			free(dlist);
+			dlist = xstrdup(optarg);
+			ndig = 0;
+			for (tok = strtok_r(dlist, ",", &save); tok != NULL;
+			    tok = strtok_r(NULL, ",", &save)) {
+				if (ndig == 16)
+					fatalx("--digests: at most 16");
+				digests[ndig++] = tok;
+			}
+			digests[ndig] = NULL;
+			if (ndig == 0)
+				fatalx("--digests: none given");
+			cfg.digests = digests;
+			break;
+		case 'R':
+		case 'E':
+			errno = 0;
+			bits = strtol(optarg, &end, 10);
+			if (errno || *end != '\0' || bits < 128 || bits > 16384)
+				fatalx("--min-%s-bits: 128 to 16384, not %s",
+				    ch == 'R' ? "rsa" : "ec", optarg);
+			if (ch == 'R')
+				cfg.min_rsa_bits = (int)bits;
+			else
+				cfg.min_ec_bits = (int)bits;
+			break;
 		case 't':
 			trust = optarg;
 			break;
@@ -725,6 +766,7 @@ out:
 	x400_dec_free(&d);
 	cms_config_free(&cfg);
 	free(in);
+	free(dlist);
 	return rc;
 }
 

@@ -153,6 +153,14 @@ wrap "$work/sha1.cms" "$work/sha1.p1"
 refused "weak digest (SHA-1)" "$work/sha1.p1" "digest algorithm 1.3.14.3.2.26 (SHA1) not allowed"
 sign weak "$work/weak.p1" --label "$label"
 refused "weak key (RSA-1024)" "$work/weak.p1" "RSA key of 1024 bits"
+refused "configured minimum key size" "$work/signed.p1" "RSA key of 2048 bits (at least 3072)" --min-rsa-bits 3072
+refused "configured digests" "$work/signed.p1" "(SHA256) not allowed" --digests SHA384,SHA512
+openssl cms -sign -binary -nodetach -nocerts -econtent_type 1.3.26.0.4406.0.4.1 -in "$work/p772.bin" \
+    -signer "$pki/originator.pem" -inkey "$pki/originator.key" -outform DER \
+    -out "$work/nocerts.cms" 2>/dev/null
+wrap "$work/nocerts.cms" "$work/nocerts.p1"
+refused "unknown signer (certificate not in the message)" "$work/nocerts.p1" "unknown signer"
+refused "no label where one is required" "$work/ossl.p1" "no security label" --require-label
 openssl cms -sign -binary -nodetach -econtent_type 1.2.3.4 -in "$work/p772.bin" \
     -signer "$pki/originator.pem" -inkey "$pki/originator.key" -outform DER \
     -out "$work/ect.cms" 2>/dev/null

@@ -788,13 +788,48 @@ raw_many_cats(unsigned n)
 static void
 test_category_count(void)
 {
-	struct ess_label	l;
+	struct ess_label	l, g;
+	struct buf		der, ber;
 
 	raw_many_cats(64);
-	CU_ASSERT_EQUAL(decode(&d1, BER_MODE_DER, raw.data, raw.len, &l), 0);
+	CU_ASSERT_EQUAL_FATAL(decode(&d1, BER_MODE_DER, raw.data, raw.len,
+	    &l), 0);
 	CU_ASSERT_EQUAL(l.ncats, 64);
 	CU_ASSERT_EQUAL(l.cats[63].syntax, ESS_OTHER);
+	CU_ASSERT(bytes_are(l.cats[63].value, l.cats[63].valuelen,
+	    "02 01 3f"));
+	/*
+	 * The same 64 unknown values, each sent with a non-minimal length:
+	 * other bytes, the same label.
+	 */
+	der = raw;
+	raw_begin();
+	raw_open(BER_UNIV(BER_SET));
+	raw_hex(POLICY_HEX);
+	raw_open(BER_UNIV(BER_SET));
+	{
+		char		h[16];
+		unsigned	i;
+
+		for (i = 64; i > 0; i--) {
+			(void)snprintf(h, sizeof(h), "02 81 01 %02x", i - 1);
+			raw_cat(OTHER_TYPE, h);
+		}
+	}
+	raw_close();
+	raw_close();
+	CU_ASSERT_EQUAL_FATAL(ber_enc_finish(&re), 0);
+	ber = raw;
+	CU_ASSERT_EQUAL_FATAL(decode(&d2, BER_MODE_BER, ber.data, ber.len,
+	    &g), 0);
+	CU_ASSERT_TRUE(ess_label_equal(&l, &g));
+	CU_ASSERT_TRUE(ess_label_equal(&g, &l));
+	g.cats[0].valuelen = 2;		/* "02 81": no longer a value */
+	CU_ASSERT_FALSE(ess_label_equal(&l, &g));
+	buf_free(&ber);
+	memset(&raw, 0, sizeof(raw));
 	done();
+	buf_free(&der);
 	raw_many_cats(65);
 	raw_refused(BER_MODE_BER, BER_E_COUNT,
 	    "offset 11: more than 64 security categories");
