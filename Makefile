@@ -40,8 +40,11 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2
 HARDEN	:= -fstack-protector-strong -fPIE
 CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -I. \
-	   -include guard/common/banned.h -MMD -MP $(EXTRA_CFLAGS)
+	   -include guard/common/banned.h -MMD -MP \
+	   -I/usr/include/libxml2 $(EXTRA_CFLAGS)
 LDFLAGS	:= -pie -Wl,-z,relro,-z,now $(SAN) $(EXTRA_LDFLAGS)
+# Linked into every program, test and fuzzer (after the library).
+LDLIBS	:= -lxml2
 
 # ---------------------------------------------------------------------------
 # Modules.  Each is a list of sources; libraries are static archives.
@@ -58,7 +61,10 @@ X400_SRCS	:= filters/x400/charset.c filters/x400/common.c \
 CMS_SRCS	:= filters/cms/cms_sign.c filters/cms/cms_verify.c \
 		   filters/cms/cms_receipt.c filters/cms/ess.c
 
-LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS) $(CMS_SRCS)
+POLICY_SRCS	:= policy/spif.c policy/label.c
+
+LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS) $(CMS_SRCS) \
+		   $(POLICY_SRCS)
 LIB		:= $(B)/lib/libmmguard.a
 
 # Programs: name and main source.
@@ -72,12 +78,12 @@ UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_enc.c tests/unit/test_json.c \
 		   tests/unit/test_charset.c tests/unit/test_x400_p1.c \
 		   tests/unit/test_x400_ipm.c \
-		   tests/unit/test_ess.c
+		   tests/unit/test_ess.c tests/unit/test_spif.c
 # Helpers of the interoperability scripts (tests/interop/).
 INTEROP		:= ber_vectors cms_vectors
 cms_vectors_LIBS := -lcrypto
 
-FUZZERS		:= ber p1 p772 ess verify
+FUZZERS		:= ber p1 p772 ess verify spif
 BENCHES		:= bench_ber bench_x400 bench_cms
 bench_cms_LIBS	:= -lcrypto
 bench_ber_LIBS	:= -lcrypto
@@ -108,13 +114,13 @@ $(LIB): $(call obj,$(LIB_SRCS))
 define prog_rule
 $(B)/bin/$(1): $(call obj,$($(1)_SRCS)) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS) $$(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lcrypto $(LDLIBS)
 
 # Unit tests of this variant; results feed the summary line of make check.
 run-unit: $(UNIT)
@@ -131,7 +137,7 @@ check-asan:
 define fuzz_rule
 $(B)/fuzz/$(1)_fuzz: $(call obj,tests/fuzz/$(1)_fuzz.c) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ -lcrypto
+	$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ -lcrypto $$(LDLIBS)
 endef
 $(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
 
@@ -148,7 +154,7 @@ fuzz-smoke: fuzz
 define bench_rule
 $(B)/bench/$(1): $(call obj,tests/bench/$(1).c) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS) $$(LDLIBS)
 endef
 $(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
 
@@ -160,7 +166,7 @@ bench: benches
 define interop_rule
 $(B)/tests/$(1): $(call obj,tests/interop/$(1).c) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS) $$(LDLIBS)
 endef
 $(foreach h,$(INTEROP),$(eval $(call interop_rule,$(h))))
 
@@ -187,7 +193,7 @@ check:
 
 # Debian packages the build, the tests and the demo need.
 DEPS	:= make gcc clang libclang-rt-14-dev libcunit1-dev libssl-dev \
-	   openssl tshark wireshark-common python3
+	   openssl tshark wireshark-common python3 libxml2-dev
 
 deps:
 	@missing=; for p in $(DEPS); do \

@@ -305,9 +305,17 @@ ess_other_dec(struct x400_dec *d, const struct ber_reader *r,
 	buf_init(&b, ess_canon_max(v->rawlen));
 	if (ber_reencode(&sub, &b) == -1) {
 		why = strstr(sub.err.text, ": ");
-		rc = ber_fail(&d->c, sub.err.code, v->raw + sub.err.offset,
-		    "security category value: %s",
-		    why != NULL ? why + 2 : sub.err.text);
+		/* The sub-context's depth limit is what was left of ours. */
+		if (sub.err.code == BER_E_DEPTH)
+			rc = ber_fail(&d->c, BER_E_DEPTH,
+			    v->raw + sub.err.offset, "security category "
+			    "value: nesting deeper than %u",
+			    d->c.lim.max_depth);
+		else
+			rc = ber_fail(&d->c, sub.err.code,
+			    v->raw + sub.err.offset,
+			    "security category value: %s",
+			    why != NULL ? why + 2 : sub.err.text);
 	} else if (x != NULL) {
 		/* DER input is its own DER-structured form: no copy. */
 		if (b.len == v->rawlen && memcmp(b.data, v->raw, b.len) == 0)

@@ -836,6 +836,20 @@ test_category_count(void)
 	done();
 }
 
+/* A label with one category of this type and this value (hex). */
+static void
+raw_one(const char *type, const char *value)
+{
+	raw_begin();
+	raw_open(BER_UNIV(BER_SET));
+	raw_hex(POLICY_HEX);
+	raw_open(BER_UNIV(BER_SET));
+	raw_cat(type, value);
+	raw_close();
+	raw_close();
+	raw_end();
+}
+
 static void
 test_category_refusals(void)
 {
@@ -944,21 +958,24 @@ test_category_refusals(void)
 	refused_hex(BER_MODE_DER, "31 18 " POLICY_HEX
 	    " 31 0f 30 0d 80 03 2a 03 04 a1 06 30 81 02 02 01 00",
 	    BER_E_LENGTH, "offset 20: long form for length 2 in DER");
-	done();
-}
+	/*
+	 * Nested deeper than the decode allows (the value's contents start at
+	 * depth 5): the 45th SEQUENCE, at offset 20 + 2 * 44, is too deep.
+	 */
+	{
+		char		h[512];
+		size_t		n = 0;
+		unsigned	i;
 
-/* A label with one category of this type and this value (hex). */
-static void
-raw_one(const char *type, const char *value)
-{
-	raw_begin();
-	raw_open(BER_UNIV(BER_SET));
-	raw_hex(POLICY_HEX);
-	raw_open(BER_UNIV(BER_SET));
-	raw_cat(type, value);
-	raw_close();
-	raw_close();
-	raw_end();
+		for (i = 0; i < 50; i++)
+			n += (size_t)snprintf(h + n, sizeof(h) - n, "30 %02x ",
+			    2 * (50 - i));
+		(void)snprintf(h + n, sizeof(h) - n, "05 00");
+		raw_one(OTHER_TYPE, h);
+		raw_refused(BER_MODE_BER, BER_E_DEPTH, "offset 108: security "
+		    "category value: nesting deeper than 48");
+	}
+	done();
 }
 
 static void
@@ -1344,7 +1361,7 @@ test_equality_x411(void)
 	done();
 }
 
-/* --- the encoder refuses what the decoder would ----------------------------- */
+/* --- the encoder refuses what the decoder would ------------------------- */
 
 static void
 enc_refused(const struct ess_label *l, enum ber_err code)

@@ -19,6 +19,7 @@ void	test_charset_register(void);
 void	test_x400_p1_register(void);
 void	test_x400_ipm_register(void);
 void	test_ess_register(void);
+void	test_spif_register(void);
 
 /* Register a suite from a NULL-terminated table; aborts on CUnit errors. */
 struct unit_test {
