@@ -102,8 +102,15 @@ x400_text(struct x400_dec *d, const struct ber_tlv *t, unsigned type,
 	if ((cs = x400_cs_of_type(type)) == -1)
 		return ber_fail(&d->c, BER_E_STATE, t->raw,
 		    "no character set for string type %u", type);
-	/* x400_to_utf8 checks the repertoire (once). */
-	if (ber_get_octets(&d->c, t, &s.bytes, &s.len) == -1)
+	/*
+	 * x400_to_utf8 checks the character set's repertoire; Printable and
+	 * Numeric strings are narrower than their set (ASCII) and are checked
+	 * for their own type first.
+	 */
+	if (type == BER_PRINTABLE_STRING || type == BER_NUMERIC_STRING) {
+		if (ber_get_string(&d->c, t, type, &s) == -1)
+			return -1;
+	} else if (ber_get_octets(&d->c, t, &s.bytes, &s.len) == -1)
 		return -1;
 	if (x400_to_utf8(&d->c, t->raw, (enum x400_cs)cs, s.bytes, s.len,
 	    out) == -1)

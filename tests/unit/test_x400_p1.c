@@ -8,6 +8,7 @@
 
 #include "filters/x400/spec.h"
 #include "filters/x400/x400.h"
+#include "filters/x400/x400_int.h"
 #include "guard/common/buf.h"
 #include "tests/unit/unit.h"
 
@@ -518,6 +519,29 @@ test_spec_errors(void)
 	}
 }
 
+/* A PrintableString privacy mark is held to PrintableString's repertoire. */
+static void
+test_label_printable_mark(void)
+{
+	/* SET { OID 1.3.26.1.3.1, INTEGER 4, PrintableString "A@B" } */
+	static const uint8_t	bad[] = { 0x31, 0x0f, 0x06, 0x05, 0x2b, 0x1a,
+	    0x01, 0x03, 0x01, 0x02, 0x01, 0x04, 0x13, 0x03, 'A', '@', 'B' };
+	struct x400_dec		d;
+	struct ber_reader	r;
+	struct ber_tlv		t;
+	struct x400_label	l;
+
+	memset(&d, 0, sizeof(d));
+	x400_limits_default(&d.lim);
+	ber_ctx_init(&d.c, BER_MODE_BER, NULL, bad, sizeof(bad));
+	ber_reader_init(&r, &d.c);
+	CU_ASSERT_EQUAL_FATAL(ber_next(&r, &t), 1);
+	CU_ASSERT_EQUAL(x400_label_dec(&d, &r, &t, &l), -1);
+	CU_ASSERT_EQUAL(d.c.err.code, BER_E_CHARSET);
+	CU_ASSERT_EQUAL(d.c.err.offset, 15);
+	x400_dec_free(&d);
+}
+
 void
 test_x400_p1_register(void)
 {
@@ -532,6 +556,8 @@ test_x400_p1_register(void)
 		{ "DER refuses defaults sent explicitly", test_der_defaults },
 		{ "not an MTS-APDU", test_not_an_apdu },
 		{ "SPEC errors name file and line", test_spec_errors },
+		{ "privacy mark held to PrintableString",
+		    test_label_printable_mark },
 		{ NULL, NULL }
 	};
 
