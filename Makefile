@@ -44,7 +44,7 @@ CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -I. \
 	   -I/usr/include/libxml2 $(EXTRA_CFLAGS)
 LDFLAGS	:= -pie -Wl,-z,relro,-z,now $(SAN) $(EXTRA_LDFLAGS)
 # Linked into every program, test and fuzzer (after the library).
-LDLIBS	:= -lxml2
+LDLIBS	:= -lxml2 -lhs
 
 # ---------------------------------------------------------------------------
 # Modules.  Each is a list of sources; libraries are static archives.
@@ -63,8 +63,10 @@ CMS_SRCS	:= filters/cms/cms_sign.c filters/cms/cms_verify.c \
 
 POLICY_SRCS	:= policy/spif.c policy/label.c
 
+DLP_SRCS	:= filters/dlp/dlp.c
+
 LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS) $(CMS_SRCS) \
-		   $(POLICY_SRCS)
+		   $(POLICY_SRCS) $(DLP_SRCS)
 LIB		:= $(B)/lib/libmmguard.a
 
 # Programs: name and main source.
@@ -78,13 +80,14 @@ UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_enc.c tests/unit/test_json.c \
 		   tests/unit/test_charset.c tests/unit/test_x400_p1.c \
 		   tests/unit/test_x400_ipm.c \
-		   tests/unit/test_ess.c tests/unit/test_spif.c
+		   tests/unit/test_ess.c tests/unit/test_spif.c \
+		   tests/unit/test_dlp.c
 # Helpers of the interoperability scripts (tests/interop/).
 INTEROP		:= ber_vectors cms_vectors
 cms_vectors_LIBS := -lcrypto
 
-FUZZERS		:= ber p1 p772 ess verify spif
-BENCHES		:= bench_ber bench_x400 bench_cms
+FUZZERS		:= ber p1 p772 ess verify spif dlp
+BENCHES		:= bench_ber bench_x400 bench_cms bench_dlp
 bench_cms_LIBS	:= -lcrypto
 bench_ber_LIBS	:= -lcrypto
 bench_x400_LIBS	:= -lcrypto
@@ -193,7 +196,8 @@ check:
 
 # Debian packages the build, the tests and the demo need.
 DEPS	:= make gcc clang libclang-rt-14-dev libcunit1-dev libssl-dev \
-	   openssl tshark wireshark-common python3 libxml2-dev
+	   openssl tshark wireshark-common python3 libxml2-dev \
+	   libvectorscan-dev
 
 deps:
 	@missing=; for p in $(DEPS); do \

@@ -89,6 +89,7 @@ main(int argc, char *argv[])
 	test_x400_ipm_register();
 	test_ess_register();
 	test_spif_register();
+	test_dlp_register();
 
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();

@@ -20,6 +20,7 @@ void	test_x400_p1_register(void);
 void	test_x400_ipm_register(void);
 void	test_ess_register(void);
 void	test_spif_register(void);
+void	test_dlp_register(void);
 
 /* Register a suite from a NULL-terminated table; aborts on CUnit errors. */
 struct unit_test {
