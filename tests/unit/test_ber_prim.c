@@ -343,11 +343,11 @@ test_string_charsets(void)
 	    BER_E_CHARSET);
 	/* Past the eight-byte fast path: the exact byte is named. */
 	CU_ASSERT_EQUAL(str_err(BER_IA5_STRING,
-	    "16 14 4142434445464748494a4b4c4d c1 4f505152535455", &off),
+	    "16 15 4142434445464748494a4b4c4d c1 4f505152535455", &off),
 	    BER_E_CHARSET);
 	CU_ASSERT_EQUAL(off, 2 + 13);
 	CU_ASSERT_EQUAL(str_err(BER_IA5_STRING,
-	    "16 14 4142434445464748494a4b4c4d4e4f50515253545556", &off), 0);
+	    "16 16 4142434445464748494a4b4c4d4e4f50515253545556", &off), 0);
 	CU_ASSERT_EQUAL(str_err(BER_VISIBLE_STRING, "1A 02 41 0A", &off),
 	    BER_E_CHARSET);
 	/* UTF-8: valid, overlong, surrogate, beyond U+10FFFF, truncated. */
