@@ -46,9 +46,8 @@ cms_make_receipt(const uint8_t *orig, size_t origlen, const char *certfile,
 	CMS_ReceiptRequest	*rr = NULL;
 	STACK_OF(CMS_SignerInfo) *sis;
 	STACK_OF(X509)		*chain = NULL;
-	X509			*cert = NULL, *x;
+	X509			*cert = NULL;
 	EVP_PKEY		*key = NULL;
-	BIO			*f = NULL;
 	unsigned char		*der = NULL;
 	int			 i, n, rc = -1;
 
@@ -68,33 +67,9 @@ cms_make_receipt(const uint8_t *orig, size_t origlen, const char *certfile,
 		cms_fail(err, errsz, "the original asks for no receipt");
 		goto out;
 	}
-	if ((f = BIO_new_file(certfile, "r")) == NULL ||
-	    (cert = PEM_read_bio_X509(f, NULL, NULL, NULL)) == NULL) {
-		cms_fail(err, errsz, "%s: cannot read a PEM certificate",
-		    certfile);
+	if (cms_load_signer(certfile, keyfile, chainfile, &cert, &key, &chain,
+	    err, errsz) == -1)
 		goto out;
-	}
-	BIO_free(f);
-	if ((f = BIO_new_file(keyfile, "r")) == NULL ||
-	    (key = PEM_read_bio_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
-		cms_fail(err, errsz, "%s: cannot read a PEM private key",
-		    keyfile);
-		goto out;
-	}
-	if (chainfile != NULL) {
-		BIO_free(f);
-		if ((f = BIO_new_file(chainfile, "r")) == NULL) {
-			cms_fail(err, errsz, "%s: cannot open", chainfile);
-			goto out;
-		}
-		chain = sk_X509_new_null();
-		while ((x = PEM_read_bio_X509(f, NULL, NULL, NULL)) != NULL)
-			if (!sk_X509_push(chain, x)) {
-				X509_free(x);
-				break;
-			}
-		ERR_clear_error();
-	}
 	/* The original's signer certificate must be attached to its si. */
 	(void)CMS_set1_signers_certs(ocms, NULL, 0);
 	ERR_clear_error();
@@ -113,7 +88,6 @@ out:
 	OPENSSL_free(der);
 	CMS_ContentInfo_free(ocms);
 	CMS_ContentInfo_free(rcms);
-	BIO_free(f);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(chain, X509_free);

@@ -42,6 +42,67 @@ cms_fail(char *err, size_t errsz, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * A signer's certificate and key, and optional extra certificates, from
+ * PEM files.  On failure everything is freed and err says which file.
+ */
+int
+cms_load_signer(const char *certfile, const char *keyfile,
+    const char *chainfile, X509 **cert, EVP_PKEY **key,
+    STACK_OF(X509) **chain, char *err, size_t errsz)
+{
+	BIO	*f = NULL;
+	X509	*x;
+
+	*cert = NULL;
+	*key = NULL;
+	*chain = NULL;
+	if ((f = BIO_new_file(certfile, "r")) == NULL ||
+	    (*cert = PEM_read_bio_X509(f, NULL, NULL, NULL)) == NULL) {
+		cms_fail(err, errsz, "%s: cannot read a PEM certificate",
+		    certfile);
+		goto fail;
+	}
+	BIO_free(f);
+	if ((f = BIO_new_file(keyfile, "r")) == NULL ||
+	    (*key = PEM_read_bio_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
+		cms_fail(err, errsz, "%s: cannot read a PEM private key",
+		    keyfile);
+		goto fail;
+	}
+	BIO_free(f);
+	f = NULL;
+	if (chainfile == NULL)
+		return 0;
+	if ((f = BIO_new_file(chainfile, "r")) == NULL) {
+		cms_fail(err, errsz, "%s: cannot open", chainfile);
+		goto fail;
+	}
+	*chain = sk_X509_new_null();
+	while ((x = PEM_read_bio_X509(f, NULL, NULL, NULL)) != NULL)
+		if (!sk_X509_push(*chain, x)) {
+			X509_free(x);
+			break;
+		}
+	ERR_clear_error();
+	BIO_free(f);
+	if (sk_X509_num(*chain) == 0) {
+		f = NULL;
+		cms_fail(err, errsz, "%s: no PEM certificate", chainfile);
+		goto fail;
+	}
+	return 0;
+fail:
+	BIO_free(f);
+	X509_free(*cert);
+	EVP_PKEY_free(*key);
+	sk_X509_pop_free(*chain, X509_free);
+	*cert = NULL;
+	*key = NULL;
+	*chain = NULL;
+	return -1;
+}
+
 int
 cms_sign_content(const uint8_t *content, size_t len, const char *oid,
     const char *certfile, const char *keyfile, struct buf *out, char *err,
@@ -90,8 +151,8 @@ cms_sign_content_opts(const uint8_t *content, size_t len, const char *oid,
     const struct cms_sign_opts *opts, struct buf *out, char *err,
     size_t errsz)
 {
-	BIO		*in = NULL, *f = NULL;
-	X509		*cert = NULL, *x;
+	BIO		*in = NULL;
+	X509		*cert = NULL;
 	STACK_OF(X509)	*chain = NULL;
 	EVP_PKEY	*key = NULL;
 	CMS_ContentInfo	*cms = NULL;
@@ -100,39 +161,9 @@ cms_sign_content_opts(const uint8_t *content, size_t len, const char *oid,
 	unsigned char	*der = NULL;
 	int		 n, rc = -1;
 
-	if ((f = BIO_new_file(certfile, "r")) == NULL ||
-	    (cert = PEM_read_bio_X509(f, NULL, NULL, NULL)) == NULL) {
-		cms_fail(err, errsz, "%s: cannot read a PEM certificate",
-		    certfile);
+	if (cms_load_signer(certfile, keyfile, opts->chainfile, &cert, &key,
+	    &chain, err, errsz) == -1)
 		goto out;
-	}
-	BIO_free(f);
-	if ((f = BIO_new_file(keyfile, "r")) == NULL ||
-	    (key = PEM_read_bio_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
-		cms_fail(err, errsz, "%s: cannot read a PEM private key",
-		    keyfile);
-		goto out;
-	}
-	if (opts->chainfile != NULL) {
-		BIO_free(f);
-		if ((f = BIO_new_file(opts->chainfile, "r")) == NULL) {
-			cms_fail(err, errsz, "%s: cannot open",
-			    opts->chainfile);
-			goto out;
-		}
-		chain = sk_X509_new_null();
-		while ((x = PEM_read_bio_X509(f, NULL, NULL, NULL)) != NULL)
-			if (!sk_X509_push(chain, x)) {
-				X509_free(x);
-				break;
-			}
-		ERR_clear_error();
-		if (sk_X509_num(chain) == 0) {
-			cms_fail(err, errsz, "%s: no PEM certificate",
-			    opts->chainfile);
-			goto out;
-		}
-	}
 	if ((type = OBJ_txt2obj(oid, 1)) == NULL) {
 		cms_fail(err, errsz, "%s: not an object identifier", oid);
 		goto out;
@@ -178,7 +209,6 @@ out:
 	CMS_ContentInfo_free(cms);
 	ASN1_OBJECT_free(type);
 	BIO_free(in);
-	BIO_free(f);
 	X509_free(cert);
 	sk_X509_pop_free(chain, X509_free);
 	EVP_PKEY_free(key);
