@@ -306,6 +306,8 @@ cms_path(const struct cms_config *c, X509 *x, STACK_OF(X509) *untrusted,
 		why = "certificate path invalid";
 		break;
 	}
+	if (strcmp(why, X509_verify_cert_error_string(e)) == 0)
+		return sfail(s, "%s (certificate %d of the path)", why, depth);
 	return sfail(s, "%s: %s (certificate %d of the path)", why,
 	    X509_verify_cert_error_string(e), depth);
 }
