@@ -70,10 +70,11 @@ LIB_SRCS	:= $(COMMON_SRCS) $(BER_SRCS) $(X400_SRCS) $(CMS_SRCS) \
 LIB		:= $(B)/lib/libmmguard.a
 
 # Programs: name and main source.
-PROGS		:= mmguard-asn1 mmguard-msg
+PROGS		:= mmguard-asn1 mmguard-msg mmguardctl
 mmguard-asn1_SRCS := filters/ber/mmguard-asn1.c
 mmguard-msg_SRCS := filters/x400/mmguard-msg.c
 mmguard-msg_LIBS := -lcrypto
+mmguardctl_SRCS := guard/ctl/mmguardctl.c
 
 UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_dec.c tests/unit/test_ber_prim.c \
@@ -179,6 +180,7 @@ interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
 	@sh tests/interop/x400.sh build build/results/interop-x400.res
 	@sh tests/interop/cms.sh build build/results/interop-cms.res
 	@sh tests/bad.sh build build/results/negative-corpus.res
+	@sh tests/policy-check.sh build build/results/policy-check.res
 
 # Every program is PIE with full RELRO and BIND_NOW.
 check-hardening: all
