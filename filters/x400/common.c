@@ -62,6 +62,27 @@ x400_count(struct x400_dec *d, const struct ber_reader *r, unsigned max,
 	return k == -1 ? -1 : (int)n;
 }
 
+/*
+ * The elements of a non-empty SEQUENCE OF / SET OF with at most max of
+ * them: opens *seq over t, counts them into *n and returns a zeroed array
+ * of *n elements of size bytes; NULL with the reason set (more than max,
+ * none at all: empty says how to word it).
+ */
+void *
+x400_seq_array(struct x400_dec *d, const struct ber_reader *r,
+    const struct ber_tlv *t, unsigned max, const char *what,
+    const char *empty, size_t size, struct ber_reader *seq, int *n)
+{
+	if (ber_enter(r, t, seq) == -1 ||
+	    (*n = x400_count(d, seq, max, what, t->raw)) == -1)
+		return NULL;
+	if (*n == 0) {
+		ber_fail(&d->c, BER_E_RANGE, t->raw, "%s", empty);
+		return NULL;
+	}
+	return x400_array(d, (size_t)*n, size, t->raw);
+}
+
 /* A string of one type, as a NUL-terminated copy (no NULs allowed). */
 int
 x400_string(struct x400_dec *d, const struct ber_tlv *t, unsigned type,

@@ -104,14 +104,8 @@ p1_trace(struct x400_dec *d, const struct ber_reader *r,
 	struct x400_trace	*x;
 	int			 n, i;
 
-	if (ber_enter(r, t, &seq) == -1 ||
-	    (n = x400_count(d, &seq, d->lim.max_trace, "trace elements",
-	    t->raw)) == -1)
-		return -1;
-	if (n == 0)
-		return ber_fail(&d->c, BER_E_RANGE, t->raw,
-		    "empty trace information");
-	if ((x = x400_array(d, (size_t)n, sizeof(*x), t->raw)) == NULL)
+	if ((x = x400_seq_array(d, r, t, d->lim.max_trace, "trace elements",
+	    "empty trace information", sizeof(*x), &seq, &n)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		memset(f, 0, sizeof(f));
@@ -380,14 +374,8 @@ p1_recipients(struct x400_dec *d, const struct ber_reader *r,
 	int			 n, i, j;
 	unsigned		 k;
 
-	if (ber_enter(r, t, &seq) == -1 ||
-	    (n = x400_count(d, &seq, d->lim.max_recipients, "recipients",
-	    t->raw)) == -1)
-		return -1;
-	if (n == 0)
-		return ber_fail(&d->c, BER_E_RANGE, t->raw,
-		    "no recipients");
-	if ((x = x400_array(d, (size_t)n, sizeof(*x), t->raw)) == NULL)
+	if ((x = x400_seq_array(d, r, t, d->lim.max_recipients, "recipients",
+	    "no recipients", sizeof(*x), &seq, &n)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		memset(f, 0, sizeof(f));
@@ -567,14 +555,8 @@ p1_report_rcpts(struct x400_dec *d, const struct ber_reader *r,
 	struct x400_report_rcpt	*x;
 	int			 n, i;
 
-	if (ber_enter(r, t, &seq) == -1 ||
-	    (n = x400_count(d, &seq, d->lim.max_recipients, "recipients",
-	    t->raw)) == -1)
-		return -1;
-	if (n == 0)
-		return ber_fail(&d->c, BER_E_RANGE, t->raw,
-		    "report with no recipients");
-	if ((x = x400_array(d, (size_t)n, sizeof(*x), t->raw)) == NULL)
+	if ((x = x400_seq_array(d, r, t, d->lim.max_recipients, "recipients",
+	    "report with no recipients", sizeof(*x), &seq, &n)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		memset(f, 0, sizeof(f));

@@ -29,6 +29,10 @@ char	*x400_strndup(struct x400_dec *, const void *, size_t,
 int	 x400_count(struct x400_dec *, const struct ber_reader *,
 	    unsigned max, const char *what, const uint8_t *at);
 
+void	*x400_seq_array(struct x400_dec *, const struct ber_reader *,
+	    const struct ber_tlv *, unsigned max, const char *what,
+	    const char *empty, size_t size, struct ber_reader *seq, int *n);
+
 /* Primitive values. */
 int	 x400_string(struct x400_dec *, const struct ber_tlv *, unsigned type,
 	    char **);
