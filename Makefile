@@ -46,6 +46,11 @@ LDFLAGS	:= -pie -Wl,-z,relro,-z,now $(SAN) $(EXTRA_LDFLAGS)
 # Linked into every program, test and fuzzer (after the library).
 LDLIBS	:= -lxml2 -lhs
 
+# Debian packages the build, the tests and the demo need.
+DEPS	:= make gcc clang libclang-rt-14-dev libcunit1-dev libssl-dev \
+	   openssl tshark wireshark-common python3 libxml2-dev \
+	   libvectorscan-dev
+
 # ---------------------------------------------------------------------------
 # Modules.  Each is a list of sources; libraries are static archives.
 
@@ -92,6 +97,17 @@ BENCHES		:= bench_ber bench_x400 bench_cms bench_dlp
 bench_cms_LIBS	:= -lcrypto
 bench_ber_LIBS	:= -lcrypto
 bench_x400_LIBS	:= -lcrypto
+UNIT_LIBS	:= -lcunit -lcrypto
+# Shell checks run by make check: each is called as SCRIPT BUILD RESULTS and
+# writes "passed failed" into RESULTS.
+CHECKS		:=
+
+# Modules that describe themselves: a module.mk appends to the lists above
+# (LIB_SRCS, PROGS and <prog>_SRCS/_LIBS, UNIT_SRCS, UNIT_LIBS, FUZZERS and
+# <name>_fuzz_LIBS, BENCHES and <bench>_LIBS, CHECKS, DEPS).
+MODULES		:= $(sort $(wildcard guard/*/module.mk policy/module.mk \
+		   filters/*/module.mk))
+include $(MODULES)
 
 # ---------------------------------------------------------------------------
 
@@ -124,7 +140,7 @@ $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lcrypto $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS) $(LDLIBS)
 
 # Unit tests of this variant; results feed the summary line of make check.
 run-unit: $(UNIT)
@@ -141,7 +157,8 @@ check-asan:
 define fuzz_rule
 $(B)/fuzz/$(1)_fuzz: $(call obj,tests/fuzz/$(1)_fuzz.c) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ -lcrypto $$(LDLIBS)
+	$$(CC) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ -lcrypto \
+	    $$($(1)_fuzz_LIBS) $$(LDLIBS)
 endef
 $(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
 
@@ -181,6 +198,9 @@ interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
 	@sh tests/interop/cms.sh build build/results/interop-cms.res
 	@sh tests/bad.sh build build/results/negative-corpus.res
 	@sh tests/policy-check.sh build build/results/policy-check.res
+	@for c in $(CHECKS); do \
+	    sh $$c build build/results/$$(basename $$c .sh).res || exit 1; \
+	done
 
 # Every program is PIE with full RELRO and BIND_NOW.
 check-hardening: all
@@ -196,10 +216,6 @@ check:
 	$(MAKE) fuzz-smoke
 	@sh tests/summary.sh build/results
 
-# Debian packages the build, the tests and the demo need.
-DEPS	:= make gcc clang libclang-rt-14-dev libcunit1-dev libssl-dev \
-	   openssl tshark wireshark-common python3 libxml2-dev \
-	   libvectorscan-dev
 
 deps:
 	@missing=; for p in $(DEPS); do \

@@ -11,8 +11,19 @@
 
 #include "tests/unit/unit.h"
 
+static struct unit_suite	*suites, **suites_tail = &suites;
+
+/* Called by the constructors UNIT_SUITE defines, in link order. */
 void
-unit_add_suite(const char *name, const struct unit_test *t)
+unit_queue_suite(struct unit_suite *u)
+{
+	u->next = NULL;
+	*suites_tail = u;
+	suites_tail = &u->next;
+}
+
+static void
+add_suite(const char *name, const struct unit_test *t)
 {
 	CU_pSuite	s;
 
@@ -65,8 +76,9 @@ unit_hex(const char *s, uint8_t *out, size_t cap)
 int
 main(int argc, char *argv[])
 {
-	const char	*results = NULL;
-	unsigned	 ran, failed;
+	const char		*results = NULL;
+	const struct unit_suite	*u;
+	unsigned		 ran, failed;
 	FILE		*f;
 
 	if (argc == 3 && strcmp(argv[1], "--results") == 0)
@@ -79,17 +91,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
 		return 2;
 	}
-	test_buf_register();
-	test_ber_dec_register();
-	test_ber_prim_register();
-	test_ber_enc_register();
-	test_json_register();
-	test_charset_register();
-	test_x400_p1_register();
-	test_x400_ipm_register();
-	test_ess_register();
-	test_spif_register();
-	test_dlp_register();
+	for (u = suites; u != NULL; u = u->next)
+		add_suite(u->name, u->tests);
 
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();

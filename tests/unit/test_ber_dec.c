@@ -558,34 +558,29 @@ test_origin_offsets(void)
 	ber_ctx_free(&c);
 }
 
-void
-test_ber_dec_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "short and long lengths (X.690 8.1.3)",
-		    test_short_and_long_lengths },
-		{ "non-minimal lengths: BER yes, DER no",
-		    test_nonminimal_length_ber_only },
-		{ "high tag numbers", test_high_tag_numbers },
-		{ "truncation and overruns", test_truncation_and_overrun },
-		{ "primitive/constructed rules", test_form_rules },
-		{ "indefinite lengths", test_indefinite_lengths },
-		{ "depth limit", test_depth_limit },
-		{ "element count and work limits",
-		    test_count_and_work_limits },
-		{ "expect, optional, end", test_expect_optional_end },
-		{ "X.690 Annex A PersonnelRecord",
-		    test_x690_personnel_record },
-		{ "SET duplicates, missing, unknown",
-		    test_set_duplicates_missing_unknown },
-		{ "SET OF order in DER", test_setof_order_der },
-		{ "every error code has a name",
-		    test_errstr_covers_every_code },
-		{ "arena budget", test_arena_budget },
-		{ "tag names", test_tag_names },
-		{ "offsets shifted by origin", test_origin_offsets },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("ber-decode", tests);
-}
+static const struct unit_test tests[] = {
+	{ "short and long lengths (X.690 8.1.3)",
+	    test_short_and_long_lengths },
+	{ "non-minimal lengths: BER yes, DER no",
+	    test_nonminimal_length_ber_only },
+	{ "high tag numbers", test_high_tag_numbers },
+	{ "truncation and overruns", test_truncation_and_overrun },
+	{ "primitive/constructed rules", test_form_rules },
+	{ "indefinite lengths", test_indefinite_lengths },
+	{ "depth limit", test_depth_limit },
+	{ "element count and work limits",
+	    test_count_and_work_limits },
+	{ "expect, optional, end", test_expect_optional_end },
+	{ "X.690 Annex A PersonnelRecord",
+	    test_x690_personnel_record },
+	{ "SET duplicates, missing, unknown",
+	    test_set_duplicates_missing_unknown },
+	{ "SET OF order in DER", test_setof_order_der },
+	{ "every error code has a name",
+	    test_errstr_covers_every_code },
+	{ "arena budget", test_arena_budget },
+	{ "tag names", test_tag_names },
+	{ "offsets shifted by origin", test_origin_offsets },
+	{ NULL, NULL }
+};
+UNIT_SUITE(ber_dec, "ber-decode", tests);

@@ -410,21 +410,16 @@ test_round_trip_values(void)
 	buf_free(&out);
 }
 
-void
-test_ber_enc_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "primitive values", test_primitives },
-		{ "high tags and long lengths",
-		    test_high_tags_and_long_lengths },
-		{ "X.690 Annex A record in DER", test_x690_personnel_der },
-		{ "SET OF sorted by encoding", test_setof_sorted },
-		{ "BER variants decode alike", test_ber_variants },
-		{ "named bit lists", test_named_bits },
-		{ "errors are sticky", test_errors_are_sticky },
-		{ "round trips", test_round_trip_values },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("ber-encode", tests);
-}
+static const struct unit_test tests[] = {
+	{ "primitive values", test_primitives },
+	{ "high tags and long lengths",
+	    test_high_tags_and_long_lengths },
+	{ "X.690 Annex A record in DER", test_x690_personnel_der },
+	{ "SET OF sorted by encoding", test_setof_sorted },
+	{ "BER variants decode alike", test_ber_variants },
+	{ "named bit lists", test_named_bits },
+	{ "errors are sticky", test_errors_are_sticky },
+	{ "round trips", test_round_trip_values },
+	{ NULL, NULL }
+};
+UNIT_SUITE(ber_enc, "ber-encode", tests);

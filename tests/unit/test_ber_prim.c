@@ -521,22 +521,17 @@ test_times(void)
 	CU_ASSERT_EQUAL(e, 1795941960);
 }
 
-void
-test_ber_prim_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "INTEGER and ENUMERATED", test_integers },
-		{ "BOOLEAN and NULL", test_boolean_and_null },
-		{ "BIT STRING (X.690 8.6.4.2)", test_bit_strings },
-		{ "OCTET STRING, primitive and constructed",
-		    test_octet_strings },
-		{ "OBJECT IDENTIFIER (X.690 8.19.5)", test_oids },
-		{ "string character sets", test_string_charsets },
-		{ "T.61 table matches iconv",
-		    test_teletex_table_matches_iconv },
-		{ "UTCTime and GeneralizedTime", test_times },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("ber-primitives", tests);
-}
+static const struct unit_test tests[] = {
+	{ "INTEGER and ENUMERATED", test_integers },
+	{ "BOOLEAN and NULL", test_boolean_and_null },
+	{ "BIT STRING (X.690 8.6.4.2)", test_bit_strings },
+	{ "OCTET STRING, primitive and constructed",
+	    test_octet_strings },
+	{ "OBJECT IDENTIFIER (X.690 8.19.5)", test_oids },
+	{ "string character sets", test_string_charsets },
+	{ "T.61 table matches iconv",
+	    test_teletex_table_matches_iconv },
+	{ "UTCTime and GeneralizedTime", test_times },
+	{ NULL, NULL }
+};
+UNIT_SUITE(ber_prim, "ber-primitives", tests);

@@ -60,15 +60,10 @@ test_buf_insert_gap(void)
 	buf_free(&b);
 }
 
-void
-test_buf_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "grows to its maximum and no further", test_buf_grows_to_max },
-		{ "refuses sizes that overflow", test_buf_overflowing_size },
-		{ "opens gaps and truncates", test_buf_insert_gap },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("buf", tests);
-}
+static const struct unit_test tests[] = {
+	{ "grows to its maximum and no further", test_buf_grows_to_max },
+	{ "refuses sizes that overflow", test_buf_overflowing_size },
+	{ "opens gaps and truncates", test_buf_insert_gap },
+	{ NULL, NULL }
+};
+UNIT_SUITE(buf, "buf", tests);

@@ -121,15 +121,10 @@ test_other_sets(void)
 	    -1);			/* does not fit */
 }
 
-void
-test_charset_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "T.61 to UTF-8", test_t61_to_utf8 },
-		{ "T.61 agrees with iconv", test_t61_matches_iconv },
-		{ "BMP, UCS-4, Latin-1, and back", test_other_sets },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("x400-charset", tests);
-}
+static const struct unit_test tests[] = {
+	{ "T.61 to UTF-8", test_t61_to_utf8 },
+	{ "T.61 agrees with iconv", test_t61_matches_iconv },
+	{ "BMP, UCS-4, Latin-1, and back", test_other_sets },
+	{ NULL, NULL }
+};
+UNIT_SUITE(charset, "x400-charset", tests);

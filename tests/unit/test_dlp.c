@@ -419,26 +419,21 @@ test_compile_errors(void)
 	CU_ASSERT_PTR_NULL(dlp_compile(&r, 1, 0, err, sizeof(err)));
 }
 
-void
-test_dlp_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "case-insensitive", test_case_insensitive },
-		{ "word-bounded", test_word_bounded },
-		{ "multi-word phrases", test_multi_word },
-		{ "UTF-8 letters are word characters", test_utf8_word_chars },
-		{ "diacritics, Greek, Cyrillic", test_diacritics },
-		{ "full-width and ligatures", test_fullwidth_ligature },
-		{ "separators ignored on request", test_separators },
-		{ "offsets in the original text", test_offsets },
-		{ "overlapping phrases", test_overlapping },
-		{ "tally and weights", test_tally_and_stop },
-		{ "10,000-phrase set", test_big_set },
-		{ "empty text, invalid UTF-8", test_empty_and_invalid },
-		{ "regex metacharacters are literal", test_metacharacters },
-		{ "compile errors", test_compile_errors },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("dlp", tests);
-}
+static const struct unit_test tests[] = {
+	{ "case-insensitive", test_case_insensitive },
+	{ "word-bounded", test_word_bounded },
+	{ "multi-word phrases", test_multi_word },
+	{ "UTF-8 letters are word characters", test_utf8_word_chars },
+	{ "diacritics, Greek, Cyrillic", test_diacritics },
+	{ "full-width and ligatures", test_fullwidth_ligature },
+	{ "separators ignored on request", test_separators },
+	{ "offsets in the original text", test_offsets },
+	{ "overlapping phrases", test_overlapping },
+	{ "tally and weights", test_tally_and_stop },
+	{ "10,000-phrase set", test_big_set },
+	{ "empty text, invalid UTF-8", test_empty_and_invalid },
+	{ "regex metacharacters are literal", test_metacharacters },
+	{ "compile errors", test_compile_errors },
+	{ NULL, NULL }
+};
+UNIT_SUITE(dlp, "dlp", tests);

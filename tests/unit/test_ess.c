@@ -1451,32 +1451,27 @@ test_encoder_refusals(void)
 	done();
 }
 
-void
-test_ess_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "pinned DER, enumerated permissive", test_pinned_der },
-		{ "restrictive bitmap", test_restrictive_bitmap },
-		{ "permissive bitmap", test_permissive_bitmap },
-		{ "enumerated restrictive", test_enumerated_restrictive },
-		{ "informative, both alternatives", test_informative },
-		{ "category of an unknown type", test_other_type },
-		{ "every syntax in one label", test_every_syntax_together },
-		{ "SET order: DER and BER", test_set_order },
-		{ "BER variants decode alike", test_ber_variants },
-		{ "BER inside category values", test_ber_values },
-		{ "label refusals", test_label_refusals },
-		{ "privacy mark of 129", test_privacy_mark_129 },
-		{ "64 categories, not 65", test_category_count },
-		{ "category refusals", test_category_refusals },
-		{ "category value refusals", test_value_refusals },
-		{ "bitmap bounds", test_bitmap_bounds },
-		{ "truncated at every length", test_truncated },
-		{ "equality", test_equality },
-		{ "equality with X.411 labels", test_equality_x411 },
-		{ "encoder refusals", test_encoder_refusals },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("ess", tests);
-}
+static const struct unit_test tests[] = {
+	{ "pinned DER, enumerated permissive", test_pinned_der },
+	{ "restrictive bitmap", test_restrictive_bitmap },
+	{ "permissive bitmap", test_permissive_bitmap },
+	{ "enumerated restrictive", test_enumerated_restrictive },
+	{ "informative, both alternatives", test_informative },
+	{ "category of an unknown type", test_other_type },
+	{ "every syntax in one label", test_every_syntax_together },
+	{ "SET order: DER and BER", test_set_order },
+	{ "BER variants decode alike", test_ber_variants },
+	{ "BER inside category values", test_ber_values },
+	{ "label refusals", test_label_refusals },
+	{ "privacy mark of 129", test_privacy_mark_129 },
+	{ "64 categories, not 65", test_category_count },
+	{ "category refusals", test_category_refusals },
+	{ "category value refusals", test_value_refusals },
+	{ "bitmap bounds", test_bitmap_bounds },
+	{ "truncated at every length", test_truncated },
+	{ "equality", test_equality },
+	{ "equality with X.411 labels", test_equality_x411 },
+	{ "encoder refusals", test_encoder_refusals },
+	{ NULL, NULL }
+};
+UNIT_SUITE(ess, "ess", tests);

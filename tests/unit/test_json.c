@@ -63,14 +63,9 @@ test_json_errors(void)
 	buf_free(&b);
 }
 
-void
-test_json_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "nesting and escapes", test_json_nesting_and_escapes },
-		{ "errors are sticky", test_json_errors },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("json", tests);
-}
+static const struct unit_test tests[] = {
+	{ "nesting and escapes", test_json_nesting_and_escapes },
+	{ "errors are sticky", test_json_errors },
+	{ NULL, NULL }
+};
+UNIT_SUITE(json, "json", tests);

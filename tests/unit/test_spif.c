@@ -591,32 +591,27 @@ test_label_from_ess(void)
 	label_free(&l);
 }
 
-void
-test_spif_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "fixture NATO example loads", test_fixture_nato_example },
-		{ "fixture NATO 4774 loads", test_fixture_nato_4774 },
-		{ "fixture ACME refused", test_fixture_acme_refused },
-		{ "fixture UK demo refused", test_fixture_uk_refused },
-		{ "minimal SPIF loads", test_minimal_loads },
-		{ "DTD refused", test_dtd_refused },
-		{ "malformed XML refused", test_malformed_refused },
-		{ "unknown element refused", test_unknown_element },
-		{ "duplicate lacv refused", test_duplicate_lacv },
-		{ "bad OID refused", test_bad_oid },
-		{ "missing attribute refused", test_missing_attribute },
-		{ "wrong order refused", test_wrong_order },
-		{ "dangling references refused", test_references },
-		{ "oversize refused", test_oversize },
-		{ "example policy loads", test_example_loads },
-		{ "label validity", test_label_valid },
-		{ "label dominance", test_label_dominates },
-		{ "label mapping", test_label_map },
-		{ "label marking", test_label_marking },
-		{ "label from ESS", test_label_from_ess },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("spif", tests);
-}
+static const struct unit_test tests[] = {
+	{ "fixture NATO example loads", test_fixture_nato_example },
+	{ "fixture NATO 4774 loads", test_fixture_nato_4774 },
+	{ "fixture ACME refused", test_fixture_acme_refused },
+	{ "fixture UK demo refused", test_fixture_uk_refused },
+	{ "minimal SPIF loads", test_minimal_loads },
+	{ "DTD refused", test_dtd_refused },
+	{ "malformed XML refused", test_malformed_refused },
+	{ "unknown element refused", test_unknown_element },
+	{ "duplicate lacv refused", test_duplicate_lacv },
+	{ "bad OID refused", test_bad_oid },
+	{ "missing attribute refused", test_missing_attribute },
+	{ "wrong order refused", test_wrong_order },
+	{ "dangling references refused", test_references },
+	{ "oversize refused", test_oversize },
+	{ "example policy loads", test_example_loads },
+	{ "label validity", test_label_valid },
+	{ "label dominance", test_label_dominates },
+	{ "label mapping", test_label_map },
+	{ "label marking", test_label_marking },
+	{ "label from ESS", test_label_from_ess },
+	{ NULL, NULL }
+};
+UNIT_SUITE(spif, "spif", tests);

@@ -1679,32 +1679,27 @@ test_raw_refusals(void)
 	pooled = 0;
 }
 
-void
-test_x400_ipm_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "heading: every field", test_heading },
-		{ "heading: defaults", test_heading_defaults },
-		{ "MMHS heading extensions", test_mmhs_extensions },
-		{ "BER variants decode alike", test_ber_variants },
-		{ "basic body parts", test_basic_body_parts },
-		{ "extended body parts", test_extended_body_parts },
-		{ "P772 body parts", test_p772_body_parts },
-		{ "mm-message nested two deep", test_mm_message_nested },
-		{ "IPN receipt", test_ipn_receipt },
-		{ "IPN non-receipt with returned IPM", test_ipn_non_receipt },
-		{ "IPN other notification", test_ipn_other },
-		{ "CMS SignedData around P772", test_cms_signed },
-		{ "duplicate MMHS extensions", test_duplicate_precedence },
-		{ "SIC bounds", test_sics },
-		{ "forwarding depth limit", test_forward_depth_limit },
-		{ "body part limit", test_body_part_limit },
-		{ "heading SET duplicates", test_heading_duplicate_component },
-		{ "subject charset and size", test_subject_charset },
-		{ "body part refusals", test_body_refusals },
-		{ "hand-made refusals", test_raw_refusals },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("x400-ipm", tests);
-}
+static const struct unit_test tests[] = {
+	{ "heading: every field", test_heading },
+	{ "heading: defaults", test_heading_defaults },
+	{ "MMHS heading extensions", test_mmhs_extensions },
+	{ "BER variants decode alike", test_ber_variants },
+	{ "basic body parts", test_basic_body_parts },
+	{ "extended body parts", test_extended_body_parts },
+	{ "P772 body parts", test_p772_body_parts },
+	{ "mm-message nested two deep", test_mm_message_nested },
+	{ "IPN receipt", test_ipn_receipt },
+	{ "IPN non-receipt with returned IPM", test_ipn_non_receipt },
+	{ "IPN other notification", test_ipn_other },
+	{ "CMS SignedData around P772", test_cms_signed },
+	{ "duplicate MMHS extensions", test_duplicate_precedence },
+	{ "SIC bounds", test_sics },
+	{ "forwarding depth limit", test_forward_depth_limit },
+	{ "body part limit", test_body_part_limit },
+	{ "heading SET duplicates", test_heading_duplicate_component },
+	{ "subject charset and size", test_subject_charset },
+	{ "body part refusals", test_body_refusals },
+	{ "hand-made refusals", test_raw_refusals },
+	{ NULL, NULL }
+};
+UNIT_SUITE(x400_ipm, "x400-ipm", tests);

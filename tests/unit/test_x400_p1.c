@@ -542,24 +542,19 @@ test_label_printable_mark(void)
 	x400_dec_free(&d);
 }
 
-void
-test_x400_p1_register(void)
-{
-	static const struct unit_test tests[] = {
-		{ "envelope round trip", test_envelope_round_trip },
-		{ "BER variants give the same facts",
-		    test_ber_variants_same_facts },
-		{ "every truncation refused with an offset",
-		    test_every_truncation_refused },
-		{ "reports and probes", test_report_and_probe },
-		{ "malformed envelopes", test_malformed_envelopes },
-		{ "DER refuses defaults sent explicitly", test_der_defaults },
-		{ "not an MTS-APDU", test_not_an_apdu },
-		{ "SPEC errors name file and line", test_spec_errors },
-		{ "privacy mark held to PrintableString",
-		    test_label_printable_mark },
-		{ NULL, NULL }
-	};
-
-	unit_add_suite("x400-p1", tests);
-}
+static const struct unit_test tests[] = {
+	{ "envelope round trip", test_envelope_round_trip },
+	{ "BER variants give the same facts",
+	    test_ber_variants_same_facts },
+	{ "every truncation refused with an offset",
+	    test_every_truncation_refused },
+	{ "reports and probes", test_report_and_probe },
+	{ "malformed envelopes", test_malformed_envelopes },
+	{ "DER refuses defaults sent explicitly", test_der_defaults },
+	{ "not an MTS-APDU", test_not_an_apdu },
+	{ "SPEC errors name file and line", test_spec_errors },
+	{ "privacy mark held to PrintableString",
+	    test_label_printable_mark },
+	{ NULL, NULL }
+};
+UNIT_SUITE(x400_p1, "x400-p1", tests);
