@@ -508,14 +508,110 @@ parse_mtsid(struct spec *s, char *v, struct x400_mtsid *m)
 	return 0;
 }
 
-/* policy=OID; classification=N; privacy-mark=TEXT; category=OID:HEX */
+/*
+ * The SDN.801c category forms by name: "restrictive=TAGSET:1,2" and the
+ * like, written as the DER a conforming originator sends (bit strings for
+ * the bitmap syntaxes, a SET OF INTEGER for the enumerated and informative
+ * ones).  Values ascending and below 2^16 keep the encoding canonical.
+ */
+static const struct {
+	const char	*name;
+	const char	*oid;
+	bool		 bitmap;
+} spec_catforms[] = {
+	{ "restrictive", "2.16.840.1.101.2.1.8.3.0", true },
+	{ "enumerated-permissive", "2.16.840.1.101.2.1.8.3.1", false },
+	{ "permissive", "2.16.840.1.101.2.1.8.3.2", true },
+	{ "informative", "2.16.840.1.101.2.1.8.3.3", false },
+	{ "enumerated-restrictive", "2.16.840.1.101.2.1.8.3.4", false },
+};
+
+static int	der_value(struct spec *, void (*)(struct ber_enc *,
+		    const void *), const void *, const uint8_t **, size_t *);
+
+#define SPEC_MAX_LACVS	64
+#define SPEC_MAX_BIT	1024
+
+struct spec_cat {
+	char		*tagset;
+	bool		 bitmap;
+	int64_t		 v[SPEC_MAX_LACVS];
+	size_t		 n;
+};
+
+static void
+enc_spec_cat(struct ber_enc *e, const void *arg)
+{
+	const struct spec_cat	*c = arg;
+	uint8_t			 bits[SPEC_MAX_BIT / 8];
+	size_t			 i, nbits = 0;
+
+	ber_enc_begin(e, BER_UNIV(BER_SEQUENCE));
+	ber_put_oid_text(e, BER_UNIV(BER_OID), c->tagset);
+	if (c->bitmap) {
+		memset(bits, 0, sizeof(bits));
+		for (i = 0; i < c->n; i++) {
+			bits[c->v[i] / 8] |= (uint8_t)(0x80u >> (c->v[i] % 8));
+			if ((size_t)c->v[i] + 1 > nbits)
+				nbits = (size_t)c->v[i] + 1;
+		}
+		ber_put_bits(e, BER_UNIV(BER_BIT_STRING), bits, nbits);
+	} else {
+		ber_enc_begin_setof(e, BER_UNIV(BER_SET));
+		for (i = 0; i < c->n; i++)
+			ber_put_int(e, BER_UNIV(BER_INTEGER), c->v[i]);
+		ber_enc_end(e);
+	}
+	ber_enc_end(e);
+}
+
+/* v is "TAGSET-OID:N,N,..." for the form at index k. */
+static int
+parse_catform(struct spec *s, size_t k, char *v, struct x400_category *out)
+{
+	struct spec_cat	 c;
+	char		*colon, *p, *comma;
+	int64_t		 max = spec_catforms[k].bitmap ? SPEC_MAX_BIT - 1 :
+			    INT32_MAX;
+
+	memset(&c, 0, sizeof(c));
+	c.bitmap = spec_catforms[k].bitmap;
+	if ((colon = strchr(v, ':')) == NULL)
+		return spec_fail(s, "%s: expected TAGSET-OID:N,N,...",
+		    spec_catforms[k].name);
+	*colon = '\0';
+	if (parse_oid(s, v, &c.tagset) == -1)
+		return -1;
+	for (p = colon + 1; p != NULL; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		if (c.n == SPEC_MAX_LACVS)
+			return spec_fail(s, "%s: more than %d values",
+			    spec_catforms[k].name, SPEC_MAX_LACVS);
+		if (parse_int(s, trim(p), 0, max, &c.v[c.n]) == -1)
+			return -1;
+		if (c.n > 0 && c.v[c.n] <= c.v[c.n - 1])
+			return spec_fail(s, "%s: values must ascend",
+			    spec_catforms[k].name);
+		c.n++;
+	}
+	out->type = sdup(s, spec_catforms[k].oid,
+	    strlen(spec_catforms[k].oid));
+	return der_value(s, enc_spec_cat, &c, &out->value, &out->valuelen);
+}
+
+/*
+ * policy=OID; classification=N; privacy-mark=TEXT; category=OID:HEX;
+ * restrictive|permissive|enumerated-permissive|enumerated-restrictive|
+ * informative=TAGSET:N,N
+ */
 static int
 parse_label(struct spec *s, char *v, struct x400_label *l)
 {
 	struct pair	pv[SPEC_MAX_PAIRS];
 	const uint8_t	*val;
 	char		*colon;
-	size_t		 len;
+	size_t		 len, k;
 	int		 n, i;
 
 	l->classification = X400_ABSENT;
@@ -545,10 +641,25 @@ parse_label(struct spec *s, char *v, struct x400_label *l)
 			l->cats[l->ncats].value = val;
 			l->cats[l->ncats].valuelen = len;
 			l->ncats++;
-		} else
-			return spec_fail(s, "label item \"%s\": expected "
-			    "policy, classification, privacy-mark, category",
-			    pv[i].key);
+		} else {
+			for (k = 0; k < sizeof(spec_catforms) /
+			    sizeof(spec_catforms[0]); k++)
+				if (strcmp(pv[i].key, spec_catforms[k].name) ==
+				    0)
+					break;
+			if (k == sizeof(spec_catforms) /
+			    sizeof(spec_catforms[0]))
+				return spec_fail(s, "label item \"%s\": "
+				    "expected policy, classification, "
+				    "privacy-mark, category, restrictive, "
+				    "permissive, enumerated-permissive, "
+				    "enumerated-restrictive, informative",
+				    pv[i].key);
+			if (parse_catform(s, k, pv[i].val,
+			    &l->cats[l->ncats]) == -1)
+				return -1;
+			l->ncats++;
+		}
 	}
 	l->present = true;
 	return 0;
