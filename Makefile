@@ -66,7 +66,9 @@ X400_SRCS	:= filters/x400/charset.c filters/x400/common.c \
 CMS_SRCS	:= filters/cms/cms_sign.c filters/cms/cms_verify.c \
 		   filters/cms/cms_receipt.c filters/cms/ess.c
 
-POLICY_SRCS	:= policy/spif.c policy/label.c
+POLICY_SRCS	:= policy/spif.c policy/label.c policy/schema.c \
+		   policy/guardpol.c policy/decide.c policy/inspect.c \
+		   policy/diff.c
 
 DLP_SRCS	:= filters/dlp/dlp.c
 
@@ -80,6 +82,7 @@ mmguard-asn1_SRCS := filters/ber/mmguard-asn1.c
 mmguard-msg_SRCS := filters/x400/mmguard-msg.c
 mmguard-msg_LIBS := -lcrypto
 mmguardctl_SRCS := guard/ctl/mmguardctl.c
+mmguardctl_LIBS := -lcrypto
 
 UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_ber_dec.c tests/unit/test_ber_prim.c \
@@ -125,6 +128,9 @@ all: $(BINS)
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The guard policy schema is assembled into the program (policy/schema.c).
+$(B)/obj/policy/schema.o: policy/schema/guard-policy.xsd
 
 $(LIB): $(call obj,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
@@ -198,6 +204,7 @@ interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
 	@sh tests/interop/cms.sh build build/results/interop-cms.res
 	@sh tests/bad.sh build build/results/negative-corpus.res
 	@sh tests/policy-check.sh build build/results/policy-check.res
+	@python3 tests/policy/cases.py build build/results/policy-cases.res
 	@for c in $(CHECKS); do \
 	    sh $$c build build/results/$$(basename $$c .sh).res || exit 1; \
 	done

@@ -20,6 +20,33 @@ golden() { # DIR FILE CHECKFILE
 	fi
 }
 golden policy/examples freedonia.xml tests/data/policy/freedonia.check
+golden policy/examples nato.xml tests/data/policy/nato.check
+golden policy/examples guard.xml tests/data/policy/guard.check
+# Guard policies that must be refused, each with its precise reason.
+for f in tests/data/policy/bad/*.xml; do
+	b=$(basename "$f" .xml)
+	golden tests/data/policy/bad "$b.xml" "tests/data/policy/bad/$b.check"
+	if (cd tests/data/policy/bad && "$ctl" policy check "$b.xml") \
+	    >/dev/null 2>&1; then
+		fail=$((fail + 1)); echo "  FAIL $b.xml: accepted"
+	fi
+done
+# policy diff: the example against itself, and against edited copies.
+diffcheck() { # NAME OLD NEW WANT-EXIT
+	out=$("$ctl" policy diff "$2" "$3" 2>&1); rc=$?
+	want=tests/data/policy/diff/$1.diff
+	if [ "$rc" -eq "$4" ] && [ "$out" = "$(cat "$want")" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "  FAIL diff $1 (exit $rc, want $4): got"
+		echo "$out" | sed 's/^/       /'
+	fi
+}
+diffcheck same policy/examples/guard.xml policy/examples/guard.xml 0
+for d in tests/data/policy/diff/*.xml; do
+	diffcheck "$(basename "$d" .xml)" policy/examples/guard.xml "$d" 1
+done
 fixtures=../shared/fixtures/spif
 if [ -d "$fixtures" ]; then
 	for f in NATO-SPIF-example nato-4774-policy ACME-SPIF-example uk-demo; do

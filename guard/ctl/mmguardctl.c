@@ -2,75 +2,329 @@
  * mmguardctl - the operator's and security officer's command line.
  *
  * SYNOPSIS
- *	mmguardctl policy check FILE...
+ *	mmguardctl policy check [--pki DIR] FILE...
+ *	mmguardctl policy diff OLD NEW
+ *	mmguardctl explain --policy FILE [--pki DIR]
+ *	    [--direction high-to-low|low-to-high] [--json] MESSAGE...
  *
  * DESCRIPTION
- *	policy check loads each FILE as a security policy and reports
- *	whether it is valid.  Today it knows Open XML SPIF files (namespace
- *	http://www.xmlspif.org/spif): they are parsed without network
- *	access, entity substitution or DTDs, checked against the SPIF 2.1
- *	structure (element order, attributes, object identifiers, unique
- *	names and lacvs, references), and compiled; a valid file is
- *	summarised in one line (policy name and OID, classifications, tag
- *	sets).  The guard's own policy documents, the daemon's control
- *	commands (status, queue, show, release, reject, policy load) and
- *	the offline explain and policy diff come with the guard policy
- *	compiler and the pipeline.
+ *	policy check loads each FILE with the guard's own loaders and
+ *	reports whether it is valid.  It recognises the two kinds of policy
+ *	by their namespace: the guard policy (urn:mmguard:guard-policy:1) is
+ *	validated against the guard policy schema built into the program,
+ *	then compiled: the SPIF files it names are loaded, every name it
+ *	uses resolves, its phrase lists compile; with --pki the trust
+ *	anchors and CRLs it names are loaded from DIR too.  Anything else
+ *	is read as an Open XML SPIF (http://www.xmlspif.org/spif), parsed
+ *	without network access, entity substitution or DTDs and checked
+ *	against the SPIF 2.1 structure.  A valid guard policy is printed
+ *	rule by rule; a valid SPIF is summarised in one line.
+ *
+ *	policy diff prints what changes from the guard policy OLD to NEW,
+ *	rule by rule (rules are matched by id within a direction): rules
+ *	added, removed and changed, with their old and new meaning; phrases
+ *	added to, removed from or re-weighted in leakage lists; security
+ *	policies, directions and archive retention.
+ *
+ *	explain decodes, verifies and decides each MESSAGE (a P1 message
+ *	file) offline, exactly as the guard would in the given direction
+ *	(default high-to-low), and prints the verdict (release, refer,
+ *	quarantine, reject) with every reason and the rule id that gave it,
+ *	the message's label and the label it would carry across (as display
+ *	markings), the signer, the precedence and the leakage hits (rule,
+ *	phrase, place, offset).  Signatures verify against the trust anchors
+ *	and CRLs the policy names, found in the --pki directory; without it
+ *	a signed message cannot be verified, and is refused for that.
+ *	--json prints one object per message with the keys verdict,
+ *	direction, reasons[] (rule, action, text), label.source,
+ *	label.destination, signer, precedence, score and hits[].
  *
  * EXIT STATUS
- *	0 when every FILE is valid; 1 when one is not (each error printed as
- *	"file:line: element: reason"); 2 on usage errors.
+ *	policy check: 0 when every FILE is valid, 1 when one is not (each
+ *	error printed as "file:line: element: reason").  policy diff: 0 when
+ *	the policies mean the same, 1 when they differ.  explain: 0 when
+ *	every message was explained (whatever the verdict), 1 when the
+ *	policy or a message could not be read.  2 on usage errors.
  *
  * SECURITY
- *	An offline tool; no privileges, no network.  It reads policy files a
- *	security officer hands it, with the same loader (and limits) the
- *	guard will use; the loader is fuzzed.
+ *	An offline tool; no privileges, no network.  It reads policy files
+ *	and messages a security officer hands it, with the same loaders,
+ *	decoder, verifier and decision engine (and limits) the guard uses;
+ *	those parsers are fuzzed.  Owning it gains what its user already has.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard/common/buf.h"
+#include "guard/common/file.h"
 #include "guard/common/log.h"
+#include "policy/decide.h"
+#include "policy/diff.h"
+#include "policy/guardpol.h"
+#include "policy/inspect.h"
 #include "policy/spif.h"
+
+#define MAX_MESSAGE	(64u << 20)
 
 static void __attribute__((noreturn))
 usage(int full)
 {
 	FILE	*f = full ? stdout : stderr;
 
-	fprintf(f, "usage: mmguardctl policy check FILE...\n");
+	fprintf(f,
+	    "usage: mmguardctl policy check [--pki DIR] FILE...\n"
+	    "       mmguardctl policy diff OLD NEW\n"
+	    "       mmguardctl explain --policy FILE [--pki DIR]\n"
+	    "           [--direction high-to-low|low-to-high] [--json] "
+	    "MESSAGE...\n");
 	if (full)
 		fprintf(f, "\n"
-		    "policy check  load each FILE (an Open XML SPIF) with the\n"
-		    "              guard's loader and report whether it is\n"
-		    "              valid; errors as \"file:line: element: "
-		    "reason\"\n"
+		    "policy check  load each FILE with the guard's loader and "
+		    "say whether it\n"
+		    "              is valid: a guard policy (checked against "
+		    "the built-in\n"
+		    "              schema and compiled; with --pki its trust "
+		    "anchors and CRLs\n"
+		    "              are loaded from DIR) or an Open XML SPIF; "
+		    "errors read\n"
+		    "              \"file:line: element: reason\"\n"
+		    "policy diff   what changes from guard policy OLD to NEW, "
+		    "rule by rule\n"
+		    "explain       decode, verify and decide each MESSAGE "
+		    "offline as the\n"
+		    "              guard would: the verdict, every reason with "
+		    "its rule id,\n"
+		    "              the labels as markings, the signer, the "
+		    "precedence and\n"
+		    "              the leakage hits; --json for one JSON object "
+		    "per message\n"
 		    "\n"
-		    "Exit status: 0 when every FILE is valid, 1 when one is "
-		    "not,\n2 on usage errors.\n");
+		    "Exit status: check 0 when every FILE is valid; diff 0 "
+		    "when the\npolicies mean the same; explain 0 when every "
+		    "message was explained;\n1 otherwise; 2 on usage errors.\n");
 	exit(full ? 0 : 2);
+}
+
+static int
+check_guard(const char *path, const char *pki)
+{
+	struct guardpol	*gp;
+	char		 err[1024], line[4096];
+	size_t		 d, i;
+
+	if ((gp = gp_load_file(path, pki, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: valid guard policy %s version %s; archive retention %d "
+	    "days%s\n", path, gp->name, gp->version, gp->retention_days,
+	    pki == NULL ? "; trust anchors not loaded (no --pki)" : "");
+	for (i = 0; i < gp->nspifs; i++)
+		printf("  security policy %s: %s (%s)\n", gp->spifs[i].name,
+		    gp->spifs[i].spif->id, gp->spifs[i].file);
+	for (d = 0; d < GP_NDIRS; d++) {
+		if (!gp->dirs[d].present)
+			continue;
+		printf("  direction %s: %s to %s, %zu rules\n",
+		    gp_dir_name((enum gp_dir)d), gp->dirs[d].source->name,
+		    gp->dirs[d].destination->name, gp->dirs[d].nrules);
+		for (i = 0; i < gp->dirs[d].nrules; i++) {
+			if (gp_rule_describe(gp, &gp->dirs[d].rules[i], line,
+			    sizeof(line)) == -1)
+				(void)snprintf(line + sizeof(line) - 4, 4,
+				    "...");
+			printf("    %s\n", line);
+		}
+	}
+	gp_free(gp);
+	return 0;
+}
+
+static int
+check_spif(const char *path)
+{
+	struct spif	*s;
+	char		 err[1024];
+
+	if ((s = spif_load_file(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: valid SPIF: policy %s (%s), %zu classifications, "
+	    "%zu tag sets\n", path, s->name, s->id, s->nclasses, s->ntagsets);
+	spif_free(s);
+	return 0;
 }
 
 static int
 policy_check(int argc, char *argv[])
 {
-	struct spif	*s;
-	char		 err[1024];
-	int		 i, rc = 0;
+	const char	*pki = NULL;
+	char		*data;
+	size_t		 len;
+	int		 i = 0, rc = 0, guard;
 
-	if (argc < 1)
+	if (argc >= 2 && strcmp(argv[0], "--pki") == 0) {
+		pki = argv[1];
+		i = 2;
+	}
+	if (i >= argc)
 		usage(0);
-	for (i = 0; i < argc; i++) {
-		if ((s = spif_load_file(argv[i], err, sizeof(err))) == NULL) {
-			fprintf(stderr, "%s\n", err);
+	for (; i < argc; i++) {
+		/* The namespace in the first 4 KB says which loader. */
+		if ((data = file_read(argv[i], 4096, &len)) == NULL &&
+		    (data = file_read(argv[i], GP_MAX_SIZE, &len)) == NULL) {
+			fprintf(stderr, "%s:0: policy: cannot read: %m\n",
+			    argv[i]);
 			rc = 1;
 			continue;
 		}
-		printf("%s: valid SPIF: policy %s (%s), %zu classifications, "
-		    "%zu tag sets\n", argv[i], s->name, s->id, s->nclasses,
-		    s->ntagsets);
-		spif_free(s);
+		guard = gp_sniff(data, len);
+		free(data);
+		if ((guard ? check_guard(argv[i], pki) :
+		    check_spif(argv[i])) != 0)
+			rc = 1;
 	}
+	return rc;
+}
+
+static int
+policy_diff(int argc, char *argv[])
+{
+	struct guardpol	*a, *b;
+	char		 err[1024];
+	size_t		 n;
+
+	if (argc != 2)
+		usage(0);
+	if ((a = gp_load_file(argv[0], NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if ((b = gp_load_file(argv[1], NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		gp_free(a);
+		return 2;
+	}
+	n = gp_diff(stdout, a, b);
+	if (n == 0)
+		printf("no change in what the policies allow\n");
+	gp_free(a);
+	gp_free(b);
+	return n == 0 ? 0 : 1;
+}
+
+static void
+print_verdict(const char *path, const struct verdict *v)
+{
+	size_t	i;
+
+	printf("%s: %s (%s)\n", path, gp_verdict_name(v->verdict),
+	    gp_dir_name(v->dir));
+	for (i = 0; i < v->nreasons; i++)
+		printf("  reason %s (%s): %s\n", v->reasons[i].rule,
+		    gp_verdict_name(v->reasons[i].action), v->reasons[i].text);
+	if (v->total_reasons > v->nreasons)
+		printf("  (%zu more reasons not shown)\n",
+		    v->total_reasons - v->nreasons);
+	if (v->has_source)
+		printf("  label: %s\n", v->source_marking);
+	if (v->has_destination)
+		printf("  crosses as: %s\n", v->forward_source ?
+		    v->source_marking : v->destination_marking);
+	if (v->signer[0] != '\0')
+		printf("  signer: %s\n", v->signer);
+	if (v->precedence >= 0)
+		printf("  precedence: %s\n", gp_precedence_name(v->precedence));
+	for (i = 0; i < v->nhits; i++)
+		printf("  hit %s: \"%s\" in %s at %zu (weight %d)\n",
+		    v->hits[i].rule, v->hits[i].phrase, v->hits[i].where,
+		    v->hits[i].off, v->hits[i].weight);
+	if (v->total_hits > v->nhits)
+		printf("  (%zu more hits not shown)\n",
+		    v->total_hits - v->nhits);
+	if (v->total_hits > 0)
+		printf("  leakage score: %lld\n", v->score);
+}
+
+static int
+explain(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "pki", required_argument, NULL, 'k' },
+		{ "direction", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*policy = NULL, *pki = NULL;
+	enum gp_dir		 dir = GP_HIGH_TO_LOW;
+	struct guardpol		*gp;
+	struct decide_ctx	*ctx;
+	struct verdict		 v;
+	struct buf		 out;
+	char			 err[1024], *data;
+	size_t			 len;
+	int			 ch, json = 0, rc = 0, i;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:k:d:jh", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'p':
+			policy = optarg;
+			break;
+		case 'k':
+			pki = optarg;
+			break;
+		case 'd':
+			if (gp_dir_from_name(optarg, &dir) == -1) {
+				fprintf(stderr, "--direction: high-to-low or "
+				    "low-to-high, not %s\n", optarg);
+				usage(0);
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(1);
+		default:
+			usage(0);
+		}
+	}
+	if (policy == NULL || optind >= argc)
+		usage(0);
+	if ((gp = gp_load_file(policy, pki, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	ctx = decide_ctx_new();
+	for (i = optind; i < argc; i++) {
+		if ((data = file_read(argv[i], MAX_MESSAGE, &len)) == NULL) {
+			fprintf(stderr, "%s: cannot read: %m\n", argv[i]);
+			rc = 1;
+			continue;
+		}
+		(void)inspect_message(gp, dir, (const uint8_t *)data, len,
+		    ctx, &v);
+		if (json) {
+			buf_init(&out, 1 << 20);
+			if (verdict_json(&v, &out) == -1)
+				fatalx("JSON output too large");
+			fwrite(out.data, 1, out.len, stdout);
+			putchar('\n');
+			buf_free(&out);
+		} else
+			print_verdict(argv[i], &v);
+		verdict_free(&v);
+		free(data);
+	}
+	decide_ctx_free(ctx);
+	gp_free(gp);
 	return rc;
 }
 
@@ -84,5 +338,10 @@ main(int argc, char *argv[])
 	if (argc >= 3 && strcmp(argv[1], "policy") == 0 &&
 	    strcmp(argv[2], "check") == 0)
 		return policy_check(argc - 3, argv + 3);
+	if (argc >= 3 && strcmp(argv[1], "policy") == 0 &&
+	    strcmp(argv[2], "diff") == 0)
+		return policy_diff(argc - 3, argv + 3);
+	if (argc >= 2 && strcmp(argv[1], "explain") == 0)
+		return explain(argc - 1, argv + 1);
 	usage(0);
 }
