@@ -7,6 +7,7 @@
 #   make fuzz         build the libFuzzer harnesses (clang)
 #   make fuzz-smoke   run each harness FUZZ_SECONDS (default 20) on its corpus
 #   make bench        benchmarks, printing figures and ratios
+#   make coverage     branch coverage of the decision engine (gcov)
 #   make deps         install the Debian packages the build and tests need
 #   make demo         the main job on its embedded default
 #
@@ -32,8 +33,13 @@ CC		:= clang
 OPT		:= -O1 -g -fno-omit-frame-pointer -DMMGUARD_FUZZING
 SAN		:= -fsanitize=fuzzer-no-link,address,undefined \
 		   -fno-sanitize-recover=all
+else ifeq ($(VARIANT),coverage)
+B		:= build/coverage
+CC		:= gcc
+OPT		:= -O0 -g --coverage
+SAN		:= --coverage
 else
-$(error unknown VARIANT $(VARIANT): release, asan or fuzz)
+$(error unknown VARIANT $(VARIANT): release, asan, fuzz or coverage)
 endif
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -90,7 +96,7 @@ UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 		   tests/unit/test_charset.c tests/unit/test_x400_p1.c \
 		   tests/unit/test_x400_ipm.c \
 		   tests/unit/test_ess.c tests/unit/test_spif.c \
-		   tests/unit/test_dlp.c
+		   tests/unit/test_dlp.c tests/unit/test_decide.c
 # Helpers of the interoperability scripts (tests/interop/).
 INTEROP		:= ber_vectors cms_vectors
 cms_vectors_LIBS := -lcrypto
@@ -120,6 +126,7 @@ BINS		:= $(addprefix $(B)/bin/,$(PROGS))
 UNIT		:= $(B)/tests/unit-tests
 
 .PHONY: all check check-unit check-asan check-hardening run-unit fuzz \
+	coverage \
 	fuzz-smoke \
 	fuzzers bench benches deps demo clean interop
 
@@ -158,6 +165,19 @@ check-unit:
 
 check-asan:
 	$(MAKE) VARIANT=asan run-unit
+
+# The decision code is meant to be covered branch by branch by the unit
+# tests; this prints what gcov measured.
+COVERED	:= policy/decide.c policy/guardpol.c policy/label.c
+coverage:
+	@find build/coverage -name '*.gcda' -delete 2>/dev/null || true
+	$(MAKE) VARIANT=coverage run-unit
+	@for f in $(COVERED); do \
+	    echo "coverage: $$f"; \
+	    gcov -b -n -o build/coverage/obj/$$(dirname $$f) $$f 2>/dev/null | \
+	    sed -n '/^File .*'"$$(basename $$f)"'/,/^$$/p' | \
+	    grep -E 'executed|Taken' | awk '!seen[$$0]++' | sed 's/^/  /'; \
+	done
 
 # Fuzzing: harness tests/fuzz/<name>_fuzz.c, corpus tests/fuzz/corpus/<name>/.
 define fuzz_rule
