@@ -101,11 +101,12 @@ UNIT_SRCS	:= tests/unit/runner.c tests/unit/test_buf.c \
 INTEROP		:= ber_vectors cms_vectors
 cms_vectors_LIBS := -lcrypto
 
-FUZZERS		:= ber p1 p772 ess verify spif dlp
-BENCHES		:= bench_ber bench_x400 bench_cms bench_dlp
+FUZZERS		:= ber p1 p772 ess verify spif dlp guardpol label inspect
+BENCHES		:= bench_ber bench_x400 bench_cms bench_dlp bench_decide
 bench_cms_LIBS	:= -lcrypto
 bench_ber_LIBS	:= -lcrypto
 bench_x400_LIBS	:= -lcrypto
+bench_decide_LIBS := -lcrypto
 UNIT_LIBS	:= -lcunit -lcrypto
 # Shell checks run by make check: each is called as SCRIPT BUILD RESULTS and
 # writes "passed failed" into RESULTS.

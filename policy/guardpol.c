@@ -856,6 +856,7 @@ gp_rule(struct gp_ctx *c, const xmlNode *n, struct gp_direction *d)
 	r = &d->rules[d->nrules++];
 	memset(r, 0, sizeof(*r));
 	r->kind = (enum gp_kind)k;
+	r->dir = d->dir;
 	r->line = (long)xmlGetLineNo(n);
 	if ((r->id = gp_attr(n, "id")) == NULL)
 		return gp_fail(c, n, "no id");
@@ -1339,12 +1340,8 @@ gp_rule_describe(const struct guardpol *gp, const struct gp_rule *r,
 	char		 mark[512];
 	size_t		 i;
 	int		 t;
-	const struct gp_direction *d = NULL;
+	const struct gp_direction *d = &gp->dirs[r->dir];
 
-	for (i = 0; i < GP_NDIRS; i++)
-		if (r >= gp->dirs[i].rules &&
-		    r < gp->dirs[i].rules + gp->dirs[i].nrules)
-			d = &gp->dirs[i];
 	gp_put(&o, "%s %s", kind_names[r->kind], r->id);
 	switch (r->kind) {
 	case GP_SIGNATURE:
@@ -1367,7 +1364,7 @@ gp_rule_describe(const struct guardpol *gp, const struct gp_rule *r,
 		    r->u.label.forward_source ? "source" : "destination");
 		break;
 	case GP_CLEARANCE:
-		if (d == NULL || label_marking(d->destination->spif,
+		if (label_marking(d->destination->spif,
 		    &r->u.clr.clearance, mark, sizeof(mark)) == -1)
 			(void)snprintf(mark, sizeof(mark), "(unprintable)");
 		gp_put(&o, ": at most %s may cross (else %s)", mark,

@@ -86,6 +86,7 @@ struct gp_cap {
 
 struct gp_rule {
 	enum gp_kind	 kind;
+	enum gp_dir	 dir;		/* the direction it belongs to */
 	char		*id;
 	long		 line;
 	enum gp_verdict	 action;	/* what a refusal means */
