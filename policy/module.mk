@@ -2,3 +2,4 @@
 # SPIF loader and label semantics the Makefile lists: the hardened XML read
 # both parsers share, and STANAG 4774 XML confidentiality labels.
 LIB_SRCS	+= policy/xmldoc.c policy/xmllabel.c
+CHECKS		+= tests/label/check.sh

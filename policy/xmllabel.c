@@ -801,6 +801,12 @@ xl_add_lacv(struct xl_ctx *c, const struct xmllabel_value *v,
 		return xl_errline(c, v->line, xl_vname(v->kind), "lacv %u: no "
 		    "such category in tag %s", lacv, r->t->name != NULL ?
 		    r->t->name : r->ts->name);
+	if (lacv >= XL_MAX_BITS && (e->syntax == ESS_RESTRICTIVE_BITMAP ||
+	    e->syntax == ESS_PERMISSIVE_BITMAP || (e->syntax ==
+	    ESS_INFORMATIVE && r->t->bitset)))
+		return xl_errline(c, v->line, xl_vname(v->kind), "%s (lacv "
+		    "%u) is beyond the %d bits of a label's bitmap", cat->name,
+		    lacv, XL_MAX_BITS);
 	for (i = 0; i < e->nvalues; i++)
 		if (e->values[i] == lacv)
 			return xl_errline(c, v->line, xl_vname(v->kind), "%s "
