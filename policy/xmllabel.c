@@ -1125,7 +1125,7 @@ xl_put_text(struct buf *b, const char *s, bool attr)
 			r = attr ? "&#10;" : NULL;
 			break;
 		default:
-			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			if ((unsigned char)*s < 0x20)
 				return -1;
 			r = NULL;
 			break;
@@ -1305,8 +1305,9 @@ xmllabel_from_ess(const struct spif *s, const struct ess_label *e,
 	const struct spif_class	*cl;
 	struct label		 lab;
 	char			 why[512];
-	size_t			 start = b->len;
+	size_t			 start = b->len, i;
 	unsigned		 used;
+	unsigned char		 ch;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -1321,13 +1322,18 @@ xmllabel_from_ess(const struct spif *s, const struct ess_label *e,
 	if ((cl = spif_class_by_lacv(s, e->classification)) == NULL)
 		return xl_fail(err, errlen, "classification %lld unknown",
 		    (long long)e->classification);
-	if (e->privacy_mark.utf8 != NULL &&
-	    memchr(e->privacy_mark.utf8, '\0', e->privacy_mark.len) != NULL)
-		return xl_fail(err, errlen, "privacy mark holds a NUL");
+	for (i = 0; e->privacy_mark.utf8 != NULL && i < e->privacy_mark.len;
+	    i++) {
+		ch = (unsigned char)e->privacy_mark.utf8[i];
+		if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+			return xl_fail(err, errlen, "privacy mark holds "
+			    "character 0x%02x, which XML 1.0 cannot carry",
+			    ch);
+	}
+	/* SPIF names came from XML: only the size can stop the writing. */
 	if (xl_put_doc(b, s, e, cl, &used) == -1) {
 		buf_truncate(b, start);
-		return xl_fail(err, errlen, "a name or the privacy mark holds "
-		    "a character XML cannot carry, or the document is larger "
+		return xl_fail(err, errlen, "the document would be larger "
 		    "than %zu bytes", b->max);
 	}
 	if (used != e->ncats) {
