@@ -28,6 +28,7 @@
 #include "guard/common/xmalloc.h"
 #include "policy/guardpol.h"
 #include "policy/schema.h"
+#include "policy/xmldoc.h"
 
 struct gp_ctx {
 	const char	*file;
@@ -1069,25 +1070,6 @@ gp_schema(void)
 	return schema;
 }
 
-/* A DOCTYPE is refused, and the message names its line. */
-static void
-gp_doctype(struct gp_ctx *c, const char *p, size_t len)
-{
-	static const char	 tag[] = "<!DOCTYPE";
-	long			 line = 1;
-	size_t			 i;
-
-	for (i = 0; i + sizeof(tag) - 1 <= len; i++) {
-		if (memcmp(p + i, tag, sizeof(tag) - 1) == 0)
-			break;
-		if (p[i] == '\n')
-			line++;
-	}
-	c->failed = true;
-	(void)snprintf(c->err, c->errlen, "%s:%ld: DOCTYPE: DTD not allowed",
-	    c->file, line);
-}
-
 bool
 gp_sniff(const void *buf, size_t len)
 {
@@ -1143,44 +1125,33 @@ gp_load(const char *file, const void *buf, size_t len, const char *pki,
 	c.errlen = errlen;
 	if (errlen > 0)
 		err[0] = '\0';
-	if (len > GP_MAX_SIZE || len > INT_MAX) {
-		gp_fail(&c, NULL, "larger than %u bytes", GP_MAX_SIZE);
+	/* The same locks as for SPIFs and labels (xmldoc.h). */
+	if ((doc = xmldoc_read(file, "guardPolicy", buf, len, GP_MAX_SIZE,
+	    err, errlen)) == NULL)
 		return NULL;
-	}
 	c.gp = gp = xcalloc(1, sizeof(*gp));
 	gp->file = xstrdup(file);
 	c.dir = gp_dirname(file);
 	(void)EVP_Digest(buf, len, gp->digest, &dlen, EVP_sha256(), NULL);
 
-	/* As for SPIFs: no entities substituted, no DTD, no network. */
 	xmlSetStructuredErrorFunc(&c, gp_xml_error);
 	xmlSetGenericErrorFunc(NULL, gp_xml_quiet);
-	doc = xmlReadMemory(buf, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-	if (doc != NULL && !c.failed) {
-		if (doc->intSubset != NULL || doc->extSubset != NULL)
-			gp_doctype(&c, buf, len);
-		else if ((schema = gp_schema()) == NULL)
-			gp_fail(&c, NULL, "the built-in schema does not load");
-		else if ((vc = xmlSchemaNewValidCtxt(schema)) == NULL)
-			gp_fail(&c, NULL, "out of memory");
-		else {
-			xmlSchemaSetValidStructuredErrors(vc, gp_xml_error,
-			    &c);
-			v = xmlSchemaValidateDoc(vc, doc);
-			xmlSchemaFreeValidCtxt(vc);
-			if (v != 0 && !c.failed)
-				gp_fail(&c, NULL, "not valid under the guard "
-				    "policy schema");
-		}
+	if ((schema = gp_schema()) == NULL)
+		gp_fail(&c, NULL, "the built-in schema does not load");
+	else if ((vc = xmlSchemaNewValidCtxt(schema)) == NULL)
+		gp_fail(&c, NULL, "out of memory");
+	else {
+		xmlSchemaSetValidStructuredErrors(vc, gp_xml_error, &c);
+		v = xmlSchemaValidateDoc(vc, doc);
+		xmlSchemaFreeValidCtxt(vc);
+		if (v != 0 && !c.failed)
+			gp_fail(&c, NULL, "not valid under the guard policy "
+			    "schema");
 	}
 	xmlSetStructuredErrorFunc(osctx, oserror);
 	xmlSetGenericErrorFunc(ogctx, ogerror);
-	if (doc == NULL || c.failed) {
-		if (!c.failed)
-			gp_fail(&c, NULL, "not well-formed XML");
+	if (c.failed)
 		goto fail;
-	}
 	if (gp_root(&c, xmlDocGetRootElement(doc)) == -1)
 		goto fail;
 	xmlFreeDoc(doc);

@@ -8,31 +8,27 @@
  * resolved in a last pass.  The first fault ends the load.
  */
 #include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 
 #include "guard/common/file.h"
 #include "guard/common/xmalloc.h"
 #include "policy/spif.h"
+#include "policy/xmldoc.h"
 
 #define SPIF_MAX_NAME	256	/* className, policyName, markingPhrase... */
 #define SPIF_MAX_OID	256
 
 struct spif_ctx {
-	const char	*file;
-	char		*err;
-	size_t		 errlen;
-	bool		 failed;
-	bool		 xml_failed;
+	struct xmldoc_err e;
 	struct spif	*s;
 };
+
+#define spif_errline(c, ...)	xmldoc_errline(&(c)->e, __VA_ARGS__)
+#define spif_err(c, ...)	xmldoc_errnode(&(c)->e, __VA_ARGS__)
 
 /* One child of a sequence: its name, how often, and what to do with it. */
 struct spif_rule {
@@ -41,114 +37,19 @@ struct spif_rule {
 	int		(*fn)(struct spif_ctx *, xmlNode *, void *);
 };
 
-static int
-spif_errline(struct spif_ctx *c, long line, const char *elem,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int
-spif_errline(struct spif_ctx *c, long line, const char *elem,
-    const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (c->failed || c->errlen == 0)
-		return -1;
-	c->failed = true;
-	n = snprintf(c->err, c->errlen, "%s:%ld: %s: ", c->file, line, elem);
-	if (n < 0 || (size_t)n >= c->errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int
-spif_err(struct spif_ctx *c, const xmlNode *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-spif_err(struct spif_ctx *c, const xmlNode *n, const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return spif_errline(c, xmlGetLineNo(n), (const char *)n->name, "%s",
-	    msg);
-}
-
-/* libxml2's own errors become the first error of the load. */
-static void
-spif_xml_error(void *arg, xmlErrorPtr e)
-{
-	struct spif_ctx	*c = arg;
-	char		 msg[256];
-	size_t		 n;
-
-	if (e == NULL || e->level < XML_ERR_ERROR)
-		return;
-	c->xml_failed = true;
-	snprintf(msg, sizeof(msg), "%s", e->message != NULL ? e->message :
-	    "malformed XML");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	spif_errline(c, e->line, "xml", "%s", msg);
-}
-
-static void
-spif_xml_quiet(void *arg, const char *fmt, ...)
-{
-	(void)arg;
-	(void)fmt;
-}
-
 /* ------------------------------------------------------------------ */
 /* Values. */
 
-static bool
-spif_blank(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return false;
-	return true;
-}
-
-static bool
-spif_in_ns(const xmlNode *n)
-{
-	return n->ns != NULL && n->ns->href != NULL &&
-	    strcmp((const char *)n->ns->href, SPIF_NS) == 0;
-}
 
 /* An unqualified attribute's value, or NULL; -1 on a malformed value. */
 static int
 spif_attr(struct spif_ctx *c, const xmlNode *n, const char *name,
     bool required, const char **out)
 {
-	const xmlAttr	*a;
-
-	*out = NULL;
-	for (a = n->properties; a != NULL; a = a->next) {
-		if (a->ns != NULL || strcmp((const char *)a->name, name) != 0)
-			continue;
-		if (a->children == NULL) {
-			*out = "";
-			return 0;
-		}
-		if (a->children->type != XML_TEXT_NODE ||
-		    a->children->next != NULL)
-			return spif_err(c, n, "attribute %s: entity reference "
-			    "not allowed", name);
-		*out = (const char *)a->children->content;
-		return 0;
-	}
-	if (required)
+	if (xmldoc_attr(n, name, out) == -1)
+		return spif_err(c, n, "attribute %s: entity reference "
+		    "not allowed", name);
+	if (*out == NULL && required)
 		return spif_err(c, n, "missing attribute %s", name);
 	return 0;
 }
@@ -177,35 +78,13 @@ spif_attr_str(struct spif_ctx *c, const xmlNode *n, const char *name,
 	return 0;
 }
 
-/* The schema's oid pattern, [0-2](\.[0-9]+)+. */
-static bool
-spif_oid_ok(const char *s)
-{
-	size_t	digits;
-
-	if (strlen(s) > SPIF_MAX_OID || *s < '0' || *s > '2')
-		return false;
-	s++;
-	if (*s == '\0')
-		return false;
-	while (*s != '\0') {
-		if (*s++ != '.')
-			return false;
-		for (digits = 0; *s >= '0' && *s <= '9'; s++)
-			digits++;
-		if (digits == 0)
-			return false;
-	}
-	return true;
-}
-
 static int
 spif_attr_oid(struct spif_ctx *c, const xmlNode *n, const char *name,
     bool required, const char **out)
 {
 	if (spif_attr(c, n, name, required, out) == -1)
 		return -1;
-	if (*out != NULL && !spif_oid_ok(*out))
+	if (*out != NULL && !xmldoc_oid_ok(*out, SPIF_MAX_OID))
 		return spif_err(c, n, "attribute %s: \"%.64s\" is not an OID",
 		    name, *out);
 	return 0;
@@ -231,7 +110,7 @@ spif_int(const char *s, int64_t min, int64_t max, int64_t *out)
 			return -1;
 		v = v * 10 + (uint64_t)(*p - '0');
 	}
-	if (!spif_blank(p))
+	if (!xmldoc_blank(p))
 		return -1;
 	if (neg)
 		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
@@ -280,7 +159,7 @@ spif_attr_bool(struct spif_ctx *c, const xmlNode *n, const char *name,
 	const char	*v;
 
 	if (spif_attr(c, n, name, false, &v) == -1 || v == NULL)
-		return c->failed ? -1 : 0;
+		return c->e.failed ? -1 : 0;
 	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
 		*out = true;
 	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
@@ -405,7 +284,7 @@ spif_children(struct spif_ctx *c, xmlNode *parent,
 		case XML_PI_NODE:
 			continue;
 		case XML_TEXT_NODE:
-			if (!spif_blank((const char *)n->content))
+			if (!xmldoc_blank((const char *)n->content))
 				return spif_err(c, parent, "text not allowed "
 				    "here");
 			continue;
@@ -415,7 +294,7 @@ spif_children(struct spif_ctx *c, xmlNode *parent,
 			return spif_err(c, parent, "unexpected node type %d",
 			    (int)n->type);
 		}
-		if (!spif_in_ns(n))
+		if (!xmldoc_in_ns(n, SPIF_NS))
 			return spif_err(c, n, "element not in the SPIF "
 			    "namespace (in %s)", (const char *)parent->name);
 		for (i = 0; i < nr; i++)
@@ -940,11 +819,12 @@ spif_tag(struct spif_ctx *c, xmlNode *n, void *arg)
 	bool			 single = false;
 	int64_t			 v;
 	size_t			 i;
+	int			 t7;
 	const char		*selattr[] = { "maxSelection", "minSelection" };
 
 	if (spif_attr_str(c, n, "name", false, &name) == -1 ||
 	    spif_attr_tagtype(c, n, true, &type) == -1 ||
-	    spif_attr_enum(c, n, "tag7Encoding", false, enc) == -2 ||
+	    (t7 = spif_attr_enum(c, n, "tag7Encoding", false, enc)) == -2 ||
 	    spif_attr_bool(c, n, "singleSelection", &single) == -1)
 		return -1;
 	for (i = 0; i < 2; i++) {
@@ -959,6 +839,7 @@ spif_tag(struct spif_ctx *c, xmlNode *n, void *arg)
 	nt.name = name != NULL ? xstrdup(name) : NULL;
 	nt.type = type;
 	nt.single = single;
+	nt.bitset = t7 == 0;
 	if (spif_children(c, n, rules, NRULES(rules), &nt) == -1) {
 		spif_tag_free(&nt);
 		return -1;
@@ -1220,9 +1101,9 @@ spif_extensions(struct spif_ctx *c, xmlNode *n, void *arg)
 	(void)arg;
 	for (k = n->children; k != NULL; k = k->next) {
 		if (k->type == XML_TEXT_NODE &&
-		    !spif_blank((const char *)k->content))
+		    !xmldoc_blank((const char *)k->content))
 			return spif_err(c, n, "text not allowed here");
-		if (k->type == XML_ELEMENT_NODE && spif_in_ns(k))
+		if (k->type == XML_ELEMENT_NODE && xmldoc_in_ns(k, SPIF_NS))
 			return spif_err(c, k, "unknown element in extensions");
 	}
 	return 0;
@@ -1256,7 +1137,8 @@ spif_root(struct spif_ctx *c, xmlNode *n)
 	bool		 has;
 	int64_t		 x;
 
-	if (!spif_in_ns(n) || strcmp((const char *)n->name, "SPIF") != 0)
+	if (!xmldoc_in_ns(n, SPIF_NS) ||
+	    strcmp((const char *)n->name, "SPIF") != 0)
 		return spif_err(c, n, "root element is not SPIF in namespace "
 		    SPIF_NS);
 	if ((ver = spif_attr_enum(c, n, "schemaVersion", true, versions)) < 0 ||
@@ -1353,84 +1235,29 @@ spif_resolve(struct spif_ctx *c)
 
 /* ------------------------------------------------------------------ */
 
-/* The line of "<!DOCTYPE" in the input, for the message; 0 if not found. */
-static long
-spif_doctype_line(const char *p, size_t len)
-{
-	static const char	 tag[] = "<!DOCTYPE";
-	long			 line = 1;
-	size_t			 i;
-
-	for (i = 0; i + sizeof(tag) - 1 <= len; i++) {
-		if (memcmp(p + i, tag, sizeof(tag) - 1) == 0)
-			return line;
-		if (p[i] == '\n')
-			line++;
-	}
-	return 0;
-}
-
 struct spif *
 spif_load(const char *file, const void *buf, size_t len, char *err,
     size_t errlen)
 {
 	struct spif_ctx		 c;
-	xmlStructuredErrorFunc	 oserror = xmlStructuredError;
-	void			*osctx = xmlStructuredErrorContext;
-	xmlGenericErrorFunc	 ogerror = xmlGenericError;
-	void			*ogctx = xmlGenericErrorContext;
 	xmlDoc			*doc;
-	xmlNode			*root;
 	struct spif		*s;
 
-	memset(&c, 0, sizeof(c));
-	c.file = file;
-	c.err = err;
-	c.errlen = errlen;
-	if (errlen > 0)
-		err[0] = '\0';
-	if (len > SPIF_MAX_SIZE || len > INT_MAX) {
-		spif_errline(&c, 0, "SPIF", "larger than %u bytes",
-		    SPIF_MAX_SIZE);
+	if ((doc = xmldoc_read(file, "SPIF", buf, len, SPIF_MAX_SIZE, err,
+	    errlen)) == NULL)
 		return NULL;
-	}
+	memset(&c, 0, sizeof(c));
+	xmldoc_err_init(&c.e, file, err, errlen);
 	c.s = s = xcalloc(1, sizeof(*s));
 	s->file = xstrdup(file);
-
-	/*
-	 * No XML_PARSE_NOENT (it substitutes entities), no DTDLOAD, DTDATTR
-	 * or DTDVALID; NONET as a second lock.  libxml2's messages are ours.
-	 */
-	xmlSetStructuredErrorFunc(&c, spif_xml_error);
-	xmlSetGenericErrorFunc(NULL, spif_xml_quiet);
-	doc = xmlReadMemory(buf, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-	xmlSetStructuredErrorFunc(osctx, oserror);
-	xmlSetGenericErrorFunc(ogctx, ogerror);
-
-	if (doc == NULL || c.xml_failed) {
-		if (!c.failed)
-			spif_errline(&c, 0, "xml", "not well-formed XML");
-		goto fail;
+	if (spif_root(&c, xmlDocGetRootElement(doc)) == -1 ||
+	    spif_resolve(&c) == -1) {
+		xmlFreeDoc(doc);
+		spif_free(s);
+		return NULL;
 	}
-	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		spif_errline(&c, spif_doctype_line(buf, len), "DOCTYPE",
-		    "DTD not allowed");
-		goto fail;
-	}
-	if ((root = xmlDocGetRootElement(doc)) == NULL) {
-		spif_errline(&c, 0, "xml", "no root element");
-		goto fail;
-	}
-	if (spif_root(&c, root) == -1 || spif_resolve(&c) == -1)
-		goto fail;
 	xmlFreeDoc(doc);
 	return s;
- fail:
-	if (doc != NULL)
-		xmlFreeDoc(doc);
-	spif_free(s);
-	return NULL;
 }
 
 struct spif *

@@ -131,6 +131,8 @@ struct spif_tag {
 	char		*name;		/* may be NULL */
 	enum spif_tagtype type;
 	bool		 single;	/* singleSelection */
+	bool		 bitset;	/* tag7Encoding bitSetAttributes (an
+					   informative tag's ESS form) */
 	struct spif_category *cats;	/* sorted by lacv, unique */
 	size_t		 ncats;
 	/* Marking qualifiers without xml:lang; NULL when absent. */
