@@ -8,4 +8,4 @@ UNIT_LIBS	+= -lsqlite3
 BENCHES		+= bench_archive
 bench_archive_LIBS := -lsqlite3 -lcrypto
 CHECKS		+= tests/archive/check.sh
-DEPS		+= libsqlite3-dev
+DEPS		+= libsqlite3-dev sqlite3
