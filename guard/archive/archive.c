@@ -14,8 +14,12 @@
  * the file with any SQLite client sees words, not codes.
  *
  * Every statement is prepared once at open.  A put outside a batch is its
- * own IMMEDIATE transaction; inside a batch it is a savepoint, so a refused
- * put does not undo the batch's others.
+ * own IMMEDIATE transaction.  Inside a batch a put is not a savepoint:
+ * FTS5 flushes its pending index to disk at every savepoint, which made
+ * batches no cheaper than single puts.  Instead every refusal a put can
+ * make on its content is decided before its first write, so a refused put
+ * leaves the batch as it was; a write failing half-way (disk full, I/O
+ * error) rolls the whole batch back and says so.
  */
 #include <sys/stat.h>
 
@@ -47,8 +51,7 @@
 #define ARCHIVE_MAX_TIME	INT64_C(253402300799)
 
 enum archive_stmt {
-	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
-	ST_ROLLBACK_TO,
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_FIND, ST_INSERT_MSG, ST_INSERT_RAW, ST_INSERT_TEXT, ST_UPDATE_MSG,
 	ST_DELETE_REASONS, ST_INSERT_REASON,
 	ST_GET, ST_INFO, ST_INFO_TEXT, ST_REASONS,
@@ -61,9 +64,6 @@ static const char *const archive_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_SAVEPOINT] = "SAVEPOINT put",
-	[ST_RELEASE] = "RELEASE put",
-	[ST_ROLLBACK_TO] = "ROLLBACK TO put",
 	[ST_FIND] = "SELECT rowid, sha256 FROM msg WHERE id = ?1",
 	[ST_INSERT_MSG] = "INSERT INTO msg(id, time, direction, precedence, "
 	    "verdict, sha256, size, decode_error, subject, originator) "
@@ -982,10 +982,14 @@ put_again(struct archive *a, sqlite3_int64 rowid, const struct archive_msg *m,
 	return put_reasons(a, rowid, m, err, errsz);
 }
 
+/*
+ * Refusals first, then the writes; *wrote tells the caller whether a
+ * failure may have left part of this put in the transaction.
+ */
 static int
 put_locked(struct archive *a, const struct archive_msg *m,
-    const uint8_t md[ARCHIVE_SHA256_LEN], const struct facts *f, char *err,
-    size_t errsz)
+    const uint8_t md[ARCHIVE_SHA256_LEN], const struct facts *f,
+    bool *wrote, char *err, size_t errsz)
 {
 	sqlite3_stmt	*st;
 	sqlite3_int64	 rowid;
@@ -999,6 +1003,7 @@ put_locked(struct archive *a, const struct archive_msg *m,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
+		*wrote = true;
 		return put_new(a, m, md, f, err, errsz);
 	}
 	if (rc != SQLITE_ROW) {
@@ -1021,6 +1026,7 @@ put_locked(struct archive *a, const struct archive_msg *m,
 		    hnew);
 	}
 	sqlite3_reset(st);
+	*wrote = true;
 	return put_again(a, rowid, m, err, errsz);
 }
 
@@ -1032,6 +1038,8 @@ archive_put(struct archive *a, const struct archive_msg *m, char *err,
 	uint8_t		 md[ARCHIVE_SHA256_LEN];
 	char		 h1[2 * ARCHIVE_SHA256_LEN + 1];
 	char		 h2[2 * ARCHIVE_SHA256_LEN + 1];
+	bool		 wrote = false;
+	size_t		 n;
 	int		 rc;
 
 	if (a->flags & ARCHIVE_RDONLY)
@@ -1053,20 +1061,23 @@ archive_put(struct archive *a, const struct archive_msg *m, char *err,
 		return fail(err, errsz, "message %s: its searchable text "
 		    "exceeds %u bytes", m->id, ARCHIVE_MAX_TEXT);
 	}
-	if (run(a, a->in_batch ? ST_SAVEPOINT : ST_BEGIN, err, errsz) == -1) {
+	if (!a->in_batch && run(a, ST_BEGIN, err, errsz) == -1) {
 		facts_free(&f);
 		return -1;
 	}
-	rc = put_locked(a, m, md, &f, err, errsz);
+	rc = put_locked(a, m, md, &f, &wrote, err, errsz);
 	facts_free(&f);
-	if (rc == 0 && run(a, a->in_batch ? ST_RELEASE : ST_COMMIT, err,
-	    errsz) == 0)
-		return 0;
 	if (a->in_batch) {
-		/* Undo this put only; the savepoint then goes too. */
-		(void)run(a, ST_ROLLBACK_TO, NULL, 0);
-		(void)run(a, ST_RELEASE, NULL, 0);
-	} else if (!sqlite3_get_autocommit(a->db))
+		if (rc == 0 || !wrote)
+			return rc;
+		/* Part of this put may be in the batch: none of it may stay. */
+		n = strlen(err);
+		(void)snprintf(err + n, errsz > n ? errsz - n : 0, "%s",
+		    " (the batch was rolled back)");
+		a->in_batch = false;
+	} else if (rc == 0 && run(a, ST_COMMIT, err, errsz) == 0)
+		return 0;
+	if (!sqlite3_get_autocommit(a->db))
 		(void)run(a, ST_ROLLBACK, NULL, 0);
 	return -1;
 }

@@ -159,8 +159,10 @@ int	 archive_check(struct archive *, char *err, size_t errsz);
  * Archive one message.  Outside a batch it is on stable storage when this
  * returns 0.  An id already archived with the same bytes takes the new
  * time, verdict and reasons (a held message later released or rejected);
- * with other bytes it is refused.  Inside a batch, a refused put leaves
- * the batch's other messages in place.
+ * with other bytes it is refused.  Inside a batch, a put refused for what
+ * it carries leaves the batch as it was; one whose write fails (disk
+ * full, I/O error) rolls the whole batch back, ends it and says so in
+ * err: the caller puts the batch's messages again.
  */
 int	 archive_put(struct archive *, const struct archive_msg *, char *err,
 	    size_t errsz);

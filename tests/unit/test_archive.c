@@ -674,6 +674,43 @@ test_batch_and_again(void)
 	archive_info_free(&in);
 	CU_ASSERT_STRING_EQUAL(words(a, "first OR second"), "B2 B1");
 
+	/*
+	 * A write failing half-way through a put (a trigger stands in for a
+	 * full disk): the whole batch goes, and says so; alone, the put
+	 * leaves nothing behind.
+	 */
+	archive_close(a);
+	sql("CREATE TRIGGER fail_write BEFORE INSERT ON msg_raw WHEN "
+	    "length(NEW.raw) = 7 BEGIN SELECT RAISE(ABORT, 'simulated write "
+	    "failure'); END", NULL, 0);
+	a = open_rw();
+	{
+		struct buf	seven;
+
+		buf_init(&seven, 16);
+		CU_ASSERT_EQUAL(buf_add(&seven, "7 bytes", 7), 0);
+		CU_ASSERT_EQUAL(archive_begin(a, errbuf, sizeof(errbuf)), 0);
+		CU_ASSERT_EQUAL(put(a, "B3", &b2, T0 + 2, ARCHIVE_HELD), 0);
+		CU_ASSERT_EQUAL(put(a, "B4", &seven, T0 + 3, ARCHIVE_HELD), -1);
+		CU_ASSERT(strstr(errbuf, "simulated write failure") != NULL);
+		CU_ASSERT(strstr(errbuf, "(the batch was rolled back)") !=
+		    NULL);
+		CU_ASSERT_EQUAL(archive_commit(a, errbuf, sizeof(errbuf)), -1);
+		CU_ASSERT(strstr(errbuf, "no batch is open") != NULL);
+		CU_ASSERT_EQUAL(archive_info(a, "B3", &in, errbuf,
+		    sizeof(errbuf)), -1);
+		CU_ASSERT_EQUAL(put(a, "B4", &seven, T0 + 3, ARCHIVE_HELD), -1);
+		CU_ASSERT_EQUAL(archive_info(a, "B4", &in, errbuf,
+		    sizeof(errbuf)), -1);
+		CU_ASSERT(strstr(errbuf, "B4 is not in the archive") != NULL);
+		/* The store goes on: the rolled-back put is made again. */
+		CU_ASSERT_EQUAL(put(a, "B3", &b2, T0 + 2, ARCHIVE_HELD), 0);
+		CU_ASSERT_EQUAL_FATAL(archive_info(a, "B3", &in, errbuf,
+		    sizeof(errbuf)), 0);
+		archive_info_free(&in);
+		buf_free(&seven);
+	}
+
 	/* Bad input: precise refusals. */
 	m.id = "has space";
 	CU_ASSERT_EQUAL(archive_put(a, &m, errbuf, sizeof(errbuf)), -1);
