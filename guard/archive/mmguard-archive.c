@@ -51,7 +51,8 @@
  *	matched.  --json prints an array of objects instead.
  *
  *	get writes message ID's original bytes to FILE ("-": standard
- *	output) after checking them against the SHA-256 archived with them.
+ *	output; a new FILE is created mode 0600) after checking them
+ *	against the SHA-256 archived with them.
  *
  *	show prints what the archive holds of ID: times, verdict, reasons,
  *	digest, decode error, SICs and recipients.
@@ -86,11 +87,13 @@
  *	purges).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "filters/x400/x400.h"
 #include "guard/archive/archive.h"
@@ -613,6 +616,31 @@ one_id_args(int argc, char *argv[], const struct option *longopts,
 	return optind;
 }
 
+/* Message content leaves the archive readable by its reader only: 0600. */
+static int
+write_private(const char *path, const uint8_t *p, size_t n)
+{
+	ssize_t	w;
+	int	fd, saved;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
+		return -1;
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return close(fd);
+}
+
 static int
 cmd_get(int argc, char *argv[])
 {
@@ -643,7 +671,7 @@ cmd_get(int argc, char *argv[])
 	if (strcmp(out, "-") == 0) {
 		if (fwrite(raw, 1, len, stdout) != len || fflush(stdout) != 0)
 			fatal("standard output");
-	} else if (file_write(out, raw, len) == -1)
+	} else if (write_private(out, raw, len) == -1)
 		fatal("%s", out);
 	freezero(raw, len > 0 ? len : 1);
 	return 0;

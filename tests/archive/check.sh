@@ -137,6 +137,8 @@ for id in F1:flash-p772.p1 S1:signed.p1 JUNK:junk.bin BP:bodyparts.p1; do
 	    cmp -s "$work/out" "$work/${id#*:}" &&
 	    ok "get ${id%%:*}: byte-identical" || bad "get ${id%%:*}"
 done
+rm -f "$work/out"; arc get F1 -o "$work/out"
+expect "get: a new file is private (0600)" "600" stat -c %a "$work/out"
 fails "get: unknown id" 1 "message NOPE is not in the archive" \
     arc get NOPE -o "$work/out"
 if command -v sqlite3 >/dev/null 2>&1; then
