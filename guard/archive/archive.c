@@ -546,6 +546,30 @@ create_private(const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+/* The pragma answers with the mode now in force, which may not be WAL. */
+static int
+set_wal(struct archive *a, char *err, size_t errsz)
+{
+	sqlite3_stmt	*st;
+	const char	*mode;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(a->db, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL) != SQLITE_OK)
+		return fail_db(a, err, errsz, "PRAGMA journal_mode");
+	if (sqlite3_step(st) != SQLITE_ROW)
+		(void)fail_db(a, err, errsz, "PRAGMA journal_mode");
+	else if ((mode = (const char *)sqlite3_column_text(st, 0)) == NULL ||
+	    strcmp(mode, "wal") != 0)
+		(void)fail(err, errsz, "%s: the store cannot use a write-ahead "
+		    "log (journal mode stays %s)", a->path,
+		    mode != NULL ? mode : "unknown");
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
 struct archive *
 archive_open(const char *path, unsigned flags, char *err, size_t errsz)
 {
@@ -596,8 +620,7 @@ archive_open(const char *path, unsigned flags, char *err, size_t errsz)
 	    check_schema(a, err, errsz) == -1)
 		goto fail;
 	/* WAL: readers never block the writer; FULL: a commit is durable. */
-	if (!(flags & ARCHIVE_RDONLY) &&
-	    exec(a, "PRAGMA journal_mode = WAL", err, errsz) == -1)
+	if (!(flags & ARCHIVE_RDONLY) && set_wal(a, err, errsz) == -1)
 		goto fail;
 	/*
 	 * Freed pages are zeroed (Debian builds with this default; say it

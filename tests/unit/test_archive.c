@@ -827,15 +827,24 @@ test_refusals(void)
 	CU_ASSERT(strstr(errbuf, "not an archive store") != NULL);
 	teardown();
 
-	/* A new store is private to its user. */
+	/* A new store is private to its user, and in WAL mode. */
 	setup();
 	{
-		struct stat	sb;
+		struct stat	 sb;
+		sqlite3		*db;
+		sqlite3_stmt	*st;
 
 		a = open_rw();
 		CU_ASSERT_EQUAL(stat(store, &sb), 0);
 		CU_ASSERT_EQUAL(sb.st_mode & 0777, 0600);
 		archive_close(a);
+		CU_ASSERT_EQUAL_FATAL(sqlite3_open(store, &db), SQLITE_OK);
+		CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db,
+		    "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+		CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
+		CU_ASSERT_STRING_EQUAL(sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+		sqlite3_close(db);
 	}
 	teardown();
 }
