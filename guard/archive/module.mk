@@ -1,0 +1,11 @@
+# The message archive: library, tool, tests, benchmark (see archive.h).
+LIB_SRCS	+= guard/archive/archive.c
+PROGS		+= mmguard-archive
+mmguard-archive_SRCS := guard/archive/mmguard-archive.c
+mmguard-archive_LIBS := -lsqlite3 -lcrypto
+UNIT_SRCS	+= tests/unit/test_archive.c
+UNIT_LIBS	+= -lsqlite3
+BENCHES		+= bench_archive
+bench_archive_LIBS := -lsqlite3 -lcrypto
+CHECKS		+= tests/archive/check.sh
+DEPS		+= libsqlite3-dev sqlite3
