@@ -394,7 +394,8 @@ ber_reader_init(struct ber_reader *r, struct ber_ctx *c)
 	memset(r, 0, sizeof(*r));
 	r->ctx = c;
 	r->p = c->base;
-	r->end = c->base + c->size;
+	/* An empty input may come as NULL; NULL + 0 is undefined in C. */
+	r->end = c->size > 0 ? c->base + c->size : c->base;
 }
 
 /* DER SET OF: encodings compared as octet strings, shorter zero-padded. */

@@ -1,0 +1,167 @@
+/*
+ * spool.h - the durable spool: one file per message, self-delimiting
+ * records, states as directories, every step on stable storage before it
+ * is acknowledged.
+ *
+ * Layout of a spool directory (one per pipeline direction):
+ *
+ *	tmp/          files being written; anything here after a crash is
+ *	              incomplete by definition and is set aside
+ *	incoming/     accepted, waiting for inspection
+ *	inspecting/   handed to the inspection chain
+ *	held/         verdict refer: waiting for a release authority
+ *	quarantined/  verdict quarantine, or inspection failed
+ *	released/     verdict release: waiting for the one-way channel
+ *	rejected/     verdict reject: a non-delivery report is due
+ *	sent/         crossed the one-way channel (end state, high side)
+ *	delivered/    written to the far side (end state, low side)
+ *	ndr/          rejected and reported (end state)
+ *	corrupt/      files that failed their END check, set aside
+ *
+ * A message moves between states by rename(2) followed by fsync of both
+ * directories; a transition that adds facts (a verdict, an attempt, an
+ * officer's decision) first appends its record to the file and fsyncs it.
+ * The file is therefore always complete in whatever directory it is found.
+ *
+ * Queue file format (all integers big-endian):
+ *
+ *	magic   "MMGQ1\n" (6 bytes)
+ *	record* type (1 byte), length (4 bytes), value (length bytes)
+ *	END     type 'E', length 32, SHA-256 of every byte before the END
+ *	        record; appended records follow a previous END and are closed
+ *	        by a new END over everything before it.
+ *
+ * A reader takes the file up to its last valid END: records after it are
+ * a torn append, dropped (and reported).  A file with no valid END is
+ * corrupt.  Record types: 'I' id, 'T' arrival time (8 bytes, seconds),
+ * 'P' precedence (1 byte, 0 deferred .. 5 override), 'S' source name,
+ * 'M' message bytes, 'A' inspection attempt (8 bytes time), 'V' verdict
+ * (1 byte verdict, then text: reasons, one per line "rule: text"),
+ * 'O' officer action (text), 'X' transfer or delivery note (text).
+ */
+#ifndef MMGUARD_SPOOL_H
+#define MMGUARD_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPOOL_ID_LEN		40	/* with the NUL */
+#define SPOOL_MAX_MESSAGE	(64u << 20)
+#define SPOOL_MAX_RECORDS	4096
+#define SPOOL_MAX_TEXT		(64u << 10)
+
+enum spool_state {
+	SPOOL_INCOMING,
+	SPOOL_INSPECTING,
+	SPOOL_HELD,
+	SPOOL_QUARANTINED,
+	SPOOL_RELEASED,
+	SPOOL_REJECTED,
+	SPOOL_SENT,
+	SPOOL_DELIVERED,
+	SPOOL_NDR,
+	SPOOL_CORRUPT,
+	SPOOL_NSTATES
+};
+
+#define SPOOL_REC_ID		'I'
+#define SPOOL_REC_TIME		'T'
+#define SPOOL_REC_PRECEDENCE	'P'
+#define SPOOL_REC_SOURCE	'S'
+#define SPOOL_REC_MESSAGE	'M'
+#define SPOOL_REC_ATTEMPT	'A'
+#define SPOOL_REC_VERDICT	'V'
+#define SPOOL_REC_OFFICER	'O'
+#define SPOOL_REC_NOTE		'X'
+#define SPOOL_REC_END		'E'
+
+struct spool {
+	int		 dirfd;			/* the spool directory */
+	int		 fds[SPOOL_NSTATES];	/* one per state directory */
+	int		 tmpfd;
+	char		*path;
+};
+
+/* What a queue file says, as read back. */
+struct spool_entry {
+	char		 id[SPOOL_ID_LEN];
+	int64_t		 time;
+	int		 precedence;	/* -1: unknown */
+	char		*source;
+	const uint8_t	*message;	/* into data */
+	size_t		 message_len;
+	unsigned	 attempts;
+	int		 verdict;	/* -1: none; else enum gp_verdict */
+	char		*reasons;	/* last verdict's text, or NULL */
+	unsigned	 officer_actions;
+	size_t		 torn;		/* bytes after the last END */
+	uint8_t		*data;		/* the file up to its last END */
+	size_t		 len;
+};
+
+const char	*spool_state_name(enum spool_state);
+int		 spool_state_from_name(const char *, enum spool_state *);
+
+/* Create (or open) the layout; -1 with err. */
+int		 spool_open(struct spool *, const char *path, char *err,
+		    size_t errlen);
+void		 spool_close(struct spool *);
+
+/* A new message id: UTC time and 64 random bits. */
+void		 spool_new_id(char id[SPOOL_ID_LEN], int64_t now);
+
+/*
+ * Write a new queue file into incoming/: written under tmp/, fsync'd,
+ * renamed, both directories fsync'd; only then does it return 0.
+ */
+int		 spool_store(struct spool *, const char *id, int64_t time,
+		    int precedence, const char *source, const void *msg,
+		    size_t len, char *err, size_t errlen);
+
+/* Append records (type, value) and a new END; fsync. */
+struct spool_rec {
+	uint8_t		 type;
+	const void	*value;
+	size_t		 len;
+};
+int		 spool_append(struct spool *, enum spool_state, const char *id,
+		    const struct spool_rec *, size_t n, char *err,
+		    size_t errlen);
+
+/* Move between states: rename, fsync both directories. */
+int		 spool_move(struct spool *, const char *id, enum spool_state from,
+		    enum spool_state to, char *err, size_t errlen);
+
+/* Open a queue file read-only (to hand to a worker); -1 with err. */
+int		 spool_open_file(struct spool *, enum spool_state, const char *id,
+		    char *err, size_t errlen);
+
+/*
+ * Parse a queue file's bytes (they are copied).  0 when it has a valid
+ * END (torn tails are reported in e->torn), -1 with err otherwise.
+ */
+int		 spool_parse(const void *, size_t, struct spool_entry *,
+		    char *err, size_t errlen);
+int		 spool_read(struct spool *, enum spool_state, const char *id,
+		    struct spool_entry *, char *err, size_t errlen);
+void		 spool_entry_free(struct spool_entry *);
+
+/*
+ * List the ids in a state directory (queue files only), calling fn for
+ * each; files in tmp/ are moved to corrupt/ by spool_recover().
+ */
+int		 spool_list(struct spool *, enum spool_state,
+		    int (*fn)(const char *id, void *), void *arg);
+
+/*
+ * After a crash: every file in tmp/ and every file without a valid END
+ * in a state directory goes to corrupt/; fn (may be NULL) hears of each
+ * (id or file name, the state it was found in, the reason).  Returns the
+ * number set aside, -1 on error.
+ */
+int		 spool_recover(struct spool *, void (*fn)(const char *,
+		    enum spool_state, const char *, void *), void *arg,
+		    char *err, size_t errlen);
+
+#endif
