@@ -1,0 +1,215 @@
+/*
+ * test_spool.c - the durable spool on a real directory: store, append,
+ * move, read back, torn tails, recovery after a simulated crash.
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guard/spool/spool.h"
+#include "tests/unit/unit.h"
+
+static char *
+tmpdir(void)
+{
+	static char	path[256];
+	const char	*t = getenv("TMPDIR");
+
+	(void)snprintf(path, sizeof(path), "%s/mmguard-spool-XXXXXX",
+	    t != NULL ? t : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(path));
+	return path;
+}
+
+static void
+rmtree(const char *p)
+{
+	char	cmd[512];
+
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static int
+count(const char *id, void *arg)
+{
+	(void)id;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_store_and_read(void)
+{
+	struct spool		sp;
+	struct spool_entry	e;
+	char			err[256], id[SPOOL_ID_LEN], *dir = tmpdir();
+	static const char	msg[] = "\x30\x03\x02\x01\x05";
+	int			n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(spool_open(&sp, dir, err, sizeof(err)), 0);
+	spool_new_id(id, 1764410000);
+	CU_ASSERT(strncmp(id, "20251129T", 9) == 0);
+	CU_ASSERT_EQUAL(strlen(id), 33);
+	CU_ASSERT_EQUAL_FATAL(spool_store(&sp, id, 1764410000, 4, "pickup",
+	    msg, sizeof(msg) - 1, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(spool_store(&sp, id, 0, 4, NULL, msg, 1, err,
+	    sizeof(err)), -1);	/* an id is never stored twice */
+	CU_ASSERT(strstr(err, "File exists") != NULL);
+	CU_ASSERT_EQUAL(spool_list(&sp, SPOOL_INCOMING, count, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL_FATAL(spool_read(&sp, SPOOL_INCOMING, id, &e, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(e.id, id);
+	CU_ASSERT_EQUAL(e.time, 1764410000);
+	CU_ASSERT_EQUAL(e.precedence, 4);
+	CU_ASSERT_STRING_EQUAL(e.source, "pickup");
+	CU_ASSERT_EQUAL(e.message_len, 5);
+	CU_ASSERT(memcmp(e.message, msg, 5) == 0);
+	CU_ASSERT_EQUAL(e.attempts, 0);
+	CU_ASSERT_EQUAL(e.verdict, -1);
+	CU_ASSERT_EQUAL(e.torn, 0);
+	spool_entry_free(&e);
+	CU_ASSERT_EQUAL(spool_store(&sp, "../escape", 0, 1, NULL, msg, 1, err,
+	    sizeof(err)), -1);
+	CU_ASSERT(strstr(err, "bad message id") != NULL);
+	spool_close(&sp);
+	rmtree(dir);
+}
+
+static void
+test_append_and_move(void)
+{
+	struct spool		 sp;
+	struct spool_entry	 e;
+	char			 err[256], *dir = tmpdir();
+	uint8_t			 t[8] = { 0 }, v[64];
+	struct spool_rec	 r[2];
+
+	CU_ASSERT_EQUAL_FATAL(spool_open(&sp, dir, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_store(&sp, "m1", 5, 1, "x", "abc", 3, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_move(&sp, "m1", SPOOL_INCOMING,
+	    SPOOL_INSPECTING, err, sizeof(err)), 0);
+	r[0].type = SPOOL_REC_ATTEMPT;
+	r[0].value = t;
+	r[0].len = 8;
+	CU_ASSERT_EQUAL_FATAL(spool_append(&sp, SPOOL_INSPECTING, "m1", r, 1,
+	    err, sizeof(err)), 0);
+	v[0] = 1;		/* refer */
+	memcpy(v + 1, "rel: not signed by a release authority", 38);
+	r[0].type = SPOOL_REC_VERDICT;
+	r[0].value = v;
+	r[0].len = 39;
+	r[1].type = SPOOL_REC_ATTEMPT;
+	r[1].value = t;
+	r[1].len = 8;
+	CU_ASSERT_EQUAL_FATAL(spool_append(&sp, SPOOL_INSPECTING, "m1", r, 2,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_move(&sp, "m1", SPOOL_INSPECTING,
+	    SPOOL_HELD, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_read(&sp, SPOOL_HELD, "m1", &e, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(e.attempts, 2);
+	CU_ASSERT_EQUAL(e.verdict, 1);
+	CU_ASSERT_STRING_EQUAL(e.reasons,
+	    "rel: not signed by a release authority");
+	CU_ASSERT_EQUAL(e.message_len, 3);
+	spool_entry_free(&e);
+	/* The message itself cannot be appended again. */
+	r[0].type = SPOOL_REC_MESSAGE;
+	CU_ASSERT_EQUAL(spool_append(&sp, SPOOL_HELD, "m1", r, 1, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(spool_move(&sp, "m1", SPOOL_INCOMING, SPOOL_HELD, err,
+	    sizeof(err)), -1);
+	CU_ASSERT(strstr(err, "incoming -> held") != NULL);
+	spool_close(&sp);
+	rmtree(dir);
+}
+
+/* A torn append is ignored on read and cut off by the next append. */
+static void
+test_torn_tail_and_recovery(void)
+{
+	struct spool		 sp;
+	struct spool_entry	 e;
+	char			 err[256], path[512], *dir = tmpdir();
+	uint8_t			 junk[] = { 'A', 0, 0, 0, 8, 1, 2 };
+	uint8_t			 t[8] = { 0 };
+	struct spool_rec	 r = { SPOOL_REC_ATTEMPT, t, 8 };
+	int			 fd, n;
+
+	CU_ASSERT_EQUAL_FATAL(spool_open(&sp, dir, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_store(&sp, "m2", 5, 3, "x", "hello", 5,
+	    err, sizeof(err)), 0);
+	(void)snprintf(path, sizeof(path), "%s/incoming/m2", dir);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT_FATAL(fd != -1);
+	CU_ASSERT_EQUAL(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	(void)close(fd);
+	CU_ASSERT_EQUAL_FATAL(spool_read(&sp, SPOOL_INCOMING, "m2", &e, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(e.torn, sizeof(junk));
+	CU_ASSERT_EQUAL(e.attempts, 0);
+	spool_entry_free(&e);
+	CU_ASSERT_EQUAL_FATAL(spool_append(&sp, SPOOL_INCOMING, "m2", &r, 1,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_read(&sp, SPOOL_INCOMING, "m2", &e, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(e.torn, 0);
+	CU_ASSERT_EQUAL(e.attempts, 1);
+	spool_entry_free(&e);
+
+	/* A crash mid-store leaves a file in tmp/; a damaged file. */
+	(void)snprintf(path, sizeof(path), "%s/tmp/m3", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	CU_ASSERT_EQUAL(write(fd, "MMGQ1\n", 6), 6);
+	(void)close(fd);
+	CU_ASSERT_EQUAL_FATAL(spool_store(&sp, "m4", 5, 3, "x", "hello", 5,
+	    err, sizeof(err)), 0);
+	(void)snprintf(path, sizeof(path), "%s/incoming/m4", dir);
+	fd = open(path, O_WRONLY);
+	CU_ASSERT_EQUAL(pwrite(fd, "J", 1, 60), 1);	/* inside a record */
+	(void)close(fd);
+	CU_ASSERT_EQUAL(spool_read(&sp, SPOOL_INCOMING, "m4", &e, err,
+	    sizeof(err)), -1);
+	CU_ASSERT(strstr(err, "no valid END") != NULL);
+	n = spool_recover(&sp, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_EQUAL(n, 2);
+	n = 0;
+	CU_ASSERT_EQUAL(spool_list(&sp, SPOOL_CORRUPT, count, &n), 0);
+	CU_ASSERT_EQUAL(n, 2);	/* set aside under suffixed names */
+	n = 0;
+	CU_ASSERT_EQUAL(spool_list(&sp, SPOOL_INCOMING, count, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);	/* m2 stays */
+	spool_close(&sp);
+	rmtree(dir);
+}
+
+static void
+test_parse_errors(void)
+{
+	struct spool_entry	e;
+	char			err[256];
+
+	CU_ASSERT_EQUAL(spool_parse("xx", 2, &e, err, sizeof(err)), -1);
+	CU_ASSERT(strstr(err, "magic") != NULL);
+	CU_ASSERT_EQUAL(spool_parse("MMGQ1\n", 6, &e, err, sizeof(err)), -1);
+	CU_ASSERT(strstr(err, "no valid END") != NULL);
+	CU_ASSERT_STRING_EQUAL(spool_state_name(SPOOL_HELD), "held");
+	CU_ASSERT_STRING_EQUAL(spool_state_name((enum spool_state)99),
+	    "invalid");
+}
+
+static const struct unit_test tests[] = {
+	{ "store and read back", test_store_and_read },
+	{ "append records and move", test_append_and_move },
+	{ "torn tails, crash recovery", test_torn_tail_and_recovery },
+	{ "parse errors", test_parse_errors },
+	{ NULL, NULL }
+};
+UNIT_SUITE(spool, "spool", tests);
