@@ -325,11 +325,6 @@ rule_signature(struct dstate *s, const struct gp_rule *r)
 			    "the message is not signed");
 		return;
 	}
-	if (!r->u.sig.store) {
-		reason(s, r->id, GP_REJECT, "no trust store: the policy was "
-		    "loaded without the PKI directory");
-		return;
-	}
 	if (!f->ok)
 		reason(s, r->id, r->action, "signature: %s", f->reason);
 }
@@ -627,11 +622,19 @@ rule_msgtypes(struct dstate *s, const struct gp_rule *r)
 static int
 precedence_of(const struct decide_in *in, const struct x400_ipm *ipm)
 {
+	return decide_precedence(in->msg, ipm);
+}
+
+int
+decide_precedence(const struct x400_msg *m, const struct x400_ipm *ipm)
+{
+	if (ipm == NULL && m->body != NULL && !m->body->is_ipn)
+		ipm = &m->body->ipm;
 	if (ipm != NULL && ipm->primary_precedence != X400_ABSENT)
 		return ipm->primary_precedence >= 0 &&
 		    ipm->primary_precedence <= 5 ?
 		    (int)ipm->primary_precedence : -1;
-	switch (in->msg->env.priority) {
+	switch (m->env.priority) {
 	case 1:
 		return 0;
 	case 2:

@@ -97,6 +97,15 @@ int		 decide(const struct guardpol *, enum gp_dir,
 		    struct verdict *);
 void		 verdict_free(struct verdict *);
 
+/*
+ * The precedence the guard schedules by: the P772 primary precedence
+ * (0 deferred .. 5 override; -1 for a national value), else the P1
+ * priority mapped as above.  ipm may be NULL (taken from m).
+ */
+struct x400_ipm;
+int		 decide_precedence(const struct x400_msg *,
+		    const struct x400_ipm *);
+
 /* JSON: verdict, direction, reasons[] {rule, text, action},
  * label {source, destination}, signer, precedence, score, hits[]. */
 struct buf;

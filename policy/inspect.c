@@ -37,7 +37,8 @@ inspect_message(const struct guardpol *gp, enum gp_dir dir,
 		else {
 			f.ok = false;
 			(void)snprintf(f.reason, sizeof(f.reason),
-			    "not verified: no trust store");
+			    "not verified: no trust store (the policy was "
+			    "loaded without the PKI directory)");
 		}
 		in.cms = &f;
 	}

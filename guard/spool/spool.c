@@ -537,6 +537,21 @@ read_fd(int fd, uint8_t **out, size_t *len)
 }
 
 int
+spool_read_fd(int fd, struct spool_entry *e, char *err, size_t errlen)
+{
+	uint8_t	*b;
+	size_t	 n;
+	int	 rc;
+
+	if (lseek(fd, 0, SEEK_SET) == -1 || read_fd(fd, &b, &n) == -1)
+		return spool_err(err, errlen, "reading the queue file: %s",
+		    strerror(errno));
+	rc = spool_parse(b, n, e, err, errlen);
+	free(b);
+	return rc;
+}
+
+int
 spool_open_file(struct spool *sp, enum spool_state s, const char *id,
     char *err, size_t errlen)
 {

@@ -143,6 +143,9 @@ int		 spool_open_file(struct spool *, enum spool_state, const char *id,
  */
 int		 spool_parse(const void *, size_t, struct spool_entry *,
 		    char *err, size_t errlen);
+/* Read and parse a queue file from a descriptor a role was handed. */
+int		 spool_read_fd(int fd, struct spool_entry *, char *err,
+		    size_t errlen);
 int		 spool_read(struct spool *, enum spool_state, const char *id,
 		    struct spool_entry *, char *err, size_t errlen);
 void		 spool_entry_free(struct spool_entry *);

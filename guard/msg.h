@@ -1,0 +1,86 @@
+/*
+ * msg.h - every frame the guard's processes exchange: its type, who sends
+ * it to whom, and its fields in order.  A receiver reads exactly these
+ * fields with the ipc_get_* functions and ipc_end(); anything else is
+ * fatal (guard/common/ipc.h).  The communication graph is in mmguardd.c.
+ *
+ * Frame ids: the queue id of the message a frame is about is carried as
+ * a string field (ids are not numbers); the frame header's id is the
+ * request number a reply echoes, so that a pool worker's answer is
+ * matched to its request.
+ */
+#ifndef MMGUARD_MSG_H
+#define MMGUARD_MSG_H
+
+enum msg_type {
+	MSG_NONE,
+
+	/* pickup -> qmgr: a message was stored in incoming/.
+	 *   string qid */
+	MSG_NEW,
+
+	/* qmgr -> decode: classify (decode strictly, say the precedence).
+	 *   string qid, fd message (read-only spool file) */
+	MSG_CLASSIFY,
+	/* decode -> qmgr.
+	 *   u32 ok, u32 precedence (0..5, 0xff unknown), string error */
+	MSG_CLASSIFIED,
+
+	/* qmgr -> verify: verify the CMS signature and its path.
+	 *   string qid, fd message */
+	MSG_VERIFY,
+	/* verify -> qmgr.
+	 *   data facts (verify_facts_enc() form) */
+	MSG_VERIFIED,
+
+	/* qmgr -> policy: decide.
+	 *   string qid, fd message, data facts (as MSG_VERIFIED gave) */
+	MSG_DECIDE,
+	/* policy -> qmgr.
+	 *   u32 verdict (enum gp_verdict), string reasons (one per line,
+	 *   "rule: text"), string source marking, string destination
+	 *   marking, u32 precedence, data digest (32, SHA-256 of the message
+	 *   file's message bytes), data policy digest (32), data token (32;
+	 *   zeros unless verdict is release), u32 ndr reason, u32 ndr
+	 *   diagnostic */
+	MSG_VERDICT,
+
+	/* qmgr -> decode: make the non-delivery report of a rejected message.
+	 *   string qid, fd message, u32 reason, u32 diagnostic, string text */
+	MSG_MAKE_NDR,
+	/* decode -> qmgr.
+	 *   u32 ok, string error, fd report (sealed memfd; only when ok) */
+	MSG_NDR,
+
+	/* qmgr -> diode-tx: send a released message across.
+	 *   string qid, fd message, u32 precedence, data digest (32),
+	 *   data policy digest (32), data token (32) */
+	MSG_TRANSFER,
+	/* diode-tx -> qmgr.
+	 *   string qid, u32 ok, string note */
+	MSG_TRANSFERRED,
+
+	/* any role -> audit: record an event; with a non-zero frame id the
+	 * audit role answers MSG_AUDIT_ACK once the record is on disk.
+	 *   u32 event (enum audit_event), string qid (may be ""),
+	 *   string details */
+	MSG_AUDIT,
+	/* audit -> role.  (frame id echoes the request) */
+	MSG_AUDIT_ACK,
+
+	/* qmgr -> archive: a message reached an end state.
+	 *   string qid, fd message, string direction, u32 precedence,
+	 *   string verdict word, string reasons, u64 time */
+	MSG_ARCHIVE,
+
+	/* supervisor -> qmgr: an operator's command.
+	 *   string command line (words separated by single spaces)
+	 * qmgr -> supervisor: MSG_CTL_REPLY
+	 *   u32 status (0 ok, 1 refused), string text */
+	MSG_CTL,
+	MSG_CTL_REPLY,
+
+	MSG__COUNT
+};
+
+#endif
