@@ -30,19 +30,21 @@ enum msg_type {
 	 *   string qid, fd message */
 	MSG_VERIFY,
 	/* verify -> qmgr.
-	 *   data facts (verify_facts_enc() form) */
+	 *   data facts (vfacts_enc() form), data seal (32: mac.h MAC_FACTS
+	 *   over the message digest and the facts) */
 	MSG_VERIFIED,
 
 	/* qmgr -> policy: decide.
-	 *   string qid, fd message, data facts (as MSG_VERIFIED gave) */
+	 *   string qid, fd message, data facts, data seal (as MSG_VERIFIED
+	 *   gave them), u32 officer (1: a security officer asked for its
+	 *   release: refer and quarantine reasons are recorded, not obeyed) */
 	MSG_DECIDE,
 	/* policy -> qmgr.
 	 *   u32 verdict (enum gp_verdict), string reasons (one per line,
 	 *   "rule: text"), string source marking, string destination
 	 *   marking, u32 precedence, data digest (32, SHA-256 of the message
 	 *   file's message bytes), data policy digest (32), data token (32;
-	 *   zeros unless verdict is release), u32 ndr reason, u32 ndr
-	 *   diagnostic */
+	 *   zeros unless verdict is release) */
 	MSG_VERDICT,
 
 	/* qmgr -> decode: make the non-delivery report of a rejected message.
@@ -73,6 +75,11 @@ enum msg_type {
 	 *   string verdict word, string reasons, u64 time */
 	MSG_ARCHIVE,
 
+	/* supervisor -> qmgr, audit, archive: a channel to a peer, at
+	 * start and whenever the peer is restarted.
+	 *   u32 kind (enum peer_kind), u32 index (pool workers), fd */
+	MSG_PEER,
+
 	/* supervisor -> qmgr: an operator's command.
 	 *   string command line (words separated by single spaces)
 	 * qmgr -> supervisor: MSG_CTL_REPLY
@@ -81,6 +88,16 @@ enum msg_type {
 	MSG_CTL_REPLY,
 
 	MSG__COUNT
+};
+
+enum peer_kind {
+	PEER_PICKUP = 1,
+	PEER_DECODE,
+	PEER_VERIFY,
+	PEER_POLICY,
+	PEER_AUDIT,
+	PEER_ARCHIVE,
+	PEER_QMGR
 };
 
 #endif

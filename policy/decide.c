@@ -52,6 +52,17 @@ decide_ctx_free(struct decide_ctx *c)
 	free(c);
 }
 
+/* Append to a NUL-terminated text, truncating. */
+static size_t
+strlcat_text(char *dst, const char *src, size_t size)
+{
+	size_t	n = strlen(dst);
+
+	if (n + 1 < size)
+		(void)snprintf(dst + n, size - n, "%s", src);
+	return n + strlen(src);
+}
+
 static void reason(struct dstate *, const char *, enum gp_verdict,
     const char *, ...) __attribute__((format(printf, 4, 5)));
 
@@ -63,6 +74,8 @@ reason(struct dstate *s, const char *rule, enum gp_verdict a,
 	struct decide_reason	*r;
 	va_list			 ap;
 
+	if (s->in->officer && (a == GP_REFER || a == GP_QUARANTINE))
+		a = GP_RELEASE;		/* the officer's decision stands */
 	if (a > v->verdict)
 		v->verdict = a;
 	v->total_reasons++;
@@ -74,6 +87,9 @@ reason(struct dstate *s, const char *rule, enum gp_verdict a,
 	va_start(ap, fmt);
 	(void)vsnprintf(r->text, sizeof(r->text), fmt, ap);
 	va_end(ap);
+	if (s->in->officer && a == GP_RELEASE)
+		(void)strlcat_text(r->text, " (released by an officer)",
+		    sizeof(r->text));
 }
 
 /* ------------------------------------------------------------------ */

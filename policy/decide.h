@@ -47,6 +47,13 @@ struct decide_in {
 	const struct x400_msg	*msg;		/* NULL: did not decode */
 	const char		*decode_error;	/* when msg is NULL */
 	const struct cms_facts	*cms;		/* NULL: not CMS-protected */
+	/*
+	 * A security officer asked for the release of this held or
+	 * quarantined message: refusals whose action is refer or quarantine
+	 * are kept as reasons (marked) but do not set the verdict; a reject
+	 * still rejects.
+	 */
+	bool			 officer;
 };
 
 struct decide_reason {

@@ -654,6 +654,22 @@ spool_append(struct spool *sp, enum spool_state s, const char *id,
 }
 
 int
+spool_find(struct spool *sp, const char *id, enum spool_state *where)
+{
+	unsigned	i;
+
+	if (!spool_id_ok(id))
+		return -1;
+	for (i = 0; i < SPOOL_NSTATES; i++)
+		if (faccessat(sp->fds[i], id, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (where != NULL)
+				*where = (enum spool_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
 spool_move(struct spool *sp, const char *id, enum spool_state from,
     enum spool_state to, char *err, size_t errlen)
 {

@@ -129,6 +129,9 @@ int		 spool_append(struct spool *, enum spool_state, const char *id,
 		    const struct spool_rec *, size_t n, char *err,
 		    size_t errlen);
 
+/* In which state a message is; -1 when the spool does not hold it. */
+int		 spool_find(struct spool *, const char *id, enum spool_state *);
+
 /* Move between states: rename, fsync both directories. */
 int		 spool_move(struct spool *, const char *id, enum spool_state from,
 		    enum spool_state to, char *err, size_t errlen);

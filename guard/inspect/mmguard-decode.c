@@ -1,0 +1,106 @@
+/*
+ * mmguard-decode - the decode role: strict decoding of each message the
+ * queue manager hands it, to classify it (its precedence) before the
+ * expensive stages, and to write the non-delivery report of a rejected
+ * message.
+ *
+ * SYNOPSIS
+ *	mmguard-decode [-u USER]
+ *
+ * DESCRIPTION
+ *	Started by mmguardd with its channel to qmgr on descriptor 3; not a
+ *	command for people.  For MSG_CLASSIFY it reads the handed queue
+ *	file, decodes the P1 message and its content strictly, and answers
+ *	with the precedence the guard schedules by (the P772 primary
+ *	precedence, else the P1 priority) or the decoder's precise error.
+ *	For MSG_MAKE_NDR it builds the X.411 non-delivery report of the
+ *	handed message and returns it in a sealed memory file.
+ *
+ * SECURITY
+ *	Runs as its own unprivileged user with the compute sandbox: no
+ *	file system, no network, no new processes, only reading the
+ *	descriptors it is handed and writing frames to qmgr.  It is the
+ *	first code to parse an arriving message's bytes in full, so it is
+ *	the likeliest to be attacked; owning it gives an attacker the
+ *	ability to lie about precedence (qmgr then schedules badly) and to
+ *	write wrong reports, nothing else: verify and policy decode the
+ *	message again themselves, and no verdict comes from here.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "filters/x400/x400.h"
+#include "guard/common/buf.h"
+#include "guard/common/log.h"
+#include "guard/common/role.h"
+#include "guard/common/sandbox.h"
+#include "guard/msg.h"
+#include "guard/spool/spool.h"
+#include "policy/decide.h"
+
+static void
+classify(struct ipc_chan *ch, struct ipc_msg *m)
+{
+	struct spool_entry	 e;
+	struct x400_dec		 d;
+	struct x400_msg		*x;
+	const char		*qid;
+	char			 err[512];
+	int			 fd, prec = -1;
+	uint32_t		 ok = 0;
+
+	if (ipc_get_string(m, &qid) == -1 || ipc_get_fd(m, &fd) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	err[0] = '\0';
+	if (spool_read_fd(fd, &e, err, sizeof(err)) == 0) {
+		if (x400_decode(&d, BER_MODE_BER, NULL, e.message,
+		    e.message_len, &x) == 0) {
+			ok = 1;
+			prec = decide_precedence(x, NULL);
+		} else
+			(void)snprintf(err, sizeof(err), "%s",
+			    x400_strerror(&d));
+		x400_dec_free(&d);
+		spool_entry_free(&e);
+	}
+	(void)close(fd);
+	ipc_create(ch, MSG_CLASSIFIED, m->id);
+	ipc_add_u32(ch, ok);
+	ipc_add_u32(ch, prec < 0 ? 0xff : (uint32_t)prec);
+	ipc_add_string(ch, err);
+	if (ipc_close(ch) == -1)
+		ipc_fatal(ch);
+}
+
+static void
+handle(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
+{
+	(void)arg;
+	switch (m->type) {
+	case MSG_CLASSIFY:
+		classify(ch, m);
+		break;
+	default:
+		fatalx("unexpected frame type %u from qmgr", m->type);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ipc_chan	 ch;
+	const char	*user = NULL;
+	int		 c;
+
+	role_start("mmguard-decode", "qmgr", &ch);
+	while ((c = getopt(argc, argv, "u:")) != -1) {
+		if (c != 'u')
+			fatalx("usage: mmguard-decode [-u USER]");
+		user = optarg;
+	}
+	sandbox_enter(&sandbox_compute, &(struct sandbox_args){
+	    .user = user, .sock = -1 });
+	role_serve(&ch, handle, NULL);
+}

@@ -1,0 +1,239 @@
+/*
+ * mmguard-pickup - the drop-folder ingress of one direction.
+ *
+ * SYNOPSIS
+ *	mmguard-pickup -s SPOOL -i DIR [-u USER]
+ *
+ * DESCRIPTION
+ *	Started by mmguardd with its channel to qmgr on descriptor 3.  It
+ *	looks into DIR every 200 ms; each regular file whose name does not
+ *	start with a dot is a message (writers create it under a dot name
+ *	and rename it when complete).  A message is stored durably in the
+ *	spool's incoming/ (spool.h: written, fsync'd, renamed, directories
+ *	fsync'd), and only then is the file removed from DIR and qmgr told.
+ *
+ *	The queue id is the file's modification time and the first 64 bits
+ *	of the SHA-256 of its bytes, so that a file picked up again after a
+ *	crash between storing and removing it is recognised (the spool
+ *	already holds that id in some state) and only removed: a message
+ *	is never queued twice.  Byte-identical files with the same time are
+ *	one message.  A file that cannot be read, or is larger than the
+ *	spool's limit, stays where it is and is reported once.
+ *
+ * SECURITY
+ *	Runs as its own user in the spool sandbox, its files confined to
+ *	the spool and DIR; no network.  It reads message bytes but parses
+ *	nothing.  Owning it lets an attacker inject or drop messages at the
+ *	ingress, which is no more than a writer of DIR can do; every
+ *	message it stores is audited by qmgr.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "guard/common/ipc.h"
+#include "guard/common/log.h"
+#include "guard/common/role.h"
+#include "guard/common/sandbox.h"
+#include "guard/common/xmalloc.h"
+#include "guard/msg.h"
+#include "guard/spool/spool.h"
+
+#define SCAN_MS		200
+#define MAX_REPORTED	256
+
+struct pickup {
+	struct spool	 sp;
+	int		 in;
+	struct ipc_chan	 ch;
+	char		*reported[MAX_REPORTED];	/* refused once */
+	size_t		 nreported;
+};
+
+static void
+report_once(struct pickup *p, const char *name, const char *why)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nreported; i++)
+		if (strcmp(p->reported[i], name) == 0)
+			return;
+	log_warnx("%s: left in the drop folder: %s", name, why);
+	if (p->nreported < MAX_REPORTED)
+		p->reported[p->nreported++] = xstrdup(name);
+}
+
+static int
+read_file(int dfd, const char *name, uint8_t **out, size_t *len,
+    struct stat *st)
+{
+	uint8_t	*b;
+	size_t	 n = 0;
+	ssize_t	 k;
+	int	 fd;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		(void)close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((uint64_t)st->st_size > SPOOL_MAX_MESSAGE) {
+		(void)close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	b = xmalloc((size_t)st->st_size + 1);
+	while (n < (size_t)st->st_size) {
+		if ((k = read(fd, b + n, (size_t)st->st_size - n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			free(b);
+			(void)close(fd);
+			return -1;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	(void)close(fd);
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+static void
+take(struct pickup *p, const char *name)
+{
+	struct stat	 st;
+	uint8_t		*b, d[32];
+	size_t		 len;
+	unsigned	 dl, i;
+	char		 id[SPOOL_ID_LEN], err[256];
+	struct tm	 tm;
+	time_t		 t;
+
+	if (read_file(p->in, name, &b, &len, &st) == -1) {
+		report_once(p, name, errno == EFBIG ? "larger than the "
+		    "spool's limit" : strerror(errno));
+		return;
+	}
+	(void)EVP_Digest(b, len, d, &dl, EVP_sha256(), NULL);
+	t = st.st_mtim.tv_sec;
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	(void)strftime(id, sizeof(id), "%Y%m%dT%H%M%SZ-", &tm);
+	for (i = 0; i < 8; i++)
+		(void)snprintf(id + 17 + 2 * i, sizeof(id) - 17 - 2 * i,
+		    "%02x", d[i]);
+	if (spool_find(&p->sp, id, NULL) == 0)
+		log_info("%s: already queued as %s; removing it", name, id);
+	else if (spool_store(&p->sp, id, (int64_t)time(NULL), -1, name, b,
+	    len, err, sizeof(err)) == -1) {
+		report_once(p, name, err);
+		free(b);
+		return;
+	}
+	free(b);
+	/* Stored durably: now the source may go. */
+	if (unlinkat(p->in, name, 0) == -1 || fsync(p->in) == -1)
+		log_warn("%s: removing it from the drop folder", name);
+	ipc_create(&p->ch, MSG_NEW, 0);
+	ipc_add_string(&p->ch, id);
+	if (ipc_close(&p->ch) == -1 || ipc_flush_wait(&p->ch) == -1)
+		ipc_fatal(&p->ch);
+}
+
+static void
+scan(struct pickup *p)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**names = NULL;
+	size_t		 n = 0, i;
+	int		 fd;
+
+	if ((fd = dup(p->in)) == -1 || (d = fdopendir(fd)) == NULL)
+		fatal("drop folder");
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+	}
+	(void)closedir(d);
+	for (i = 0; i < n; i++) {
+		take(p, names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct pickup	 p;
+	struct ipc_msg	*m;
+	struct pollfd	 pfd;
+	const char	*spool = NULL, *in = NULL, *user = NULL;
+	char		 err[256];
+	int		 c, dirs[2];
+
+	memset(&p, 0, sizeof(p));
+	role_start("mmguard-pickup", "qmgr", &p.ch);
+	while ((c = getopt(argc, argv, "s:i:u:")) != -1) {
+		switch (c) {
+		case 's':
+			spool = optarg;
+			break;
+		case 'i':
+			in = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		default:
+			fatalx("usage: mmguard-pickup -s SPOOL -i DIR "
+			    "[-u USER]");
+		}
+	}
+	if (spool == NULL || in == NULL)
+		fatalx("-s and -i are required");
+	if (spool_open(&p.sp, spool, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if ((p.in = open(in, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("%s", in);
+	dirs[0] = p.sp.dirfd;
+	dirs[1] = p.in;
+	sandbox_enter(&sandbox_spool, &(struct sandbox_args){
+	    .user = user, .sock = -1, .dirs = dirs, .ndirs = 2 });
+	m = xmalloc(sizeof(*m));
+	for (;;) {
+		scan(&p);
+		pfd.fd = p.ch.fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, SCAN_MS) == -1 && errno != EINTR)
+			fatal("poll");
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (ipc_recv(&p.ch, m) == -1) {
+				if (p.ch.eof)
+					exit(0);
+				ipc_fatal(&p.ch);
+			}
+			fatalx("unexpected frame %u from qmgr", m->type);
+		}
+	}
+}

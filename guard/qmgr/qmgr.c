@@ -1,0 +1,1218 @@
+/*
+ * mmguard-qmgr - the queue manager of one direction: the spool's state
+ * machine, precedence scheduling, and the hand-offs between the
+ * inspection roles, the one-way channel, the audit and the archive.
+ *
+ * SYNOPSIS
+ *	mmguard-qmgr -s SPOOL -d DIRECTION -o OUTBOX -x SENTBOX -r REPORTS
+ *	    [-u USER]
+ *
+ * DESCRIPTION
+ *	Started by mmguardd, its channel to the supervisor on descriptor 3.
+ *	The supervisor hands it its peers' channels (MSG_PEER): pickup, the
+ *	decode, verify and policy pools, audit and archive.  A message's
+ *	life, each step durable (spool.h) and audited before the next:
+ *
+ *	  incoming    pickup stored it; qmgr has it classified by a decode
+ *	              worker (its precedence) and queues it (sched.h)
+ *	  inspecting  in precedence order: an attempt is recorded, a verify
+ *	              worker checks its signature, a policy worker decides
+ *	  released    the verdict record and its audit record are on disk,
+ *	              then the message and its release token are written
+ *	              into the one-way channel's outbox (diode-tx sends it;
+ *	              it moves it to the sent box, and qmgr then records it
+ *	              as sent)
+ *	  held        refer: waits for a release authority (mmguardctl
+ *	              release re-checks everything but the release
+ *	              authority, mmguardctl reject rejects it)
+ *	  quarantined quarantine, or the inspection failed twice (a worker
+ *	              died on it): waits for a security officer
+ *	  rejected    a non-delivery report is written for the originator,
+ *	              then the message ends in ndr/
+ *	Every end state goes to the archive.
+ *
+ *	A worker that dies while holding a message: the message is tried
+ *	once more on a fresh worker, then quarantined as an inspection
+ *	failure.  After a restart qmgr rebuilds its queues from the spool;
+ *	files that do not read are set aside (spool_recover) and audited.
+ *
+ * SECURITY
+ *	Runs as its own user in the spool sandbox: files beneath the spool,
+ *	outbox, sent box and reports directories, no network.  It parses
+ *	no message (workers do) and holds no key: it cannot make a release
+ *	token, so owning it lets an attacker delay, drop (detectably: the
+ *	audit log records every step) or reorder messages, not release
+ *	one.  Frames from workers are read with the strict IPC readers.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guard/audit/auditlog.h"
+#include "guard/common/ipc.h"
+#include "guard/common/log.h"
+#include "guard/common/proc.h"
+#include "guard/common/sandbox.h"
+#include "guard/common/xmalloc.h"
+#include "guard/msg.h"
+#include "guard/qmgr/sched.h"
+#include "guard/spool/spool.h"
+#include "policy/guardpol.h"
+
+#define MAX_WORKERS	8
+#define MAX_ATTEMPTS	2
+#define TICK_MS		200
+
+enum stage {
+	ST_CLASSIFY,		/* waiting for or at a decode worker */
+	ST_WAITING,		/* in the scheduler */
+	ST_VERIFY,		/* at a verify worker */
+	ST_READY,		/* verified, waiting for a policy worker */
+	ST_DECIDE,		/* at a policy worker */
+	ST_AUDIT,		/* release recorded, waiting for the audit */
+	ST_DONE
+};
+
+struct item {
+	char		 qid[SPOOL_ID_LEN];
+	enum stage	 stage;
+	enum spool_state state;		/* where its file is */
+	int		 precedence;
+	int64_t		 arrival;
+	unsigned	 attempts;
+	bool		 officer;	/* an officer asked for its release */
+	uint8_t		*facts;
+	size_t		 factslen;
+	uint8_t		 seal[32];
+	/* the verdict, while its audit record is being written */
+	uint8_t		 digest[32], pdigest[32], token[32];
+	struct item	*next;		/* hash chain */
+};
+
+struct worker {
+	struct ipc_chan	 ch;
+	bool		 up;
+	struct item	*busy;		/* NULL: idle */
+	uint64_t	 req;
+};
+
+struct qmgr {
+	enum gp_dir	 dir;
+	struct spool	 sp;
+	int		 outbox, sentbox, reports;
+	struct ipc_chan	 parent;
+	struct ipc_chan	 pickup, audit, archive;
+	bool		 pickup_up, audit_up, archive_up;
+	struct worker	 decode[MAX_WORKERS], verify[MAX_WORKERS],
+			 policy[MAX_WORKERS];
+	struct sched	*sched;
+	struct item	*items[1024];	/* hash of qid */
+	char		**classify;	/* FIFO of qids */
+	size_t		 nclassify;
+	char		**ready;	/* FIFO of verified qids */
+	size_t		 nready;
+	uint64_t	 req;
+	struct ipc_msg	*msg;
+};
+
+static struct qmgr	q;
+
+/* ------------------------------------------------------------------ */
+
+static int64_t
+now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static unsigned
+hash(const char *s)
+{
+	unsigned	h = 5381;
+
+	while (*s != '\0')
+		h = h * 33 + (unsigned char)*s++;
+	return h % (sizeof(q.items) / sizeof(q.items[0]));
+}
+
+static struct item *
+item_get(const char *qid)
+{
+	struct item	*it;
+
+	for (it = q.items[hash(qid)]; it != NULL; it = it->next)
+		if (strcmp(it->qid, qid) == 0)
+			return it;
+	return NULL;
+}
+
+static struct item *
+item_new(const char *qid, enum spool_state st)
+{
+	struct item	*it = xcalloc(1, sizeof(*it));
+	unsigned	 h = hash(qid);
+
+	(void)snprintf(it->qid, sizeof(it->qid), "%s", qid);
+	it->state = st;
+	it->precedence = -1;
+	it->next = q.items[h];
+	q.items[h] = it;
+	return it;
+}
+
+static void
+item_drop(struct item *it)
+{
+	struct item	**p;
+
+	for (p = &q.items[hash(it->qid)]; *p != NULL; p = &(*p)->next)
+		if (*p == it) {
+			*p = it->next;
+			break;
+		}
+	free(it->facts);
+	free(it);
+}
+
+static void
+fifo_push(char ***v, size_t *n, const char *qid)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(qid);
+}
+
+static char *
+fifo_pop(char ***v, size_t *n)
+{
+	char	*s;
+
+	if (*n == 0)
+		return NULL;
+	s = (*v)[0];
+	memmove(*v, *v + 1, (*n - 1) * sizeof(**v));
+	(*n)--;
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Audit and archive. */
+
+static void
+audit(unsigned ev, const char *qid, uint64_t ack, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+audit(unsigned ev, const char *qid, uint64_t ack, const char *fmt, ...)
+{
+	char	details[2048];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(details, sizeof(details), fmt, ap);
+	va_end(ap);
+	if (!q.audit_up) {
+		/* Without the audit role nothing may be released: the
+		 * supervisor fails closed; log so the reason is seen. */
+		log_warnx("audit unavailable: %s %s: %s",
+		    audit_ev_name(ev), qid, details);
+		return;
+	}
+	ipc_create(&q.audit, MSG_AUDIT, ack);
+	ipc_add_u32(&q.audit, ev);
+	ipc_add_string(&q.audit, qid);
+	ipc_add_string(&q.audit, details);
+	if (ipc_close(&q.audit) == -1)
+		ipc_fatal(&q.audit);
+}
+
+static void
+archive(struct item *it, const char *verdict, const char *reasons)
+{
+	char	err[256];
+	int	fd;
+
+	if (!q.archive_up)
+		return;
+	if ((fd = spool_open_file(&q.sp, it->state, it->qid, err,
+	    sizeof(err))) == -1) {
+		log_warnx("archive: %s", err);
+		return;
+	}
+	ipc_create(&q.archive, MSG_ARCHIVE, 0);
+	ipc_add_string(&q.archive, it->qid);
+	ipc_add_fd(&q.archive, fd);
+	ipc_add_string(&q.archive, gp_dir_name(q.dir));
+	ipc_add_u32(&q.archive, it->precedence < 0 ? 0xff :
+	    (uint32_t)it->precedence);
+	ipc_add_string(&q.archive, verdict);
+	ipc_add_string(&q.archive, reasons != NULL ? reasons : "");
+	ipc_add_u64(&q.archive, (uint64_t)now());
+	if (ipc_close(&q.archive) == -1)
+		ipc_fatal(&q.archive);
+}
+
+/* ------------------------------------------------------------------ */
+/* State changes. */
+
+static int
+move(struct item *it, enum spool_state to)
+{
+	char	err[256];
+
+	if (it->state == to)
+		return 0;
+	if (spool_move(&q.sp, it->qid, it->state, to, err, sizeof(err)) ==
+	    -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	it->state = to;
+	return 0;
+}
+
+static void
+record(struct item *it, uint8_t type, const void *v, size_t len)
+{
+	struct spool_rec	r = { type, v, len };
+	char			err[256];
+
+	if (spool_append(&q.sp, it->state, it->qid, &r, 1, err, sizeof(err)) ==
+	    -1)
+		fatalx("%s", err);	/* the spool is broken: stop */
+}
+
+static void
+quarantine(struct item *it, const char *why)
+{
+	uint8_t	v[512];
+	size_t	n;
+
+	v[0] = GP_QUARANTINE;
+	n = (size_t)snprintf((char *)v + 1, sizeof(v) - 1,
+	    "guard.inspection: %s", why);
+	if (n > sizeof(v) - 2)
+		n = sizeof(v) - 2;
+	record(it, SPOOL_REC_VERDICT, v, n + 1);
+	(void)move(it, SPOOL_QUARANTINED);
+	audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict=quarantine "
+	    "rule=guard.inspection reason=\"%s\"", why);
+	it->stage = ST_DONE;
+	archive(it, "quarantined", why);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch. */
+
+static struct worker *
+idle(struct worker *pool)
+{
+	unsigned	i;
+
+	for (i = 0; i < MAX_WORKERS; i++)
+		if (pool[i].up && pool[i].busy == NULL)
+			return &pool[i];
+	return NULL;
+}
+
+static int
+open_ro(struct item *it)
+{
+	char	err[256];
+	int	fd;
+
+	if ((fd = spool_open_file(&q.sp, it->state, it->qid, err,
+	    sizeof(err))) == -1)
+		log_warnx("%s", err);
+	return fd;
+}
+
+static void
+dispatch(void)
+{
+	struct worker	*w;
+	struct item	*it;
+	char		*qid, id[SCHED_ID_LEN];
+	int		 fd, prec;
+	uint8_t		 t[8];
+	int64_t		 tn = now();
+	int		 i;
+
+	/* Classification first: it is cheap and gives the precedence. */
+	while (q.nclassify > 0 && (w = idle(q.decode)) != NULL) {
+		qid = fifo_pop(&q.classify, &q.nclassify);
+		it = item_get(qid);
+		free(qid);
+		if (it == NULL || (fd = open_ro(it)) == -1)
+			continue;
+		w->busy = it;
+		w->req = ++q.req;
+		ipc_create(&w->ch, MSG_CLASSIFY, w->req);
+		ipc_add_string(&w->ch, it->qid);
+		ipc_add_fd(&w->ch, fd);
+		if (ipc_close(&w->ch) == -1)
+			ipc_fatal(&w->ch);
+	}
+	/* Inspection in precedence order. */
+	while (sched_total(q.sched) > 0 && (w = idle(q.verify)) != NULL) {
+		if (sched_pop(q.sched, tn, id, &prec) == -1)
+			break;
+		if ((it = item_get(id)) == NULL)
+			continue;
+		for (i = 0; i < 8; i++)
+			t[i] = (uint8_t)((uint64_t)tn >> (56 - 8 * i));
+		if (it->state == SPOOL_INCOMING &&
+		    move(it, SPOOL_INSPECTING) == -1)
+			continue;
+		record(it, SPOOL_REC_ATTEMPT, t, 8);
+		it->attempts++;
+		if ((fd = open_ro(it)) == -1)
+			continue;
+		it->stage = ST_VERIFY;
+		w->busy = it;
+		w->req = ++q.req;
+		ipc_create(&w->ch, MSG_VERIFY, w->req);
+		ipc_add_string(&w->ch, it->qid);
+		ipc_add_fd(&w->ch, fd);
+		if (ipc_close(&w->ch) == -1)
+			ipc_fatal(&w->ch);
+	}
+	while (q.nready > 0 && (w = idle(q.policy)) != NULL) {
+		qid = fifo_pop(&q.ready, &q.nready);
+		it = item_get(qid);
+		free(qid);
+		if (it == NULL || (fd = open_ro(it)) == -1)
+			continue;
+		it->stage = ST_DECIDE;
+		w->busy = it;
+		w->req = ++q.req;
+		ipc_create(&w->ch, MSG_DECIDE, w->req);
+		ipc_add_string(&w->ch, it->qid);
+		ipc_add_fd(&w->ch, fd);
+		ipc_add_data(&w->ch, it->facts, it->factslen);
+		ipc_add_data(&w->ch, it->seal, sizeof(it->seal));
+		ipc_add_u32(&w->ch, it->officer);
+		if (ipc_close(&w->ch) == -1)
+			ipc_fatal(&w->ch);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The one-way channel's outbox (mmguard-diode-tx's drop folder). */
+
+static const char *const prec_upper[] = { "DEFERRED", "ROUTINE",
+    "PRIORITY", "IMMEDIATE", "FLASH", "OVERRIDE" };
+
+static int
+write_at(int dfd, const char *name, const void *p, size_t n)
+{
+	char		 tmp[SPOOL_ID_LEN + 16];
+	const uint8_t	*b = p;
+	ssize_t		 k;
+	int		 fd;
+
+	(void)snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
+		return -1;
+	while (n > 0) {
+		if ((k = write(fd, b, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			(void)close(fd);
+			return -1;
+		}
+		b += k;
+		n -= (size_t)k;
+	}
+	if (fsync(fd) == -1 || close(fd) == -1 ||
+	    renameat(dfd, tmp, dfd, name) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+to_outbox(struct item *it)
+{
+	struct spool_entry	e;
+	char			err[256], meta[256], name[SPOOL_ID_LEN + 8];
+	size_t			i, n;
+
+	if (spool_read(&q.sp, it->state, it->qid, &e, err, sizeof(err)) ==
+	    -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	n = (size_t)snprintf(meta, sizeof(meta), "id: %s\nprecedence: %s\n"
+	    "token: ", it->qid, prec_upper[it->precedence >= 0 &&
+	    it->precedence <= 5 ? it->precedence : 1]);
+	for (i = 0; i < 32; i++)
+		n += (size_t)snprintf(meta + n, sizeof(meta) - n, "%02x",
+		    it->token[i]);
+	n += (size_t)snprintf(meta + n, sizeof(meta) - n, "\n");
+	(void)snprintf(name, sizeof(name), "%s.meta", it->qid);
+	/* The message first, its metadata last: its presence says done. */
+	if (write_at(q.outbox, it->qid, e.message, e.message_len) == -1 ||
+	    write_at(q.outbox, name, meta, n) == -1 || fsync(q.outbox) == -1) {
+		log_warn("outbox: %s", it->qid);
+		spool_entry_free(&e);
+		return -1;
+	}
+	spool_entry_free(&e);
+	return 0;
+}
+
+/* Messages diode-tx has moved to its sent box are sent. */
+static void
+check_sent(void)
+{
+	struct item	*it;
+	unsigned	 h;
+
+	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
+		for (it = q.items[h]; it != NULL; it = it->next) {
+			if (it->state != SPOOL_RELEASED)
+				continue;
+			if (faccessat(q.sentbox, it->qid, F_OK, 0) == -1)
+				continue;
+			if (move(it, SPOOL_SENT) == -1)
+				continue;
+			audit(AUDIT_EV_DIODE_SENT, it->qid, 0,
+			    "across the one-way channel");
+			archive(it, "released", NULL);
+			it->stage = ST_DONE;
+		}
+}
+
+/* ------------------------------------------------------------------ */
+/* Replies from workers. */
+
+static struct worker *
+worker_of(struct worker *pool, struct ipc_chan *ch)
+{
+	unsigned	i;
+
+	for (i = 0; i < MAX_WORKERS; i++)
+		if (&pool[i].ch == ch)
+			return &pool[i];
+	return NULL;
+}
+
+static void
+on_classified(struct worker *w, struct ipc_msg *m)
+{
+	struct item	*it = w->busy;
+	uint32_t	 ok, prec;
+	const char	*error;
+
+	if (m->id != w->req || ipc_get_u32(m, &ok) == -1 ||
+	    ipc_get_u32(m, &prec) == -1 || ipc_get_string(m, &error) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	w->busy = NULL;
+	it->precedence = prec <= 5 ? (int)prec : -1;
+	if (!ok)
+		audit(AUDIT_EV_MESSAGE_INSPECTED, it->qid, 0, "decode=failed "
+		    "error=\"%s\"", error);
+	it->stage = ST_WAITING;
+	sched_push(q.sched, it->qid, it->precedence, it->arrival);
+}
+
+static void
+on_verified(struct worker *w, struct ipc_msg *m)
+{
+	struct item	*it = w->busy;
+	const void	*facts;
+	size_t		 n;
+
+	if (m->id != w->req || ipc_get_data(m, &facts, &n) == -1 ||
+	    ipc_get_data_exact(m, it->seal, sizeof(it->seal)) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	w->busy = NULL;
+	free(it->facts);
+	it->facts = xmemdup(facts, n);
+	it->factslen = n;
+	it->stage = ST_READY;
+	fifo_push(&q.ready, &q.nready, it->qid);
+}
+
+static const char *const verdict_state_word[] = { "released", "held",
+    "quarantined", "rejected" };
+
+static void
+on_verdict(struct worker *w, struct ipc_msg *m)
+{
+	struct item	*it = w->busy;
+	uint32_t	 verdict, prec;
+	const char	*reasons, *src, *dst;
+	uint8_t		*v;
+	size_t		 n;
+
+	if (m->id != w->req || ipc_get_u32(m, &verdict) == -1 ||
+	    verdict > GP_REJECT || ipc_get_string(m, &reasons) == -1 ||
+	    ipc_get_string(m, &src) == -1 || ipc_get_string(m, &dst) == -1 ||
+	    ipc_get_u32(m, &prec) == -1 ||
+	    ipc_get_data_exact(m, it->digest, 32) == -1 ||
+	    ipc_get_data_exact(m, it->pdigest, 32) == -1 ||
+	    ipc_get_data_exact(m, it->token, 32) == -1 || ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	w->busy = NULL;
+	if (prec <= 5)
+		it->precedence = (int)prec;
+	n = strlen(reasons);
+	v = xmalloc(n + 1);
+	v[0] = (uint8_t)verdict;
+	memcpy(v + 1, reasons, n);
+	record(it, SPOOL_REC_VERDICT, v, n + 1);
+	free(v);
+	switch (verdict) {
+	case GP_RELEASE:
+		/* The release's audit record must be on disk before the
+		 * message crosses: ask for an acknowledgement. */
+		it->stage = ST_AUDIT;
+		audit(AUDIT_EV_VERDICT, it->qid, ++q.req, "verdict=release "
+		    "label=\"%s\" crosses-as=\"%s\"", src, dst);
+		if (!q.audit_up)
+			quarantine(it, "release not recorded: the audit log "
+			    "is unavailable");
+		break;
+	case GP_REFER:
+		(void)move(it, SPOOL_HELD);
+		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict=refer "
+		    "label=\"%s\" reasons=\"%s\"", src, reasons);
+		it->stage = ST_DONE;
+		archive(it, "held", reasons);
+		break;
+	case GP_QUARANTINE:
+		(void)move(it, SPOOL_QUARANTINED);
+		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict=quarantine "
+		    "label=\"%s\" reasons=\"%s\"", src, reasons);
+		it->stage = ST_DONE;
+		archive(it, "quarantined", reasons);
+		break;
+	default:
+		(void)move(it, SPOOL_REJECTED);
+		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict=reject "
+		    "label=\"%s\" reasons=\"%s\"", src, reasons);
+		it->stage = ST_DONE;
+		archive(it, "rejected", reasons);
+		break;
+	}
+	(void)verdict_state_word;
+}
+
+/* The audit role acknowledged a release record: the message may cross. */
+static void
+on_audit_ack(struct ipc_msg *m)
+{
+	struct item	*it;
+	unsigned	 h;
+
+	if (ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
+		for (it = q.items[h]; it != NULL; it = it->next)
+			if (it->stage == ST_AUDIT) {
+				if (to_outbox(it) == -1 ||
+				    move(it, SPOOL_RELEASED) == -1) {
+					quarantine(it, "the outbox of the "
+					    "one-way channel refused it");
+					continue;
+				}
+				it->stage = ST_DONE;
+			}
+}
+
+/* A worker's channel closed: its message is retried, or quarantined. */
+static void
+worker_lost(struct worker *w, const char *pool)
+{
+	struct item	*it = w->busy;
+
+	ipc_chan_free(&w->ch);
+	w->up = false;
+	w->busy = NULL;
+	if (it == NULL)
+		return;
+	audit(AUDIT_EV_ROLE_CRASHED, it->qid, 0, "role=%s while inspecting",
+	    pool);
+	if (it->attempts >= MAX_ATTEMPTS) {
+		quarantine(it, "inspection failure: a worker died on it twice");
+		return;
+	}
+	it->stage = ST_WAITING;
+	sched_push(q.sched, it->qid, it->precedence, it->arrival);
+}
+
+/* ------------------------------------------------------------------ */
+/* Start-up: the spool says where everything is. */
+
+static void
+recovered(const char *name, enum spool_state st, const char *why, void *arg)
+{
+	(void)arg;
+	audit(AUDIT_EV_MESSAGE_INSPECTED, name, 0, "set-aside state=%s reason=\"%s\"",
+	    spool_state_name(st), why);
+	log_warnx("set aside %s (%s): %s", name, spool_state_name(st), why);
+}
+
+static int
+load_one(const char *qid, void *arg)
+{
+	enum spool_state	*st = arg;
+	struct spool_entry	 e;
+	struct item		*it;
+	char			 err[256];
+
+	if (spool_read(&q.sp, *st, qid, &e, err, sizeof(err)) == -1)
+		return 0;
+	it = item_new(qid, *st);
+	it->arrival = e.time;
+	it->precedence = e.precedence;
+	it->attempts = e.attempts;
+	switch (*st) {
+	case SPOOL_INCOMING:
+		it->stage = ST_CLASSIFY;
+		fifo_push(&q.classify, &q.nclassify, qid);
+		break;
+	case SPOOL_INSPECTING:
+		if (it->attempts >= MAX_ATTEMPTS)
+			quarantine(it, "inspection failure: interrupted twice");
+		else {
+			it->stage = ST_CLASSIFY;
+			fifo_push(&q.classify, &q.nclassify, qid);
+		}
+		break;
+	case SPOOL_RELEASED:
+		it->stage = ST_DONE;	/* check_sent() follows it */
+		break;
+	default:
+		it->stage = ST_DONE;
+		break;
+	}
+	spool_entry_free(&e);
+	return 0;
+}
+
+static void
+load_spool(void)
+{
+	static const enum spool_state states[] = { SPOOL_INCOMING,
+	    SPOOL_INSPECTING, SPOOL_RELEASED, SPOOL_HELD, SPOOL_QUARANTINED,
+	    SPOOL_REJECTED };
+	char		err[256];
+	size_t		i;
+	enum spool_state st;
+
+	if (spool_recover(&q.sp, recovered, NULL, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		st = states[i];
+		(void)spool_list(&q.sp, st, load_one, &st);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Control: commands relayed by the supervisor. */
+
+struct ctl_out {
+	char	buf[IPC_MAX_PAYLOAD - 64];
+	size_t	len;
+};
+
+static void ctl_put(struct ctl_out *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+ctl_put(struct ctl_out *o, const char *fmt, ...)
+{
+	va_list	ap;
+	int	k;
+
+	if (o->len >= sizeof(o->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(o->buf + o->len, sizeof(o->buf) - o->len, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		o->len += (size_t)k < sizeof(o->buf) - o->len ? (size_t)k :
+		    sizeof(o->buf) - o->len - 1;
+}
+
+static void
+ctl_status(struct ctl_out *o)
+{
+	size_t		 counts[SPOOL_NSTATES] = { 0 };
+	struct item	*it;
+	unsigned	 h, s;
+	int		 p;
+
+	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
+		for (it = q.items[h]; it != NULL; it = it->next)
+			counts[it->state]++;
+	ctl_put(o, "%s:", gp_dir_name(q.dir));
+	for (s = 0; s < SPOOL_NSTATES; s++)
+		if (counts[s] > 0)
+			ctl_put(o, " %s %zu", spool_state_name(s), counts[s]);
+	ctl_put(o, "\n  waiting by precedence:");
+	for (p = SCHED_LEVELS - 1; p >= 0; p--)
+		ctl_put(o, " %s %zu", prec_upper[p], sched_depth(q.sched, p));
+	ctl_put(o, "\n");
+}
+
+static void
+ctl_queue(struct ctl_out *o, const char *state)
+{
+	enum spool_state st;
+	struct item	*it;
+	unsigned	 h;
+
+	if (state != NULL && spool_state_from_name(state, &st) == -1) {
+		ctl_put(o, "no state \"%s\"\n", state);
+		return;
+	}
+	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
+		for (it = q.items[h]; it != NULL; it = it->next)
+			if (state == NULL || it->state == st)
+				ctl_put(o, "%s %s %s %s\n", gp_dir_name(q.dir),
+				    it->qid, spool_state_name(it->state),
+				    it->precedence >= 0 ?
+				    prec_upper[it->precedence] : "-");
+}
+
+static void
+ctl_show(struct ctl_out *o, const char *qid)
+{
+	struct item		*it = item_get(qid);
+	struct spool_entry	 e;
+	char			 err[256];
+
+	if (it == NULL) {
+		ctl_put(o, "%s: no such message here\n", qid);
+		return;
+	}
+	if (spool_read(&q.sp, it->state, qid, &e, err, sizeof(err)) == -1) {
+		ctl_put(o, "%s\n", err);
+		return;
+	}
+	ctl_put(o, "id: %s\ndirection: %s\nstate: %s\nprecedence: %s\n"
+	    "bytes: %zu\nattempts: %u\nofficer actions: %u\n", qid,
+	    gp_dir_name(q.dir), spool_state_name(it->state),
+	    it->precedence >= 0 ? prec_upper[it->precedence] : "unknown",
+	    e.message_len, e.attempts, e.officer_actions);
+	if (e.verdict >= 0)
+		ctl_put(o, "verdict: %s\nreasons:\n%s", gp_verdict_name(
+		    (enum gp_verdict)e.verdict), e.reasons ? e.reasons : "");
+	spool_entry_free(&e);
+}
+
+/* release|reject ID OFFICER REASON... */
+static int
+ctl_officer(struct ctl_out *o, bool release, char *args)
+{
+	char		*qid, *officer, *reason, rec[1024];
+	struct item	*it;
+	size_t		 n;
+
+	qid = args;
+	if ((officer = strchr(qid, ' ')) == NULL) {
+		ctl_put(o, "usage: ID OFFICER REASON\n");
+		return 1;
+	}
+	*officer++ = '\0';
+	if ((reason = strchr(officer, ' ')) == NULL || reason[1] == '\0') {
+		ctl_put(o, "a reason is required\n");
+		return 1;
+	}
+	*reason++ = '\0';
+	if ((it = item_get(qid)) == NULL || (it->state != SPOOL_HELD &&
+	    it->state != SPOOL_QUARANTINED)) {
+		ctl_put(o, "%s: not a held or quarantined message\n", qid);
+		return 1;
+	}
+	n = (size_t)snprintf(rec, sizeof(rec), "%s by %s: %s", release ?
+	    "release" : "reject", officer, reason);
+	record(it, SPOOL_REC_OFFICER, rec, n < sizeof(rec) ? n :
+	    sizeof(rec) - 1);
+	audit(AUDIT_EV_OFFICER_ACTION, qid, 0, "action=%s officer=\"%s\" "
+	    "reason=\"%s\" from=%s", release ? "release" : "reject", officer,
+	    reason, spool_state_name(it->state));
+	if (!release) {
+		(void)move(it, SPOOL_REJECTED);
+		archive(it, "rejected", rec);
+		ctl_put(o, "%s: rejected by %s\n", qid, officer);
+		return 0;
+	}
+	/* Everything is checked again; the officer stands in for the
+	 * release authority (and for a quarantine's hold), nothing else. */
+	it->officer = true;
+	it->attempts = 0;
+	(void)move(it, SPOOL_INSPECTING);
+	it->stage = ST_WAITING;
+	sched_push(q.sched, it->qid, it->precedence, it->arrival);
+	ctl_put(o, "%s: re-inspecting for release by %s\n", qid, officer);
+	return 0;
+}
+
+static void
+on_ctl(struct ipc_msg *m)
+{
+	struct ctl_out	*o = xcalloc(1, sizeof(*o));
+	const char	*line;
+	char		*cmd, *arg;
+	int		 status = 0;
+
+	if (ipc_get_string(m, &line) == -1 || ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	cmd = xstrdup(line);
+	if ((arg = strchr(cmd, ' ')) != NULL)
+		*arg++ = '\0';
+	if (strcmp(cmd, "status") == 0)
+		ctl_status(o);
+	else if (strcmp(cmd, "queue") == 0)
+		ctl_queue(o, arg);
+	else if (strcmp(cmd, "show") == 0 && arg != NULL)
+		ctl_show(o, arg);
+	else if (strcmp(cmd, "release") == 0 && arg != NULL)
+		status = ctl_officer(o, true, arg);
+	else if (strcmp(cmd, "reject") == 0 && arg != NULL)
+		status = ctl_officer(o, false, arg);
+	else {
+		ctl_put(o, "unknown command \"%s\"\n", cmd);
+		status = 1;
+	}
+	ipc_create(&q.parent, MSG_CTL_REPLY, m->id);
+	ipc_add_u32(&q.parent, (uint32_t)status);
+	ipc_add_string(&q.parent, o->buf);
+	if (ipc_close(&q.parent) == -1)
+		ipc_fatal(&q.parent);
+	free(cmd);
+	free(o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Peers handed over by the supervisor. */
+
+static void
+on_peer(struct ipc_msg *m)
+{
+	uint32_t	 kind, idx;
+	int		 fd;
+	struct ipc_chan	*ch = NULL;
+	struct worker	*pool = NULL;
+	const char	*name = "?";
+
+	if (ipc_get_u32(m, &kind) == -1 || ipc_get_u32(m, &idx) == -1 ||
+	    ipc_get_fd(m, &fd) == -1 || ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	switch (kind) {
+	case PEER_PICKUP:
+		if (q.pickup_up)
+			ipc_chan_free(&q.pickup);
+		ch = &q.pickup;
+		q.pickup_up = true;
+		name = "pickup";
+		break;
+	case PEER_AUDIT:
+		if (q.audit_up)
+			ipc_chan_free(&q.audit);
+		ch = &q.audit;
+		q.audit_up = true;
+		name = "audit";
+		break;
+	case PEER_ARCHIVE:
+		if (q.archive_up)
+			ipc_chan_free(&q.archive);
+		ch = &q.archive;
+		q.archive_up = true;
+		name = "archive";
+		break;
+	case PEER_DECODE:
+		pool = q.decode;
+		name = "decode";
+		break;
+	case PEER_VERIFY:
+		pool = q.verify;
+		name = "verify";
+		break;
+	case PEER_POLICY:
+		pool = q.policy;
+		name = "policy";
+		break;
+	default:
+		fatalx("peer of unknown kind %u", kind);
+	}
+	if (pool != NULL) {
+		if (idx >= MAX_WORKERS)
+			fatalx("worker index %u", idx);
+		if (pool[idx].up)
+			worker_lost(&pool[idx], name);
+		ch = &pool[idx].ch;
+		pool[idx].up = true;
+		pool[idx].busy = NULL;
+	}
+	if (ipc_chan_init(ch, fd, name) == -1)
+		fatalx("%s", ch->err);
+}
+
+static void
+on_pickup(struct ipc_msg *m)
+{
+	const char	*qid;
+	struct item	*it;
+	struct spool_entry e;
+	char		 err[256];
+
+	if (m->type != MSG_NEW || ipc_get_string(m, &qid) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	if (item_get(qid) != NULL)
+		return;
+	if (spool_read(&q.sp, SPOOL_INCOMING, qid, &e, err, sizeof(err)) ==
+	    -1) {
+		log_warnx("pickup announced %s: %s", qid, err);
+		return;
+	}
+	it = item_new(qid, SPOOL_INCOMING);
+	it->arrival = e.time;
+	it->stage = ST_CLASSIFY;
+	audit(AUDIT_EV_MESSAGE_ACCEPTED, qid, 0, "source=\"%s\" bytes=%zu",
+	    e.source, e.message_len);
+	spool_entry_free(&e);
+	fifo_push(&q.classify, &q.nclassify, qid);
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop. */
+
+struct pollset {
+	struct pollfd	 pfd[64];
+	struct ipc_chan	*ch[64];
+	int		 kind[64];	/* 0 parent, 1 pickup, 2 audit, 3 archive,
+					   4 decode, 5 verify, 6 policy */
+	nfds_t		 n;
+};
+
+static void
+ps_add(struct pollset *ps, struct ipc_chan *ch, int kind)
+{
+	ps->pfd[ps->n].fd = ch->fd;
+	ps->pfd[ps->n].events = ipc_events(ch);
+	ps->pfd[ps->n].revents = 0;
+	ps->ch[ps->n] = ch;
+	ps->kind[ps->n] = kind;
+	ps->n++;
+}
+
+static void
+handle(struct ipc_chan *ch, int kind)
+{
+	struct worker	*w;
+	static const char *const pools[] = { "decode", "verify", "policy" };
+
+	for (;;) {
+		switch (ipc_recv(ch, q.msg)) {
+		case 0:
+			return;
+		case 1:
+			break;
+		default:
+			if (!ch->eof)
+				ipc_fatal(ch);
+			if (kind == 0)
+				exit(0);	/* the supervisor went: stop */
+			if (kind >= 4) {
+				w = worker_of(kind == 4 ? q.decode : kind == 5 ?
+				    q.verify : q.policy, ch);
+				worker_lost(w, pools[kind - 4]);
+			} else if (kind == 1) {
+				ipc_chan_free(ch);
+				q.pickup_up = false;
+			} else if (kind == 2) {
+				ipc_chan_free(ch);
+				q.audit_up = false;
+			} else {
+				ipc_chan_free(ch);
+				q.archive_up = false;
+			}
+			return;
+		}
+		switch (kind) {
+		case 0:
+			if (q.msg->type == MSG_PEER)
+				on_peer(q.msg);
+			else if (q.msg->type == MSG_CTL)
+				on_ctl(q.msg);
+			else
+				fatalx("unexpected frame %u from the "
+				    "supervisor", q.msg->type);
+			break;
+		case 1:
+			on_pickup(q.msg);
+			break;
+		case 2:
+			if (q.msg->type != MSG_AUDIT_ACK)
+				fatalx("unexpected frame %u from audit",
+				    q.msg->type);
+			on_audit_ack(q.msg);
+			break;
+		case 3:
+			fatalx("unexpected frame %u from archive",
+			    q.msg->type);
+		case 4:
+			if (q.msg->type != MSG_CLASSIFIED ||
+			    (w = worker_of(q.decode, ch))->busy == NULL)
+				fatalx("unexpected frame from decode");
+			on_classified(w, q.msg);
+			break;
+		case 5:
+			if (q.msg->type != MSG_VERIFIED ||
+			    (w = worker_of(q.verify, ch))->busy == NULL)
+				fatalx("unexpected frame from verify");
+			on_verified(w, q.msg);
+			break;
+		case 6:
+			if (q.msg->type != MSG_VERDICT ||
+			    (w = worker_of(q.policy, ch))->busy == NULL)
+				fatalx("unexpected frame from policy");
+			on_verdict(w, q.msg);
+			break;
+		}
+		if (kind == 0 && !ch->building && ch->fd == -1)
+			return;
+	}
+}
+
+static void
+loop(void)
+{
+	struct pollset	 ps;
+	nfds_t		 i;
+	unsigned	 k;
+	int		 n;
+
+	for (;;) {
+		dispatch();
+		memset(&ps, 0, sizeof(ps));
+		ps_add(&ps, &q.parent, 0);
+		if (q.pickup_up)
+			ps_add(&ps, &q.pickup, 1);
+		if (q.audit_up)
+			ps_add(&ps, &q.audit, 2);
+		if (q.archive_up)
+			ps_add(&ps, &q.archive, 3);
+		for (k = 0; k < MAX_WORKERS; k++) {
+			if (q.decode[k].up)
+				ps_add(&ps, &q.decode[k].ch, 4);
+			if (q.verify[k].up)
+				ps_add(&ps, &q.verify[k].ch, 5);
+			if (q.policy[k].up)
+				ps_add(&ps, &q.policy[k].ch, 6);
+		}
+		if ((n = poll(ps.pfd, ps.n, TICK_MS)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		for (i = 0; i < ps.n; i++) {
+			if (ps.pfd[i].revents & POLLOUT &&
+			    ipc_flush(ps.ch[i]) == -1)
+				ipc_fatal(ps.ch[i]);
+			if (ps.pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				handle(ps.ch[i], ps.kind[i]);
+		}
+		check_sent();
+		/* Send what the handlers queued. */
+		(void)ipc_flush(&q.parent);
+		if (q.audit_up)
+			(void)ipc_flush(&q.audit);
+		if (q.archive_up)
+			(void)ipc_flush(&q.archive);
+		for (k = 0; k < MAX_WORKERS; k++) {
+			if (q.decode[k].up)
+				(void)ipc_flush(&q.decode[k].ch);
+			if (q.verify[k].up)
+				(void)ipc_flush(&q.verify[k].ch);
+			if (q.policy[k].up)
+				(void)ipc_flush(&q.policy[k].ch);
+		}
+	}
+}
+
+static int
+open_dir(const char *path)
+{
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("%s", path);
+	return fd;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*spool = NULL, *outbox = NULL, *sentbox = NULL;
+	const char	*reports = NULL, *user = NULL;
+	char		 err[256];
+	int		 c, dirs[4];
+
+	log_init("mmguard-qmgr", LOG_TO_STDERR, 0);
+	if (proc_check_channel(err, sizeof(err)) == -1)
+		fatalx("%s (roles are started by mmguardd)", err);
+	memset(&q, 0, sizeof(q));
+	while ((c = getopt(argc, argv, "s:d:o:x:r:u:")) != -1) {
+		switch (c) {
+		case 's':
+			spool = optarg;
+			break;
+		case 'd':
+			if (gp_dir_from_name(optarg, &q.dir) == -1)
+				fatalx("-d %s: not a direction", optarg);
+			break;
+		case 'o':
+			outbox = optarg;
+			break;
+		case 'x':
+			sentbox = optarg;
+			break;
+		case 'r':
+			reports = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		default:
+			fatalx("usage: mmguard-qmgr -s SPOOL -d DIRECTION "
+			    "-o OUTBOX -x SENTBOX -r REPORTS [-u USER]");
+		}
+	}
+	if (spool == NULL || outbox == NULL || sentbox == NULL ||
+	    reports == NULL)
+		fatalx("-s, -o, -x and -r are required");
+	if (ipc_chan_init(&q.parent, PROC_CHANNEL_FD, "mmguardd") == -1)
+		fatalx("%s", q.parent.err);
+	if (spool_open(&q.sp, spool, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	q.outbox = open_dir(outbox);
+	q.sentbox = open_dir(sentbox);
+	q.reports = open_dir(reports);
+	q.sched = sched_new(0, -1);
+	q.msg = xmalloc(sizeof(*q.msg));
+	dirs[0] = q.sp.dirfd;
+	dirs[1] = q.outbox;
+	dirs[2] = q.sentbox;
+	dirs[3] = q.reports;
+	sandbox_enter(&sandbox_spool, &(struct sandbox_args){
+	    .user = user, .sock = -1, .dirs = dirs, .ndirs = 4 });
+	load_spool();
+	loop();
+}
