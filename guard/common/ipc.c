@@ -468,14 +468,20 @@ fail:
 	return -1;
 }
 
-/* Collect SCM_RIGHTS descriptors; anything else in the control data is an
- * error, but descriptors seen are still returned so they get closed. */
+/*
+ * Collect SCM_RIGHTS descriptors into fds (room for cap); anything else in
+ * the control data is an error, but descriptors seen are still returned so
+ * that the caller closes them, and any beyond cap are closed here: the
+ * kernel fills the whole control buffer, padding included, so it may hand
+ * over more than IPC_MAX_FDS + 1.
+ */
 static int
-collect_fds(struct msghdr *mh, int *fds, size_t *nfds, char *err)
+collect_fds(struct msghdr *mh, int *fds, size_t cap, size_t *nfds,
+    char *err)
 {
 	struct cmsghdr	*cm;
 	size_t		 n, i;
-	int		 bad = 0;
+	int		 bad = 0, fd;
 
 	*nfds = 0;
 	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
@@ -486,14 +492,14 @@ collect_fds(struct msghdr *mh, int *fds, size_t *nfds, char *err)
 		}
 		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
-			if (*nfds == IPC_MAX_FDS + 1) {
-				/* Cannot be: the buffer holds no more. */
-				bad = 1;
-				break;
-			}
-			memcpy(&fds[*nfds], CMSG_DATA(cm) + i * sizeof(int),
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
 			    sizeof(int));
-			(*nfds)++;
+			if (*nfds == cap) {
+				/* cap > IPC_MAX_FDS: refused for the count */
+				(void)close(fd);
+				continue;
+			}
+			fds[(*nfds)++] = fd;
 		}
 	}
 	if (bad)
@@ -514,7 +520,8 @@ ipc_recv(struct ipc_chan *ch, struct ipc_msg *m)
 		char		buf[CMSG_SPACE(sizeof(int) *
 				    (IPC_MAX_FDS + 1))];
 	}		 cmsg;
-	int		 fds[IPC_MAX_FDS + 1];
+	/* As many as the control buffer can carry, padding included. */
+	int		 fds[sizeof(cmsg.buf) / sizeof(int)];
 	size_t		 nfds;
 	ssize_t		 n;
 	char		 cerr[IPC_ERR_LEN];
@@ -545,7 +552,8 @@ ipc_recv(struct ipc_chan *ch, struct ipc_msg *m)
 		return -1;
 	}
 	cerr[0] = '\0';
-	if (collect_fds(&mh, fds, &nfds, cerr) == -1 ||
+	if (collect_fds(&mh, fds, sizeof(fds) / sizeof(fds[0]), &nfds,
+	    cerr) == -1 ||
 	    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 ||
 	    nfds > IPC_MAX_FDS) {
 		close_fds(fds, nfds);

@@ -6,9 +6,9 @@ LIB_SRCS	+= guard/common/ipc.c guard/common/sandbox.c \
 # sandbox.o lands in libmmguard.a: every program that calls sandbox_enter()
 # links with $(SANDBOX_LIBS) in its <prog>_LIBS.
 SANDBOX_LIBS	:= -lseccomp -lcap-ng
-#UNIT_SRCS	+= tests/unit/test_ipc.c tests/unit/test_proc.c
+UNIT_SRCS	+= tests/unit/test_ipc.c tests/unit/test_proc.c
 UNIT_LIBS	+= $(SANDBOX_LIBS)
-#FUZZERS		+= ipc
+FUZZERS		+= ipc
 CHECKS		+= tests/sandbox/check.sh
 DEPS		+= libseccomp-dev libcap-ng-dev util-linux
 
@@ -39,3 +39,6 @@ $(B)/tests/sandbox-probe-debug: \
     $(B)/obj/sandbox-debug/guard/common/sandbox.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SANDBOX_LIBS) -lcrypto $(LDLIBS)
+
+# The proc suite starts the probe found next to the unit tests.
+$(B)/tests/unit-tests: | $(B)/tests/sandbox-probe

@@ -60,7 +60,8 @@
 /* What a rule checks of the arguments. */
 enum sandbox_check {
 	CHK_ANY,	/* nothing */
-	CHK_FD_READ,	/* A0 is not the socket, when the profile says so */
+	CHK_FD_READ,	/* A0 is not the socket, when the profile says so
+			 * (and below RLIMIT_NOFILE: see allow_not_sock) */
 	CHK_FD_WRITE,	/* same, for the writing calls */
 	CHK_FD_SOCK,	/* A0 is the socket */
 	CHK_FD_DIR,	/* A0 is one of the directories */
@@ -280,9 +281,11 @@ check_text(const struct sandbox_profile *p, enum sandbox_check c)
 {
 	switch (c) {
 	case CHK_FD_READ:
-		return (p->flags & SB_NO_READ_SOCK) ? "fd != socket" : "";
+		return (p->flags & SB_NO_READ_SOCK) ?
+		    "fd != socket, fd < RLIMIT_NOFILE" : "";
 	case CHK_FD_WRITE:
-		return (p->flags & SB_NO_WRITE_SOCK) ? "fd != socket" : "";
+		return (p->flags & SB_NO_WRITE_SOCK) ?
+		    "fd != socket, fd < RLIMIT_NOFILE" : "";
 	case CHK_FD_SOCK:	return "fd == socket";
 	case CHK_FD_DIR:	return "dirfd in dirs";
 	case CHK_RENAME_DIR:	return "both dirfds in dirs";
@@ -374,6 +377,13 @@ check_args(const struct sandbox_profile *p, const struct sandbox_args *a)
 		if (a->sock < 0 || fstat(a->sock, &st) == -1 ||
 		    !S_ISSOCK(st.st_mode))
 			sandbox_die("the profile needs a socket descriptor");
+		/* The filter names descriptors up to RLIMIT_NOFILE. */
+		if ((rlim_t)a->sock >= p->nofile) {
+			errno = 0;
+			sandbox_die("socket descriptor %d not below the "
+			    "profile's %llu descriptors", a->sock,
+			    (unsigned long long)p->nofile);
+		}
 	}
 	if ((p->flags & SB_DIRS) != 0) {
 		if (a->ndirs == 0 || a->ndirs > SANDBOX_MAX_DIRS ||
@@ -527,12 +537,59 @@ set_limit(int res, rlim_t v, const char *what)
 		sandbox_die("setrlimit %s", what);
 }
 
+/*
+ * One comparison, spelt out: libseccomp's SCMP_A*() macros leave fields to
+ * designated-initialiser defaults, which clang's warnings refuse.  All
+ * comparisons here are 64-bit, so for EQ the high half must be 0: a raw
+ * system call that sets high bits on an int argument (which the kernel
+ * would truncate) does not match and is killed.
+ */
+static struct scmp_arg_cmp
+cmp(unsigned int arg, enum scmp_compare op, uint64_t a, uint64_t b)
+{
+	struct scmp_arg_cmp	c;
+
+	memset(&c, 0, sizeof(c));
+	c.arg = arg;
+	c.op = op;
+	c.datum_a = a;
+	c.datum_b = b;
+	return c;
+}
+
+static int
+allow1(scmp_filter_ctx ctx, int nr, struct scmp_arg_cmp c)
+{
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &c);
+}
+
+/*
+ * "The descriptor is not the socket".  SCMP_CMP_NE cannot say it: it holds
+ * for sock + 2^32, which the kernel truncates to sock.  And libseccomp takes
+ * one comparison per argument per rule.  So: every descriptor below the
+ * socket (LT is exact: high half 0, low half below), then each one above
+ * it up to the profile's RLIMIT_NOFILE, which no descriptor can pass.
+ */
+static int
+allow_not_sock(scmp_filter_ctx ctx, int nr, int sock, rlim_t nofile)
+{
+	rlim_t	fd;
+	int	rc = 0;
+
+	if (sock > 0)
+		rc = allow1(ctx, nr, cmp(0, SCMP_CMP_LT, (uint64_t)sock, 0));
+	for (fd = (rlim_t)sock + 1; fd < nofile && rc == 0; fd++)
+		rc = allow1(ctx, nr, cmp(0, SCMP_CMP_EQ, fd, 0));
+	return rc;
+}
+
 static void
 add_rule(scmp_filter_ctx ctx, const struct sandbox_profile *p,
     const struct sandbox_args *a, const struct sandbox_rule *r)
 {
-	size_t	i, j;
-	int	rc = 0;
+	struct scmp_arg_cmp	c[2];
+	size_t			i, j;
+	int			rc = 0;
 
 	switch (r->check) {
 	case CHK_ANY:
@@ -540,62 +597,57 @@ add_rule(scmp_filter_ctx ctx, const struct sandbox_profile *p,
 		break;
 	case CHK_FD_READ:
 	case CHK_FD_WRITE:
-		/* 32-bit comparisons: the kernel reads an fd as an int, so
-		 * high bits set by a raw syscall must not slip past. */
 		if ((r->check == CHK_FD_READ &&
 		    (p->flags & SB_NO_READ_SOCK) != 0) ||
 		    (r->check == CHK_FD_WRITE &&
 		    (p->flags & SB_NO_WRITE_SOCK) != 0))
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-			    SCMP_A0_32(SCMP_CMP_NE, (uint32_t)a->sock));
+			rc = allow_not_sock(ctx, r->nr, a->sock, p->nofile);
 		else
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 0);
 		break;
 	case CHK_FD_SOCK:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-		    SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)a->sock));
+		rc = allow1(ctx, r->nr, cmp(0, SCMP_CMP_EQ,
+		    (uint64_t)a->sock, 0));
 		break;
 	case CHK_FD_DIR:
 		for (i = 0; i < a->ndirs && rc == 0; i++)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-			    SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)a->dirs[i]));
+			rc = allow1(ctx, r->nr, cmp(0, SCMP_CMP_EQ,
+			    (uint64_t)a->dirs[i], 0));
 		break;
 	case CHK_RENAME_DIR:
 		for (i = 0; i < a->ndirs && rc == 0; i++)
-			for (j = 0; j < a->ndirs && rc == 0; j++)
-				rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-				    r->nr, 2,
-				    SCMP_A0_32(SCMP_CMP_EQ,
-				    (uint32_t)a->dirs[i]),
-				    SCMP_A2_32(SCMP_CMP_EQ,
-				    (uint32_t)a->dirs[j]));
+			for (j = 0; j < a->ndirs && rc == 0; j++) {
+				c[0] = cmp(0, SCMP_CMP_EQ,
+				    (uint64_t)a->dirs[i], 0);
+				c[1] = cmp(2, SCMP_CMP_EQ,
+				    (uint64_t)a->dirs[j], 0);
+				rc = seccomp_rule_add_array(ctx,
+				    SCMP_ACT_ALLOW, r->nr, 2, c);
+			}
 		break;
 	case CHK_NOEXEC:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-		    SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		rc = allow1(ctx, r->nr, cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC,
+		    0));
 		break;
 	case CHK_EMPTY_PATH:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-		    SCMP_A3_32(SCMP_CMP_EQ, AT_EMPTY_PATH));
+		rc = allow1(ctx, r->nr, cmp(3, SCMP_CMP_EQ, AT_EMPTY_PATH, 0));
 		break;
 	case CHK_SELF:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-		    SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)getpid()));
+		rc = allow1(ctx, r->nr, cmp(0, SCMP_CMP_EQ,
+		    (uint64_t)getpid(), 0));
 		break;
 	case CHK_FCNTL_DIR:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-		    SCMP_A1_32(SCMP_CMP_EQ, F_GETFL));
+		rc = allow1(ctx, r->nr, cmp(1, SCMP_CMP_EQ, F_GETFL, 0));
 		if (rc == 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-			    SCMP_A1_32(SCMP_CMP_EQ, F_SETFD));
+			rc = allow1(ctx, r->nr, cmp(1, SCMP_CMP_EQ, F_SETFD,
+			    0));
 		break;
 	case CHK_TCGETS:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-		    SCMP_A1_32(SCMP_CMP_EQ, TCGETS));
+		rc = allow1(ctx, r->nr, cmp(1, SCMP_CMP_EQ, TCGETS, 0));
 		break;
 	case CHK_FUTEX_WAKE:
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1,
-		    SCMP_A1_32(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE));
+		rc = allow1(ctx, r->nr, cmp(1, SCMP_CMP_EQ,
+		    FUTEX_WAKE_PRIVATE, 0));
 		break;
 	}
 	if (rc != 0) {

@@ -9,8 +9,9 @@
 #     and CapBnd empty, and, when run as root, the unprivileged user's ids;
 #   - the profile's allowed work succeeds and gives the right answer;
 #   - each forbidden call (open, socket, execve, fork, executable mmap, and
-#     the profile's own: reading net_tx's socket, writing net_rx's, unlink
-#     in audit) kills the probe with SIGSYS, as its parent sees it;
+#     the profile's own: reading net_tx's socket, writing net_rx's, also
+#     through a raw call with high bits in the descriptor, unlink in audit)
+#     kills the probe with SIGSYS, as its parent sees it;
 #   - the debug build exits 159 and names that system call on stderr;
 #   - seen from outside (/proc/PID): new network and IPC namespaces, the
 #     resource limits;
@@ -90,7 +91,7 @@ names() {	# names STATUS PATTERN FILE: the debug build's trap report
 sys_of() {	# the system call an action makes
 	case $1 in
 	open) echo openat ;; fork) echo clone ;; mmap-exec) echo mmap ;;
-	sock-read) echo read ;; sock-write) echo write ;;
+	sock-read*) echo read ;; sock-write*) echo write ;;
 	unlink) echo unlinkat ;; *) echo "$1" ;;
 	esac
 }
@@ -166,7 +167,8 @@ EOF
 	# --- forbidden calls
 	extra=
 	case $prof in
-	net_tx) extra=sock-read ;; net_rx) extra=sock-write ;;
+	net_tx) extra="sock-read sock-read-hi" ;;
+	net_rx) extra="sock-write sock-write-hi" ;;
 	audit) extra=unlink ;;
 	esac
 	for a in open socket execve fork mmap-exec $extra; do
@@ -179,6 +181,15 @@ EOF
 		    "$tmp/err"
 	done
 done
+
+# --- another ABI: the filter's architecture test kills (debug build too)
+if [ "$(uname -m)" = x86_64 ]; then
+	for p in "$probe" "$debug"; do
+		st=$(status_of "$p" $uflag compute x32 2>/dev/null)
+		check "compute: x32 system call killed ($(basename "$p"))" \
+		    [ "$st" = -31 ]
+	done
+fi
 
 # --- namespaces and limits, seen from outside while the probe waits
 for prof in compute verify spool; do

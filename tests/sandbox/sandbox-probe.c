@@ -29,7 +29,12 @@
  *			a forbidden call: the probe must die of SIGSYS
  *	sock-read	net_tx: read from the socket (forbidden)
  *	sock-write	net_rx: write to the socket (forbidden)
+ *	sock-read-hi, sock-write-hi
+ *			the same through a raw system call whose descriptor
+ *			argument has bit 32 set (the kernel ignores it)
  *	unlink		audit: unlinkat beneath the directory (forbidden)
+ *	x32		x86_64: getpid through the x32 ABI (killed as a bad
+ *			architecture, in the debug build too)
  *
  *	list prints the profile's allowed system calls.  spawn starts this
  *	program again with proc_exec() as "child" under the compute
@@ -52,6 +57,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -99,7 +105,12 @@ usage(int full)
 		    "         sock-read   net_tx: read the socket (forbidden)\n"
 		    "         sock-write  net_rx: write the socket "
 		    "(forbidden)\n"
+		    "         sock-read-hi, sock-write-hi\n"
+		    "                     the same with bit 32 set in the "
+		    "descriptor\n"
 		    "         unlink      audit: unlinkat (forbidden)\n"
+		    "         x32         x86_64: getpid via the x32 ABI "
+		    "(killed)\n"
 		    "-u user  run as user when started as root (default "
 		    "nobody)\n"
 		    "-d dir   the directory of spool and audit\n"
@@ -389,6 +400,17 @@ forbidden(const char *action, const char *prof, int sock, int dir)
 		r = read(sock, &r, 1);
 	else if (strcmp(action, "sock-write") == 0 && sock != -1)
 		r = write(sock, "x", 1);
+	/* The same with high bits the kernel drops: must not slip past. */
+	else if (strcmp(action, "sock-read-hi") == 0 && sock != -1)
+		r = syscall(SYS_read, (1UL << 32) | (unsigned long)sock, &r, 1);
+	else if (strcmp(action, "sock-write-hi") == 0 && sock != -1)
+		r = syscall(SYS_write, (1UL << 32) | (unsigned long)sock, "x",
+		    1);
+#if defined(__x86_64__)
+	/* getpid through the x32 ABI: another architecture to seccomp. */
+	else if (strcmp(action, "x32") == 0)
+		r = syscall(0x40000000 | SYS_getpid);
+#endif
 	else if (strcmp(action, "unlink") == 0 && dir != -1)
 		r = unlinkat(dir, "audit.log", 0);
 	else
