@@ -36,8 +36,9 @@
  *     setresuid to the user, and verified: the ids are the user's and
  *     setresuid(0)/setresgid(0) fail.  Not root: the ids stay.
  *  7. Capabilities: every set (effective, permitted, inheritable, ambient,
- *     and the bounding set where permitted) cleared with libcap-ng, and
- *     verified empty.
+ *     and the bounding set whenever CAP_SETPCAP is held: as root, or in
+ *     the non-root user namespace) cleared with libcap-ng, and verified
+ *     empty.
  *  8. Resource limits: RLIMIT_NOFILE and RLIMIT_AS from the profile
  *     (RLIMIT_AS not in AddressSanitizer builds, which reserve terabytes),
  *     RLIMIT_NPROC 0 (no fork, even if the filter were wrong).
@@ -96,7 +97,13 @@ extern const struct sandbox_profile	sandbox_audit;
 struct sandbox_args {
 	/* Run as this user when started as root (required then). */
 	const char	*user;
-	/* net_tx, net_rx: the network socket; -1 for the other profiles. */
+	/*
+	 * net_tx, net_rx: the network socket; -1 for the other profiles.
+	 * Its number must be below the profile's RLIMIT_NOFILE (32): the
+	 * filter's "any descriptor but the socket" is spelt as the exact
+	 * list of the others, because a "not equal" comparison would let
+	 * socket + 2^32 through (the kernel drops the high bits).
+	 */
 	int		 sock;
 	/* spool, audit: directory descriptors (1..SANDBOX_MAX_DIRS). */
 	const int	*dirs;

@@ -211,8 +211,9 @@ for prof in compute verify spool; do
 	    "$(readlink /proc/$pid/ns/user 2>/dev/null)" ]; then
 		check "$prof: own network namespace ($its)" \
 		    [ -n "$its" -a "$its" != "$mine" ]
-		check "$prof: own IPC namespace" [ "$(readlink /proc/$pid/ns/ipc)" \
-		    != "$(readlink /proc/self/ns/ipc)" ]
+		ipc=$(readlink /proc/$pid/ns/ipc 2>/dev/null)
+		check "$prof: own IPC namespace ($ipc)" [ -n "$ipc" -a \
+		    "$ipc" != "$(readlink /proc/self/ns/ipc)" ]
 	else
 		echo "sandbox: skip $prof namespaces (no user namespaces here)"
 	fi
