@@ -10,3 +10,4 @@ mmguard-audit_LIBS := -lcrypto
 $(B)/tests/audit-writer: $(B)/obj/tests/audit/audit-writer.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto $(LDLIBS)
+UNIT_SRCS	+= tests/unit/test_audit.c
