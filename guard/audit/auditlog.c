@@ -345,7 +345,7 @@ commit(struct audit_log *l, const char *reason, int force, char *err,
 		return audit_err(err, errlen, "no room for a reason");
 	now = now_us(l);
 	p = (const char *)l->pend.data;
-	end = p + l->pend.len;
+	end = l->pend.len > 0 ? p + l->pend.len : p;
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)(nl - p);

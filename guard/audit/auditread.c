@@ -55,7 +55,7 @@ struct audit_verifier {
 	int			 have_prev;	/* a line has been read */
 	uint64_t		 prev_seq;
 	uint8_t			 prev_hash[32];
-	char			 prev_where[NAME_MAX_SHOWN + 32];
+	uint64_t		 prev_lineno;	/* of the record before */
 	int			 have_seal;
 
 	/* The file being read. */
@@ -367,9 +367,10 @@ check_link(struct audit_verifier *v, const struct audit_record *r)
 	if (r->seq == v->prev_seq + 1) {
 		if (memcmp(r->prev, v->prev_hash, 32) != 0)
 			verr(v, r->seq, "prev= does not match the hash of the "
-			    "record before it (%s): that record was altered, "
-			    "or records were removed or reordered",
-			    v->prev_where);
+			    "record before it (%s:%" PRIu64 "): that record "
+			    "was altered, or records were removed or "
+			    "reordered", v->file_records == 1 ? v->prev_file :
+			    v->file, v->prev_lineno);
 		return;
 	}
 	if (r->seq > v->prev_seq + 1) {
@@ -413,8 +414,7 @@ take_line(struct audit_verifier *v, const char *line, size_t len)
 		audit_sha256(line, len, "\n", 1, v->prev_hash);
 		if (v->have_prev)
 			v->prev_seq++;
-		(void)snprintf(v->prev_where, sizeof(v->prev_where),
-		    "%s:%" PRIu64, v->file, v->lineno);
+		v->prev_lineno = v->lineno;
 		v->last_rotate = 0;
 		v->rep.unsealed++;
 		return;
@@ -465,8 +465,7 @@ take_line(struct audit_verifier *v, const char *line, size_t len)
 	v->have_prev = 1;
 	v->prev_seq = r->seq;
 	memcpy(v->prev_hash, r->hash, 32);
-	(void)snprintf(v->prev_where, sizeof(v->prev_where), "%s:%" PRIu64,
-	    v->file, v->lineno);
+	v->prev_lineno = v->lineno;
 
 	if (v->cb.record != NULL &&
 	    v->cb.record(v->cb.arg, v->file, v->lineno, r) != 0)

@@ -11,3 +11,8 @@ $(B)/tests/audit-writer: $(B)/obj/tests/audit/audit-writer.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto $(LDLIBS)
 UNIT_SRCS	+= tests/unit/test_audit.c
+CHECKS		+= tests/audit/check.sh
+FUZZERS		+= audit
+BENCHES		+= bench_audit
+bench_audit_LIBS := -lcrypto
+DEPS		+= xxd

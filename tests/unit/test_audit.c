@@ -274,6 +274,42 @@ test_record_strict(void)
 }
 
 static void
+test_time(void)
+{
+	static const char *const good[] = {
+		"1970-01-01T00:00:00.000000Z", "2024-02-29T23:59:59.999999Z",
+		"2000-02-29T12:00:00.000001Z", "2100-12-31T00:00:00.500000Z",
+		"9999-12-31T23:59:59.999999Z",
+	};
+	static const char *const bad[] = {
+		"2023-02-29T00:00:00.000000Z", "2100-02-29T00:00:00.000000Z",
+		"2024-04-31T00:00:00.000000Z", "2024-13-01T00:00:00.000000Z",
+		"2024-01-01T24:00:00.000000Z", "1969-12-31T23:59:59.000000Z",
+		"2024-01-01 00:00:00.000000Z", "2024-01-01T00:00:00.00000xZ",
+		"2024-1-01", "2024-01-01T00:00:0",
+	};
+	char	out[32];
+	int64_t	us;
+	size_t	i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(audit_time_parse(good[i],
+		    strlen(good[i]), &us), 0);
+		audit_time_format(us, out, sizeof(out));
+		CU_ASSERT_STRING_EQUAL(out, good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(audit_time_parse(bad[i], strlen(bad[i]), &us),
+		    -1);
+	CU_ASSERT_EQUAL(audit_time_parse("2024-03-01", 10, &us), 0);
+	CU_ASSERT_EQUAL(us, 1709251200LL * 1000000);
+	CU_ASSERT_EQUAL(audit_time_parse("2024-03-01T00:01", 16, &us), 0);
+	CU_ASSERT_EQUAL(us, 1709251260LL * 1000000);
+	CU_ASSERT_EQUAL(audit_time_parse("2024-03-01T00:01:02Z", 20, &us), 0);
+	CU_ASSERT_EQUAL(us, 1709251262LL * 1000000);
+}
+
+static void
 test_append_refused(void)
 {
 	struct audit_log	*l;
@@ -792,6 +828,7 @@ test_reader_pieces(void)
 static const struct unit_test tests[] = {
 	{ "record: escaping round trip", test_record_escape_roundtrip },
 	{ "record: strict parser", test_record_strict },
+	{ "time: parse and format", test_time },
 	{ "append: refused events", test_append_refused },
 	{ "chain and checkpoints by count", test_chain_and_checkpoints },
 	{ "checkpoint by time", test_checkpoint_by_time },
