@@ -40,7 +40,9 @@ struct audit_verifier;
 /* Feed one log file, opened relative to dirfd; -1 (err) on an I/O error. */
 int	audit_verify_file(struct audit_verifier *, int dirfd, const char *name,
 	    char *err, size_t errlen);
-/* A formatted error message into err; always returns -1. */
+/* Every byte of s outside printable ASCII replaced by '?'. */
+void	audit_printable(char *s);
+/* A formatted error message into err (made printable); returns -1. */
 int	audit_err(char *err, size_t errlen, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 

@@ -85,6 +85,18 @@ audit_ev_is_internal(enum audit_ev ev)
 	return (unsigned)ev < AUDIT_EV__COUNT && internal_keys[ev][0] != NULL;
 }
 
+void
+audit_printable(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((uint8_t)*s < 0x20 || (uint8_t)*s > 0x7e)
+			*s = '?';
+}
+
+/*
+ * Messages quote pieces of lines an attacker wrote: whatever is not
+ * printable ASCII becomes '?', so no message can drive a terminal.
+ */
 int
 audit_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -94,6 +106,7 @@ audit_err(char *err, size_t errlen, const char *fmt, ...)
 		va_start(ap, fmt);
 		(void)vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
+		audit_printable(err);
 	}
 	return -1;
 }

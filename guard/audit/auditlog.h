@@ -101,6 +101,15 @@
  *	and the log waits for an auditor.  An interrupted rotation is
  *	completed.
  *
+ * USE BY THE AUDIT ROLE
+ *	Open the log once (the key loaded before the sandbox closes; the role
+ *	needs the directory and nothing else).  For each readable batch of
+ *	event frames: audit_log_append() each, one audit_log_commit(), then
+ *	acknowledge every event of the batch; a refused event is answered
+ *	with its reason, never dropped silently.  On a timer, about once a
+ *	second, audit_log_tick().  A -1 from commit or tick is fatal to the
+ *	role.  On shutdown, audit_log_close().
+ *
  * Cryptography is OpenSSL's libcrypto (Ed25519 and SHA-256), already the
  * guard's library for CMS; nothing else is needed.
  */

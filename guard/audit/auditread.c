@@ -103,6 +103,7 @@ verr(struct audit_verifier *v, uint64_t seq, const char *fmt, ...)
 		char	full[sizeof(msg) + sizeof(where)];
 
 		(void)snprintf(full, sizeof(full), "%s%s", where, msg);
+		audit_printable(full);
 		v->cb.error(v->cb.arg, full);
 	}
 }

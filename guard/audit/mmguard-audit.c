@@ -60,6 +60,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,9 +74,37 @@
 #include "guard/common/buf.h"
 #include "guard/common/file.h"
 #include "guard/common/json.h"
-#include "guard/common/log.h"
 
 #define ERRORS_SHOWN	1000
+#define EXIT_IO		2	/* usage and I/O errors; 1 is for the log */
+
+/* fatal() and fatalx() exit 1, which here means "the log failed". */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	char	msg[1024];
+	int	saved = errno;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "mmguard-audit: %s: %s\n", msg, strerror(saved));
+	exit(EXIT_IO);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+diex(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "mmguard-audit: ");
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(EXIT_IO);
+}
 
 static void __attribute__((noreturn))
 usage(int full)
@@ -153,11 +182,11 @@ load_pub(const char *path)
 	FILE		*f;
 
 	if ((f = fopen(path, "r")) == NULL)
-		fatal("%s", path);
+		die("%s", path);
 	k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
 	fclose(f);
 	if (k == NULL || !EVP_PKEY_is_a(k, "ED25519"))
-		fatalx("%s: not an Ed25519 public key (PEM)", path);
+		diex("%s: not an Ed25519 public key (PEM)", path);
 	return k;
 }
 
@@ -283,10 +312,10 @@ cmd_verify(int argc, char *argv[])
 	if (headpath != NULL) {
 		if ((text = file_read(headpath, AUDIT_HEAD_TEXT_MAX, &len)) ==
 		    NULL)
-			fatal("%s", headpath);
+			die("%s", headpath);
 		head = malloc(sizeof(*head));
 		if (head == NULL)
-			fatal("malloc");
+			die("malloc");
 		if (audit_head_parse(text, len, head, err, sizeof(err)) == -1) {
 			printf("error: %s: %s\nverify: FAILED\n", headpath,
 			    err);
@@ -309,12 +338,12 @@ cmd_verify(int argc, char *argv[])
 	cb.error = print_error;
 	cb.arg = &vs;
 	if ((v = audit_verifier_new(pub, head, 0, &cb)) == NULL)
-		fatalx("%s: not an Ed25519 public key", pubpath);
+		diex("%s: not an Ed25519 public key", pubpath);
 	if (audit_verify_dir(v, dir, err, sizeof(err)) == -1)
-		fatalx("%s", err);
+		diex("%s", err);
 	rep = malloc(sizeof(*rep));
 	if (rep == NULL)
-		fatal("malloc");
+		die("malloc");
 	rc = audit_verifier_end(v, rep) == 0 ? 0 : 1;
 	if (rc == 0 && sealed && (rep->unsealed > 0 || rep->torn)) {
 		print_error(&vs, rep->torn ? "the last record is torn "
@@ -333,7 +362,7 @@ cmd_verify(int argc, char *argv[])
 		json_report(&j, rep, verdict);
 		json_obj_end(&j);
 		if (json_finish(&j) == -1)
-			fatalx("JSON output too large");
+			diex("JSON output too large");
 		printf("%.*s\n", (int)out.len, (const char *)out.data);
 	} else {
 		if (vs.shown > ERRORS_SHOWN)
@@ -379,12 +408,12 @@ cmd_head(int argc, char *argv[])
 	cb.arg = &nerr;
 	if ((v = audit_verifier_new(pub, NULL, pub ? 0 : AUDIT_VERIFY_NOSIG,
 	    &cb)) == NULL)
-		fatalx("%s: not an Ed25519 public key", argv[2]);
+		diex("%s: not an Ed25519 public key", argv[2]);
 	if (audit_verify_dir(v, argv[0], err, sizeof(err)) == -1)
-		fatalx("%s", err);
+		diex("%s", err);
 	if ((rep = malloc(sizeof(*rep))) == NULL ||
 	    (text = malloc(AUDIT_HEAD_TEXT_MAX)) == NULL)
-		fatal("malloc");
+		die("malloc");
 	if (audit_verifier_end(v, rep) == -1) {
 		fprintf(stderr, "mmguard-audit: %s: the log does not verify; "
 		    "no head printed\n", argv[0]);
@@ -396,7 +425,7 @@ cmd_head(int argc, char *argv[])
 		return 1;
 	}
 	if (audit_head_format(&rep->ckpt, text, AUDIT_HEAD_TEXT_MAX) == -1)
-		fatalx("head too long");
+		diex("head too long");
 	fputs(text, stdout);
 	audit_verifier_free(v);
 	EVP_PKEY_free(pub);
@@ -516,7 +545,7 @@ show_record(void *arg, const char *file, uint64_t line,
 	json_kstr(&j, "hash", hex);
 	json_obj_end(&j);
 	if (json_finish(&j) == -1)
-		fatalx("JSON output too large");
+		diex("JSON output too large");
 	printf("%.*s\n", (int)s->out.len, (const char *)s->out.data);
 	return 0;
 }
@@ -533,7 +562,7 @@ static void
 time_arg(const char *s, int64_t *us)
 {
 	if (audit_time_parse(s, strlen(s), us) == -1)
-		fatalx("bad time \"%s\" (UTC: 2024-05-01, 2024-05-01T12:00, "
+		diex("bad time \"%s\" (UTC: 2024-05-01, 2024-05-01T12:00, "
 		    "2024-05-01T12:00:00)", s);
 }
 
@@ -562,7 +591,7 @@ cmd_show(int argc, char *argv[])
 			i++;
 			if (audit_ev_lookup(argv[i], strlen(argv[i]),
 			    &s.event) == -1)
-				fatalx("unknown event \"%s\" (see --help)",
+				diex("unknown event \"%s\" (see --help)",
 				    argv[i]);
 			s.have_event = 1;
 		} else if (strcmp(argv[i], "--json") == 0)
@@ -577,7 +606,7 @@ cmd_show(int argc, char *argv[])
 	cb.arg = &s;
 	v = audit_verifier_new(NULL, NULL, AUDIT_VERIFY_NOSIG, &cb);
 	if (audit_verify_dir(v, argv[0], err, sizeof(err)) == -1)
-		fatalx("%s", err);
+		diex("%s", err);
 	rc = audit_verifier_end(v, NULL) == 0 ? 0 : 1;
 	audit_verifier_free(v);
 	buf_free(&s.out);
@@ -607,26 +636,26 @@ cmd_keygen(int argc, char *argv[])
 	if (keypath == NULL)
 		usage(0);
 	if ((k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) == NULL)
-		fatalx("Ed25519 key generation failed");
+		diex("Ed25519 key generation failed");
 	if ((fd = open(keypath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1)
-		fatal("%s", keypath);
+		die("%s", keypath);
 	if ((f = fdopen(fd, "w")) == NULL)
-		fatal("%s", keypath);
+		die("%s", keypath);
 	if (PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) != 1 ||
 	    fflush(f) != 0 || fsync(fd) == -1 || fclose(f) != 0)
-		fatalx("%s: writing the key failed", keypath);
+		diex("%s: writing the key failed", keypath);
 	if (pubpath != NULL) {
 		if ((fd = open(pubpath, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, 0644)) == -1)
-			fatal("%s", pubpath);
+			die("%s", pubpath);
 		if ((f = fdopen(fd, "w")) == NULL)
-			fatal("%s", pubpath);
+			die("%s", pubpath);
 		if (PEM_write_PUBKEY(f, k) != 1 || fclose(f) != 0)
-			fatalx("%s: writing the public key failed", pubpath);
+			diex("%s: writing the public key failed", pubpath);
 	}
 	if (audit_key_id(k, id, raw) == -1)
-		fatalx("key identifier");
+		diex("key identifier");
 	printf("key %s\n", id);
 	EVP_PKEY_free(k);
 	return 0;
@@ -635,7 +664,6 @@ cmd_keygen(int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	log_init("mmguard-audit", LOG_TO_STDERR, 0);
 	if (argc < 2)
 		usage(0);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -8,9 +8,9 @@
  * input is one file.  The seeds (tests/fuzz/corpus/audit/, made by
  * tests/audit/make-fuzz-corpus.sh) are real logs written by the writer
  * with the key whose seed is below, so signatures verify and mutations
- * reach the deep checks.  Each input is read twice, whole and in pieces
- * cut at an input-derived place, with the key and structurally; both
- * readings must agree.  Every record accepted must re-escape to exactly its
+ * reach the deep checks.  Each input is read with the key, and
+ * structurally both whole and in pieces cut at an input-derived place;
+ * the readings must agree.  Every record accepted must re-escape to exactly its
  * stored bytes (one spelling per value), and an accepted checkpoint must
  * round-trip as a head.
  */
@@ -55,8 +55,8 @@ canonical(void *arg, const char *file, uint64_t line,
 	for (i = 0; i < r->ndetails; i++) {
 		buf_reset(&b);
 		if (audit_escape(&b, r->details[i].val, r->details[i].vlen) ==
-		    -1 || b.len != r->details[i].rawlen ||
-		    memcmp(b.data, r->details[i].raw, b.len) != 0)
+		    -1 || b.len != r->details[i].rawlen || (b.len > 0 &&
+		    memcmp(b.data, r->details[i].raw, b.len) != 0))
 			abort();
 	}
 	buf_reset(&b);
@@ -96,7 +96,7 @@ run(const struct section *s, size_t n, const struct audit_head *head,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct audit_report	a, b;
+	static struct audit_report	a, b, c;
 	static struct audit_head	head, back;
 	static char			text[AUDIT_HEAD_TEXT_MAX];
 	struct section			s[MAX_SECTIONS];
@@ -104,7 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t			*hdata = NULL;
 	size_t				 n = 0, hlen = 0, cut, i;
 	char				 err[256];
-	int				 have_head = 0, in_head = 0, ra, rb;
+	int				 have_head = 0, in_head = 0, ra, rb, rc;
 
 	if (key == NULL && (key = EVP_PKEY_new_raw_private_key(
 	    EVP_PKEY_ED25519, NULL, seed, sizeof(seed))) == NULL)
@@ -147,12 +147,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		have_head = 1;
 
 	cut = size > 0 ? data[size / 2] * 31u + size / 3 : 0;
+	/*
+	 * Signatures cost most of a run, so they are checked once (whole);
+	 * the piece-wise reading is compared on structure alone.
+	 */
 	ra = run(s, n, have_head ? &head : NULL, 0, SIZE_MAX, &a);
-	rb = run(s, n, have_head ? &head : NULL, 0, cut, &b);
+	rb = run(s, n, NULL, AUDIT_VERIFY_NOSIG, SIZE_MAX, &b);
+	rc = run(s, n, NULL, AUDIT_VERIFY_NOSIG, cut, &c);
 	/* Pieces change nothing. */
-	if (ra != rb || a.records != b.records || a.errors != b.errors ||
-	    a.unsealed != b.unsealed || a.torn != b.torn ||
-	    memcmp(a.last_hash, b.last_hash, 32) != 0)
+	if (rb != rc || b.records != c.records || b.errors != c.errors ||
+	    b.unsealed != c.unsealed || b.torn != c.torn ||
+	    memcmp(b.last_hash, c.last_hash, 32) != 0)
 		abort();
 	if (a.unsealed > a.records || (ra == 0 && a.sealed_seq > a.last_seq))
 		abort();
@@ -164,8 +169,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    memcmp(back.hash, a.ckpt.hash, 32) != 0)
 			abort();
 	}
-	/* Structure alone never finds fewer records or more signatures. */
-	rb = run(s, n, NULL, AUDIT_VERIFY_NOSIG, cut, &b);
+	/*
+	 * Structure alone reads the same records, and finds no fault in a
+	 * log that passed with its signatures.
+	 */
 	if (b.records != a.records || (ra == 0 && !have_head && rb != 0))
 		abort();
 	return 0;

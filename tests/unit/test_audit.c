@@ -266,6 +266,13 @@ test_record_strict(void)
 			    line, err, bad[i].why);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].why));
 	}
+	/* A message quoting the line cannot carry a terminal escape. */
+	n = snprintf(line, sizeof(line), "seq=1 prev=%s time=2024-05-01T12:00:"
+	    "00.000000Z role=\x1b[2J\x07 event=delivered msg=", zeros);
+	CU_ASSERT_EQUAL(audit_record_parse(line, (size_t)n, r, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad role=?[2J?"));
+	CU_ASSERT_PTR_NULL(strchr(err, '\x1b'));
 	n = snprintf(line, sizeof(line), "seq=1 prev=%s time=2024-05-01T12:00:"
 	    "00.000000Z role=rx event=delivered msg= a=%%20 b=", zeros);
 	CU_ASSERT_EQUAL(audit_record_parse(line, (size_t)n, r, err,
