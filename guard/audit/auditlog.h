@@ -41,13 +41,18 @@
  *	`head -n K FILE | tail -n 1 | sha256sum` gives the prev of line K+1.
  *
  * EVENTS
- *	Reported by roles: message-accepted, message-inspected (facts
- *	digest), verdict (rule ids, labels), officer-action (officer,
- *	reason, action=held|released|rejected), diode-sent, delivered,
- *	ndr-issued, policy-loaded (old and new digests, officer),
- *	role-started, role-crashed, role-restarted, sandbox-violation,
- *	config-changed, archive-purged, link-alarm.  The details are the
- *	reporter's key=value pairs; a short free text goes in text=.
+ *	Reported by roles: message-accepted, message-inspected,
+ *	verdict, officer-action, diode-sent, delivered, ndr-issued,
+ *	policy-loaded, role-started, role-crashed, role-restarted,
+ *	sandbox-violation, config-changed, archive-purged, link-alarm.  The
+ *	details are the reporter's key=value pairs; the keys the guard uses:
+ *	  message-inspected	facts=SHA256 of the facts record
+ *	  verdict		verdict=release|refer|reject rules=ID,...
+ *				labels=...
+ *	  officer-action	officer=IDENTITY action=held|released|rejected
+ *				reason=TEXT
+ *	  policy-loaded		old=SHA256 new=SHA256 officer=IDENTITY
+ *	  any			text=a short free text
  *
  *	Written by the log itself, with fixed details in a fixed order:
  *	  log-created	key=ID pub=HEX format=1

@@ -316,12 +316,15 @@ cmd_verify(int argc, char *argv[])
 		head = malloc(sizeof(*head));
 		if (head == NULL)
 			die("malloc");
-		if (audit_head_parse(text, len, head, err, sizeof(err)) == -1) {
+		rc = audit_head_parse(text, len, head, err, sizeof(err));
+		free(text);
+		if (rc == -1) {
 			printf("error: %s: %s\nverify: FAILED\n", headpath,
 			    err);
+			free(head);
+			EVP_PKEY_free(pub);
 			return 1;
 		}
-		free(text);
 	}
 	memset(&vs, 0, sizeof(vs));
 	vs.json = json;
@@ -398,6 +401,7 @@ cmd_head(int argc, char *argv[])
 	EVP_PKEY		*pub = NULL;
 	uint64_t		 nerr = 0;
 	char			 err[1024], *text;
+	int			 rc = 0;
 
 	if (argc == 3 && strcmp(argv[1], "--pubkey") == 0)
 		pub = load_pub(argv[2]);
@@ -417,21 +421,21 @@ cmd_head(int argc, char *argv[])
 	if (audit_verifier_end(v, rep) == -1) {
 		fprintf(stderr, "mmguard-audit: %s: the log does not verify; "
 		    "no head printed\n", argv[0]);
-		return 1;
-	}
-	if (!rep->have_ckpt) {
+		rc = 1;
+	} else if (!rep->have_ckpt) {
 		fprintf(stderr, "mmguard-audit: %s: no checkpoint yet\n",
 		    argv[0]);
-		return 1;
-	}
-	if (audit_head_format(&rep->ckpt, text, AUDIT_HEAD_TEXT_MAX) == -1)
+		rc = 1;
+	} else if (audit_head_format(&rep->ckpt, text,
+	    AUDIT_HEAD_TEXT_MAX) == -1)
 		diex("head too long");
-	fputs(text, stdout);
+	else
+		fputs(text, stdout);
 	audit_verifier_free(v);
 	EVP_PKEY_free(pub);
 	free(text);
 	free(rep);
-	return 0;
+	return rc;
 }
 
 /* ---- show ---------------------------------------------------------------- */

@@ -19,7 +19,9 @@
 set -u
 build=$1; results=$2
 root=$(pwd)
-make -s "$build/tests/audit-writer" >/dev/null || exit 1
+case $build in */asan) variant=asan ;; *) variant=release ;; esac
+make -s VARIANT=$variant "$build/tests/audit-writer" "$build/bin/mmguard-audit" \
+    >/dev/null || exit 1
 audit=$root/$build/bin/mmguard-audit
 writer=$root/$build/tests/audit-writer
 t=$(mktemp -d "${TMPDIR:-/tmp}/mmguard-audit-check.XXXXXX")
