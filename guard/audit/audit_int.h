@@ -1,5 +1,5 @@
 /*
- * audit_int.h - helpers shared by the audit log's writer and reader; not
+ * audit_int.h - functions shared by the audit log's writer and reader; not
  * for other modules (they use auditlog.h).
  */
 #ifndef MMGUARD_AUDIT_INT_H
