@@ -124,8 +124,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (nl - p >= 3 && memcmp(p, "@@ ", 3) == 0) {
 				in_head = (size_t)(nl - p) == 7 &&
 				    memcmp(p + 3, "head", 4) == 0;
-				if (in_head)
+				if (in_head) {
+					/* The last head counts. */
 					hdata = nl < end ? nl + 1 : end;
+					hlen = 0;
+				}
 				else if (n < MAX_SECTIONS) {
 					i = (size_t)(nl - p) - 3;
 					if (i >= sizeof(s[n].name))
