@@ -45,7 +45,10 @@ endif
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2
 HARDEN	:= -fstack-protector-strong -fPIE
-CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -I. \
+# _GNU_SOURCE for all: the guard is Linux-only (memfd, renameat2,
+# close_range, signalfd, fnmatch's FNM_CASEFOLD), and banned.h, included
+# first, fixes the feature macros before a source file could set them.
+CFLAGS	:= -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) -I. \
 	   -include guard/common/banned.h -MMD -MP \
 	   -I/usr/include/libxml2 $(EXTRA_CFLAGS)
 LDFLAGS	:= -pie -Wl,-z,relro,-z,now $(SAN) $(EXTRA_LDFLAGS)
@@ -115,6 +118,8 @@ CHECKS		:=
 # Modules that describe themselves: a module.mk appends to the lists above
 # (LIB_SRCS, PROGS and <prog>_SRCS/_LIBS, UNIT_SRCS, UNIT_LIBS, FUZZERS and
 # <name>_fuzz_LIBS, BENCHES and <bench>_LIBS, CHECKS, DEPS).
+# A module's rules must not become the default goal.
+.DEFAULT_GOAL	:= all
 MODULES		:= $(sort $(wildcard guard/*/module.mk policy/module.mk \
 		   filters/*/module.mk))
 include $(MODULES)

@@ -5,7 +5,6 @@
  * decide() runs the guard's own checks, then the direction's rules in
  * order.  Nothing here reads a file, the clock or the environment.
  */
-#define _GNU_SOURCE		/* FNM_CASEFOLD */
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>

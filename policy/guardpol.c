@@ -9,7 +9,6 @@
  * validator bug must not become a guard bug.
  */
 #include <errno.h>
-#define _GNU_SOURCE		/* FNM_CASEFOLD */
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>

@@ -9,3 +9,8 @@ BENCHES		+= bench_archive
 bench_archive_LIBS := -lsqlite3 -lcrypto
 CHECKS		+= tests/archive/check.sh
 DEPS		+= libsqlite3-dev sqlite3
+
+# The archive role (started by mmguardd).
+PROGS		+= mmguard-archived
+mmguard-archived_SRCS := guard/archive/archived.c
+mmguard-archived_LIBS := -lsqlite3 -lcrypto

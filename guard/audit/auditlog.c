@@ -515,6 +515,12 @@ audit_log_head(const struct audit_log *l, uint64_t *seq, uint8_t hash[32])
 	memcpy(hash, l->head, 32);
 }
 
+int
+audit_log_dirfd(const struct audit_log *l)
+{
+	return l->dirfd;
+}
+
 uint64_t
 audit_log_recovered(const struct audit_log *l)
 {

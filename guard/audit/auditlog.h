@@ -225,6 +225,8 @@ int	audit_log_close(struct audit_log *, char *err, size_t errlen);
 /* The last record written: its sequence number and hash. */
 void	audit_log_head(const struct audit_log *, uint64_t *seq,
 	    uint8_t hash[32]);
+/* The log directory's descriptor (the audit role's sandbox names it). */
+int	 audit_log_dirfd(const struct audit_log *);
 /* Bytes set aside by the recovery at open (0: none). */
 uint64_t audit_log_recovered(const struct audit_log *);
 

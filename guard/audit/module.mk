@@ -16,3 +16,8 @@ FUZZERS		+= audit
 BENCHES		+= bench_audit
 bench_audit_LIBS := -lcrypto
 DEPS		+= xxd
+
+# The audit role (started by mmguardd).
+PROGS		+= mmguard-auditd
+mmguard-auditd_SRCS := guard/audit/auditd.c
+mmguard-auditd_LIBS = $(SANDBOX_LIBS) -lcrypto

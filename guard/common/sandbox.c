@@ -196,10 +196,14 @@ static const struct sandbox_rule rules_net_rx[] = {
 	RULES_END
 };
 
-/* audit: create and append log files beneath its directory, sync them,
- * and rename a finished segment; no unlink, no mkdir, no listing. */
+/* audit: create and append log files beneath its directory, sync them;
+ * a new segment is written under a temporary name, linked into place and
+ * the temporary name removed (guard/audit/auditlog.c); no mkdir, no
+ * listing.  linkat's directory arguments sit where renameat's do. */
 static const struct sandbox_rule rules_audit[] = {
 	RULE(openat, CHK_FD_DIR),
+	RULE(linkat, CHK_RENAME_DIR),
+	RULE(unlinkat, CHK_FD_DIR),
 	RULE(renameat, CHK_RENAME_DIR),
 	RULE(renameat2, CHK_RENAME_DIR),
 	RULE(fsync, CHK_ANY),

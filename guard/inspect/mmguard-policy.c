@@ -73,6 +73,7 @@ decide_one(struct ipc_chan *ch, struct ipc_msg *m, struct decider *p)
 	struct spool_entry	 e;
 	struct x400_dec		 d, fd_arena;
 	struct decide_in	 in;
+	struct x400_msg		*msg;
 	struct cms_facts	 f;
 	struct verdict		 v;
 	struct buf		 reasons;
@@ -113,9 +114,10 @@ decide_one(struct ipc_chan *ch, struct ipc_msg *m, struct decider *p)
 		in.cms = present ? &f : NULL;
 	}
 	if (x400_decode(&d, BER_MODE_BER, NULL, e.message, e.message_len,
-	    &in.msg) == 0)
+	    &msg) == 0) {
 		decoded = 1;
-	else {
+		in.msg = msg;
+	} else {
 		in.msg = NULL;
 		in.decode_error = x400_strerror(&d);
 	}

@@ -69,6 +69,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,8 +496,7 @@ static void
 exited(struct proc *p, int status)
 {
 	time_t	now = time(NULL);
-	char	how[64];
-	unsigned i;
+	char	how[128];
 
 	if (WIFSIGNALED(status))
 		(void)snprintf(how, sizeof(how), "killed by signal %d%s",
@@ -545,9 +545,6 @@ exited(struct proc *p, int status)
 	/* Everything wired to a qmgr goes with it. */
 	if (p->kind == R_QMGR)
 		stop_wired(p->dir);
-	for (i = 0; i < 2 && (p->kind == R_AUDIT || p->kind == R_ARCHIVE);
-	    i++)
-		;
 }
 
 static void
@@ -611,7 +608,7 @@ static int
 policy_load(const char *file, char *msg, size_t len)
 {
 	struct guardpol	*oldp, *newp;
-	char		 err[1024], oldd[65], newd[65];
+	char		 err[900], oldd[65], newd[65];
 	int		 i;
 
 	if ((newp = gp_load_file(file, s.cfg.pki, err, sizeof(err))) ==
@@ -677,8 +674,14 @@ ctl_listen(void)
 static void
 client_done(struct client *c)
 {
-	if (c->out.len > 0)
-		(void)write(c->fd, c->out.data, c->out.len);
+	const uint8_t	*p = c->out.data;
+	size_t		 left = c->out.len;
+	ssize_t		 k;
+
+	while (left > 0 && (k = write(c->fd, p, left)) > 0) {
+		p += k;
+		left -= (size_t)k;
+	}
 	(void)close(c->fd);
 	buf_free(&c->out);
 	memset(c, 0, sizeof(*c));

@@ -50,6 +50,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,7 @@ struct item {
 	uint8_t		 seal[32];
 	/* the verdict, while its audit record is being written */
 	uint8_t		 digest[32], pdigest[32], token[32];
+	uint64_t	 ackreq;	/* the audit acknowledgement awaited */
 	struct item	*next;		/* hash chain */
 };
 
@@ -166,20 +168,6 @@ item_new(const char *qid, enum spool_state st)
 	it->next = q.items[h];
 	q.items[h] = it;
 	return it;
-}
-
-static void
-item_drop(struct item *it)
-{
-	struct item	**p;
-
-	for (p = &q.items[hash(it->qid)]; *p != NULL; p = &(*p)->next)
-		if (*p == it) {
-			*p = it->next;
-			break;
-		}
-	free(it->facts);
-	free(it);
 }
 
 static void
@@ -578,7 +566,8 @@ on_verdict(struct worker *w, struct ipc_msg *m)
 		/* The release's audit record must be on disk before the
 		 * message crosses: ask for an acknowledgement. */
 		it->stage = ST_AUDIT;
-		audit(AUDIT_EV_VERDICT, it->qid, ++q.req, "verdict=release "
+		it->ackreq = ++q.req;
+		audit(AUDIT_EV_VERDICT, it->qid, it->ackreq, "verdict=release "
 		    "label=\"%s\" crosses-as=\"%s\"", src, dst);
 		if (!q.audit_up)
 			quarantine(it, "release not recorded: the audit log "
@@ -620,7 +609,7 @@ on_audit_ack(struct ipc_msg *m)
 		ipc_msg_fatal(m);
 	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
 		for (it = q.items[h]; it != NULL; it = it->next)
-			if (it->stage == ST_AUDIT) {
+			if (it->stage == ST_AUDIT && it->ackreq == m->id) {
 				if (to_outbox(it) == -1 ||
 				    move(it, SPOOL_RELEASED) == -1) {
 					quarantine(it, "the outbox of the "

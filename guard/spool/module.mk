@@ -1,4 +1,4 @@
-# guard/spool/module.mk - the durable spool.
-LIB_SRCS	+= guard/spool/spool.c guard/qmgr/sched.c
-UNIT_SRCS	+= tests/unit/test_spool.c tests/unit/test_sched.c
+# guard/spool: the durable spool (queue files, states as directories).
+LIB_SRCS	+= guard/spool/spool.c
+UNIT_SRCS	+= tests/unit/test_spool.c
 FUZZERS		+= spool

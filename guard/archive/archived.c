@@ -1,0 +1,236 @@
+/*
+ * mmguard-archived - the archive role: the only writer of the archive.
+ *
+ * SYNOPSIS
+ *	mmguard-archived -d STORE [-u USER]
+ *
+ * DESCRIPTION
+ *	Started by mmguardd with its channel on descriptor 3; the supervisor
+ *	hands it a channel from each queue manager (MSG_PEER).  Every
+ *	MSG_ARCHIVE frame (a message that reached an end state: its queue
+ *	file, direction, precedence, verdict and reasons) is stored in the
+ *	archive (guard/archive/archive.h), frames that arrive together in
+ *	one transaction.  Retention purges are run by mmguard-archive purge
+ *	for now (the retention is in the guard policy).
+ *
+ * SECURITY
+ *	Runs as its own user.  It decodes message bytes to index them (the
+ *	fuzzed decoder) and writes the SQLite store.  Its sandbox is not
+ *	yet the seccomp allow-list the other roles have: SQLite opens its
+ *	journal and shared-memory files by path, and that profile is still
+ *	to be written; until then it runs with the uid change, no new
+ *	privileges and no capabilities only.  Owning it gives an attacker
+ *	the archive (confidentiality of what crossed) and the ability to
+ *	alter it, which the audit log's digests reveal.
+ */
+#include <sys/prctl.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pwd.h>
+#include <grp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guard/archive/archive.h"
+#include "guard/common/ipc.h"
+#include "guard/common/log.h"
+#include "guard/common/proc.h"
+#include "guard/common/xmalloc.h"
+#include "guard/msg.h"
+#include "guard/spool/spool.h"
+
+#define MAX_CHANS	3
+
+static struct archive	*store;
+static struct ipc_chan	 chans[MAX_CHANS];
+static bool		 up[MAX_CHANS];
+static const char	*names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
+			    "qmgr-l2h" };
+
+static int
+verdict_of(const char *w, enum archive_verdict *v)
+{
+	return archive_verdict_parse(w, v);
+}
+
+/* "rule: text" lines into reasons (in place). */
+static size_t
+split_reasons(char *text, struct archive_reason *r, size_t max)
+{
+	size_t	 n = 0;
+	char	*line, *next, *colon;
+
+	for (line = text; line != NULL && *line != '\0' && n < max;
+	    line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((colon = strstr(line, ": ")) != NULL) {
+			*colon = '\0';
+			r[n].rule = line;
+			r[n].text = colon + 2;
+		} else {
+			r[n].rule = "guard";
+			r[n].text = line;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void
+put(struct ipc_msg *m)
+{
+	struct archive_msg	 am;
+	struct archive_reason	 reasons[32];
+	struct spool_entry	 e;
+	const char		*qid, *dir, *verdict, *rtext;
+	uint32_t		 prec;
+	uint64_t		 t;
+	char			 err[512], *rcopy;
+	int			 fd;
+
+	if (ipc_get_string(m, &qid) == -1 || ipc_get_fd(m, &fd) == -1 ||
+	    ipc_get_string(m, &dir) == -1 || ipc_get_u32(m, &prec) == -1 ||
+	    ipc_get_string(m, &verdict) == -1 ||
+	    ipc_get_string(m, &rtext) == -1 || ipc_get_u64(m, &t) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	memset(&am, 0, sizeof(am));
+	if (spool_read_fd(fd, &e, err, sizeof(err)) == -1) {
+		log_warnx("%s: not archived: %s", qid, err);
+		(void)close(fd);
+		return;
+	}
+	(void)close(fd);
+	rcopy = xstrdup(rtext);
+	am.id = qid;
+	am.raw = e.message;
+	am.rawlen = e.message_len;
+	am.time = (int64_t)t;
+	am.dir = strcmp(dir, "low-to-high") == 0 ? ARCHIVE_LOW_TO_HIGH :
+	    ARCHIVE_HIGH_TO_LOW;
+	am.precedence = prec <= 5 ? (int64_t)prec : ARCHIVE_NO_PRECEDENCE;
+	if (verdict_of(verdict, &am.verdict) == -1)
+		fatalx("%s: verdict \"%s\"", qid, verdict);
+	am.reasons = reasons;
+	am.nreasons = split_reasons(rcopy, reasons, 32);
+	if (archive_put(store, &am, err, sizeof(err)) == -1)
+		log_warnx("%s: not archived: %s", qid, err);
+	free(rcopy);
+	spool_entry_free(&e);
+}
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd	*pw;
+
+	if (geteuid() == 0) {
+		if (user == NULL || (pw = getpwnam(user)) == NULL ||
+		    pw->pw_uid == 0)
+			fatalx("-u: an unprivileged user is required as root");
+		if (setgroups(1, &pw->pw_gid) == -1 ||
+		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1 ||
+		    setresuid(0, 0, 0) != -1)
+			fatalx("cannot drop to %s", user);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct pollfd	 pfd[MAX_CHANS];
+	struct ipc_msg	*m;
+	const char	*path = NULL, *user = NULL;
+	char		 err[512];
+	uint32_t	 kind, idx;
+	int		 c, i, k, fd, began;
+
+	log_init("mmguard-archived", LOG_TO_STDERR, 0);
+	if (proc_check_channel(err, sizeof(err)) == -1)
+		fatalx("%s (roles are started by mmguardd)", err);
+	while ((c = getopt(argc, argv, "d:u:")) != -1) {
+		switch (c) {
+		case 'd':
+			path = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		default:
+			fatalx("usage: mmguard-archived -d STORE [-u USER]");
+		}
+	}
+	if (path == NULL)
+		fatalx("-d is required");
+	if ((store = archive_open(path, ARCHIVE_CREATE, err, sizeof(err))) ==
+	    NULL)
+		fatalx("%s", err);
+	if (ipc_chan_init(&chans[0], PROC_CHANNEL_FD, names[0]) == -1)
+		fatalx("%s", chans[0].err);
+	up[0] = true;
+	drop_privileges(user);
+	m = xmalloc(sizeof(*m));
+	for (;;) {
+		for (i = 0; i < MAX_CHANS; i++) {
+			pfd[i].fd = up[i] ? chans[i].fd : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, MAX_CHANS, -1) == -1 && errno != EINTR)
+			fatal("poll");
+		began = 0;
+		for (i = 0; i < MAX_CHANS; i++) {
+			if (!up[i] || !(pfd[i].revents & (POLLIN | POLLHUP |
+			    POLLERR)))
+				continue;
+			while ((k = ipc_recv(&chans[i], m)) == 1) {
+				if (m->type == MSG_ARCHIVE) {
+					if (!began && archive_begin(store, err,
+					    sizeof(err)) == -1)
+						fatalx("%s", err);
+					began = 1;
+					put(m);
+					continue;
+				}
+				if (i != 0 || m->type != MSG_PEER ||
+				    ipc_get_u32(m, &kind) == -1 ||
+				    ipc_get_u32(m, &idx) == -1 ||
+				    ipc_get_fd(m, &fd) == -1 ||
+				    ipc_end(m) == -1 || kind != PEER_QMGR ||
+				    idx > 1)
+					fatalx("unexpected frame %u from %s",
+					    m->type, names[i]);
+				if (up[1 + idx])
+					ipc_chan_free(&chans[1 + idx]);
+				if (ipc_chan_init(&chans[1 + idx], fd,
+				    names[1 + idx]) == -1)
+					fatalx("%s", chans[1 + idx].err);
+				up[1 + idx] = true;
+			}
+			if (k == -1) {
+				if (!chans[i].eof)
+					ipc_fatal(&chans[i]);
+				if (i == 0) {
+					if (began)
+						(void)archive_commit(store,
+						    err, sizeof(err));
+					archive_close(store);
+					exit(0);
+				}
+				ipc_chan_free(&chans[i]);
+				up[i] = false;
+			}
+		}
+		if (began && archive_commit(store, err, sizeof(err)) == -1)
+			fatalx("%s", err);
+	}
+}

@@ -1,0 +1,6 @@
+# guard/qmgr: the queue manager (mmguard-qmgr) and its scheduler.
+LIB_SRCS	+= guard/qmgr/sched.c
+PROGS		+= mmguard-qmgr
+mmguard-qmgr_SRCS := guard/qmgr/qmgr.c
+mmguard-qmgr_LIBS = $(SANDBOX_LIBS) -lcrypto
+UNIT_SRCS	+= tests/unit/test_sched.c
