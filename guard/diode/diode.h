@@ -493,6 +493,13 @@ int	diode_meta_parse(const char *, size_t, struct diode_meta *, char *,
  */
 int	diode_write_durable(int dirfd, const char *name, const void *,
 	    size_t, char *, size_t);
+/*
+ * The same in two steps, for group commit: write ".NAME.tmp" (no fsync);
+ * after the caller has made a batch stable (syncfs), rename it to NAME.
+ */
+int	diode_write_staged(int dirfd, const char *name, const void *, size_t,
+	    char *, size_t);
+int	diode_commit_staged(int dirfd, const char *name, char *, size_t);
 void	diode_hex(const uint8_t *, size_t, char *);	/* 2n+1 bytes */
 /*
  * A number with an optional suffix k, M, G (times base: 1000 for rates,

@@ -471,20 +471,28 @@ diode_meta_parse(const char *text, size_t len, struct diode_meta *m,
 	return 0;
 }
 
-int
-diode_write_durable(int dirfd, const char *name, const void *data,
-    size_t len, char *err, size_t errsz)
+static int
+staged_name(const char *name, char *tmp, size_t tmpsz, char *err,
+    size_t errsz)
+{
+	if ((size_t)snprintf(tmp, tmpsz, ".%s.tmp", name) >= tmpsz) {
+		snprintf(err, errsz, "%s: name too long", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_tmp(int dirfd, const char *name, const void *data, size_t len,
+    int sync, char *err, size_t errsz)
 {
 	char		 tmp[DIODE_ID_MAX + 32];
 	const uint8_t	*p = data;
 	ssize_t		 n;
 	int		 fd;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >=
-	    sizeof(tmp)) {
-		snprintf(err, errsz, "%s: name too long", name);
+	if (staged_name(name, tmp, sizeof(tmp), err, errsz) != 0)
 		return -1;
-	}
 	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC | O_NOFOLLOW, 0640)) == -1) {
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
@@ -502,7 +510,7 @@ diode_write_durable(int dirfd, const char *name, const void *data,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) != 0) {
+	if (sync && fsync(fd) != 0) {
 		snprintf(err, errsz, "%s: fsync: %s", tmp, strerror(errno));
 		goto fail;
 	}
@@ -511,15 +519,41 @@ diode_write_durable(int dirfd, const char *name, const void *data,
 		snprintf(err, errsz, "%s: close: %s", tmp, strerror(errno));
 		goto fail;
 	}
-	fd = -1;
-	if (renameat(dirfd, tmp, dirfd, name) != 0) {
-		snprintf(err, errsz, "%s: rename: %s", name, strerror(errno));
-		goto fail;
-	}
 	return 0;
 fail:
 	if (fd != -1)
 		close(fd);
 	(void)unlinkat(dirfd, tmp, 0);
 	return -1;
+}
+
+int
+diode_write_staged(int dirfd, const char *name, const void *data,
+    size_t len, char *err, size_t errsz)
+{
+	return write_tmp(dirfd, name, data, len, 0, err, errsz);
+}
+
+int
+diode_commit_staged(int dirfd, const char *name, char *err, size_t errsz)
+{
+	char	tmp[DIODE_ID_MAX + 32];
+
+	if (staged_name(name, tmp, sizeof(tmp), err, errsz) != 0)
+		return -1;
+	if (renameat(dirfd, tmp, dirfd, name) != 0) {
+		snprintf(err, errsz, "%s: rename: %s", name, strerror(errno));
+		(void)unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int
+diode_write_durable(int dirfd, const char *name, const void *data,
+    size_t len, char *err, size_t errsz)
+{
+	if (write_tmp(dirfd, name, data, len, 1, err, errsz) != 0)
+		return -1;
+	return diode_commit_staged(dirfd, name, err, errsz);
 }

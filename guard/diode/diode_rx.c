@@ -169,12 +169,14 @@ stream_reset(struct rxstream *st)
 void
 diode_rx_free(struct diode_rx *rx)
 {
-	int	i;
+	int	i, j;
 
 	if (rx == NULL)
 		return;
 	for (i = 0; i < DIODE_NPREC; i++) {
-		stream_reset(&rx->s[i]);
+		for (j = 0; j < DIODE_RX_BLOCKS; j++)
+			block_free(rx->s[i].win[j]);
+		rec_drop(&rx->s[i]);
 		free(rx->s[i].ids);
 	}
 	diode_fec_free(rx->fec);

@@ -2,11 +2,12 @@
  * diode_testkit.c - the tools of the one-way channel's checks.
  *
  *   diode-testkit gen DIR TOKENKEY COUNT SIZE [--size-max N] [--prec P]
- *	[--prefix P] [--seed N]
+ *	[--prefix P] [--seed N] [--bad-token 1]
  *	Writes COUNT messages of SIZE bytes (or random sizes SIZE..N) of
  *	pseudo-random content into the drop folder DIR, each with its
  *	NAME.meta (id = NAME, precedence P or "mixed", release token =
- *	HMAC-SHA256 of the digest under TOKENKEY).
+ *	HMAC-SHA256 of the digest under TOKENKEY, or with --bad-token a
+ *	token for other bytes).  Test data: written without fsync.
  *
  *   diode-testkit proxy LISTEN TO [--loss PCT] [--burst PCT --burst-len N]
  *	[--reorder PCT --reorder-depth N] [--dup PCT] [--corrupt PCT]
@@ -18,6 +19,10 @@
  *	(--dup), flipping a byte (--corrupt), and injecting after one a
  *	forged datagram (--forge: a copy with altered payload or header,
  *	or random bytes, never a valid tag).  Counts go to stderr at exit.
+ *
+ *   diode-testkit corpus DIR
+ *	Writes the seed corpus of the diode fuzzing harness: real frames of
+ *	small transfers under the harness's key (see tests/fuzz/diode_fuzz.c).
  *
  *   diode-testkit compare SRC OUT [--report FILE] [--sent-log FILE]
  *	For each message of SRC (NAME + NAME.meta), checks OUT/ID is
@@ -73,11 +78,26 @@ usage(void)
 	    "[--corrupt PCT] [--forge PCT]\n"
 	    "           [--seed N] [--exit-idle MS]\n"
 	    "       diode-testkit compare SRC OUT [--report FILE] "
-	    "[--sent-log FILE]\n");
+	    "[--sent-log FILE]\n"
+	    "       diode-testkit corpus DIR\n");
 	exit(2);
 }
 
 /* --- gen ---------------------------------------------------------------- */
+
+/* A temporary name, then rename: the sender never sees half a file. */
+static void
+write_file(int dir, const char *name, const void *p, size_t len)
+{
+	char	tmp[160];
+	int	fd;
+
+	(void)snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	if ((fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    write(fd, p, len) != (ssize_t)len || close(fd) != 0 ||
+	    renameat(dir, tmp, dir, name) != 0)
+		fatal("%s", name);
+}
 
 static int
 gen(int argc, char *argv[])
@@ -86,7 +106,7 @@ gen(int argc, char *argv[])
 	char		 err[256], name[128], meta[512], hex[65];
 	const char	*prefix = "m", *precs = "ROUTINE";
 	size_t		 keylen, count, size, size_max = 0, len, i;
-	int		 dir, a, prec;
+	int		 dir, a, prec, bad = 0;
 
 	if (argc < 5)
 		usage();
@@ -104,6 +124,8 @@ gen(int argc, char *argv[])
 		else if (strcmp(argv[a], "--seed") == 0)
 			rng_state ^= strtoull(argv[a + 1], NULL, 10) *
 			    0x2545f4914f6cdd1dULL;
+		else if (strcmp(argv[a], "--bad-token") == 0)
+			bad = atoi(argv[a + 1]);
 		else
 			usage();
 	}
@@ -126,22 +148,20 @@ gen(int argc, char *argv[])
 			fatalx("unknown precedence %s", precs);
 		(void)snprintf(name, sizeof(name), "%s%06zu", prefix, i);
 		if (EVP_Digest(body, len, digest, NULL, EVP_sha256(),
-		    NULL) != 1 || diode_token_make(tokkey, keylen, digest,
-		    token) != 0)
-			fatalx("digest or token");
+		    NULL) != 1)
+			fatalx("digest");
+		if (bad)
+			digest[0] ^= 1;
+		if (diode_token_make(tokkey, keylen, digest, token) != 0)
+			fatalx("token");
 		diode_hex(token, 32, hex);
 		(void)snprintf(meta, sizeof(meta), "id: %s\nprecedence: %s\n"
 		    "token: %s\n", name, diode_prec_name(prec), hex);
-		if (diode_write_durable(dir, name, body, len, err,
-		    sizeof(err)) != 0)
-			fatalx("%s", err);
+		write_file(dir, name, body, len);
 		(void)snprintf(name + strlen(name), sizeof(name) -
 		    strlen(name), ".meta");
-		if (diode_write_durable(dir, name, meta, strlen(meta), err,
-		    sizeof(err)) != 0)
-			fatalx("%s", err);
+		write_file(dir, name, meta, strlen(meta));
 	}
-	fsync(dir);
 	return 0;
 }
 
@@ -348,6 +368,144 @@ proxy(int argc, char *argv[])
 	return 0;
 }
 
+/* --- corpus ------------------------------------------------------------- */
+
+static const uint8_t	fuzz_key[32] = "diode fuzzing key, 32 bytes long";
+
+struct seedbody {
+	size_t	len;
+	uint8_t	fill;
+};
+
+static int
+seed_load(void *cookie, uint8_t **p, size_t *len, char *err, size_t errsz)
+{
+	struct seedbody	*b = cookie;
+
+	(void)err;
+	(void)errsz;
+	*p = xmalloc(b->len + 1);
+	memset(*p, b->fill, b->len);
+	*len = b->len;
+	return 0;
+}
+
+static void
+seed_write(const char *dir, const char *name, const uint8_t *p, size_t len)
+{
+	char	path[4096];
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (file_write(path, p, len) != 0)
+		fatal("%s", path);
+}
+
+/*
+ * One transfer: messages of the given sizes and precedences, frames kept
+ * unless (index % drop_every) == drop_at; written as a frame sequence
+ * (harness mode 1, tags stripped) and its first data frame and last
+ * heartbeat as single datagrams (mode 0, tags kept).
+ */
+static void
+seed_transfer(const char *dir, const char *name, uint64_t epoch,
+    const size_t *sizes, const int *precs, int n, int drop_every,
+    int drop_at)
+{
+	struct diode_tx_params	 p;
+	struct diode_tx_msg	 m;
+	struct seedbody		 bodies[8];
+	struct diode_tx		*tx;
+	uint8_t			 fr[DIODE_MAX_FRAME], *seq, first[DIODE_MAX_FRAME];
+	char			 err[256], fname[256];
+	size_t			 off = 1, firstlen = 0;
+	long			 len;
+	int			 i, idx = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.link = 7;
+	p.symsize = 256;
+	p.k = 4;
+	p.redundancy = 50;
+	p.min_parity = 1;
+	p.window = 2;
+	p.heartbeat_ms = 1000000;
+	p.epoch = epoch;
+	if ((tx = diode_tx_new(&p, fuzz_key, sizeof(fuzz_key), seed_load, 0,
+	    err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	for (i = 0; i < n; i++) {
+		bodies[i].len = sizes[i];
+		bodies[i].fill = (uint8_t)('a' + i);
+		memset(&m, 0, sizeof(m));
+		(void)snprintf(m.id, sizeof(m.id), "seed-%d", i);
+		m.prec = precs[i];
+		/* The harness's verifier: token[0] == digest[0]. */
+		memset(m.token, 0, sizeof(m.token));
+		m.cookie = &bodies[i];
+		if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
+			fatalx("%s", err);
+	}
+	seq = xmalloc(1 << 20);
+	seq[0] = 1;
+	for (;;) {
+		len = diode_tx_next(tx, 1, fr, sizeof(fr), err, sizeof(err));
+		if (len == 0)
+			len = diode_tx_heartbeat(tx, 2, fr, sizeof(fr), err,
+			    sizeof(err));
+		if (len < 0)
+			fatalx("%s", err);
+		if (firstlen == 0) {
+			memcpy(first, fr, (size_t)len);
+			firstlen = (size_t)len;
+		}
+		if (drop_every == 0 || idx % drop_every != drop_at) {
+			len -= DIODE_TAG_LEN;
+			if (off + 2 + (size_t)len > (1 << 20))
+				fatalx("seed too large");
+			seq[off] = (uint8_t)(len >> 8);
+			seq[off + 1] = (uint8_t)len;
+			memcpy(seq + off + 2, fr, (size_t)len);
+			off += 2 + (size_t)len;
+			len += DIODE_TAG_LEN;
+		}
+		idx++;
+		if (diode_tx_idle(tx) && fr[4] == DIODE_FRAME_HEARTBEAT)
+			break;
+	}
+	seed_write(dir, name, seq, off);
+	/* Single datagrams: a data frame and the last heartbeat. */
+	seq[0] = 0;
+	memcpy(seq + 1, first, firstlen);
+	(void)snprintf(fname, sizeof(fname), "%s-frame", name);
+	seed_write(dir, fname, seq, firstlen + 1);
+	memcpy(seq + 1, fr, (size_t)len);
+	(void)snprintf(fname, sizeof(fname), "%s-heartbeat", name);
+	seed_write(dir, fname, seq, (size_t)len + 1);
+	free(seq);
+	diode_tx_free(tx);
+}
+
+static int
+corpus(int argc, char *argv[])
+{
+	static const size_t	sz1[] = { 10, 700, 3000 };
+	static const int	pr1[] = { DIODE_ROUTINE, DIODE_FLASH,
+				    DIODE_ROUTINE };
+	static const size_t	sz2[] = { 0, 1, 255, 256, 1500 };
+	static const int	pr2[] = { DIODE_OVERRIDE, DIODE_DEFERRED,
+				    DIODE_PRIORITY, DIODE_PRIORITY,
+				    DIODE_IMMEDIATE };
+
+	if (argc != 2)
+		usage();
+	seed_transfer(argv[1], "three", 1000, sz1, pr1, 3, 0, 0);
+	seed_transfer(argv[1], "three-loss", 1000, sz1, pr1, 3, 5, 2);
+	seed_transfer(argv[1], "three-heavy-loss", 1000, sz1, pr1, 3, 2, 0);
+	seed_transfer(argv[1], "five", 2000, sz2, pr2, 5, 0, 0);
+	seed_transfer(argv[1], "five-loss", 2000, sz2, pr2, 5, 3, 1);
+	return 0;
+}
+
 /* --- compare ------------------------------------------------------------ */
 
 /* Does the report hold a "lost"/"refused" line naming id? */
@@ -506,5 +664,7 @@ main(int argc, char *argv[])
 		return proxy(argc - 1, argv + 1);
 	if (strcmp(argv[1], "compare") == 0)
 		return compare(argc - 1, argv + 1);
+	if (strcmp(argv[1], "corpus") == 0)
+		return corpus(argc - 1, argv + 1);
 	usage();
 }
