@@ -1,0 +1,731 @@
+/*
+ * mmguard-diode-tx - send released messages across the one-way channel.
+ *
+ * SYNOPSIS
+ *	mmguard-diode-tx --to ADDR --key FILE --in DIR --sent DIR
+ *	    [--log FILE] [--link ID] [--rate BITS] [--symbol-size N]
+ *	    [--block N] [--redundancy PCT] [--min-parity N] [--window N]
+ *	    [--heartbeat MS] [--max-size BYTES] [--sndbuf BYTES] [--once]
+ *	    [--linger MS] [-v]
+ *
+ * DESCRIPTION
+ *	Takes each message from the drop folder --in, sends it to diode-rx
+ *	at ADDR ("udp:192.0.2.7:4406", "udp:[2001:db8::7]:4406" or
+ *	"unix:/run/mmguard/diode.sock") and records it as sent.  Nothing
+ *	ever comes back: the link may be a hardware data diode.
+ *
+ *	A message is two files in --in: the message itself, NAME (any
+ *	name of the characters A-Z a-z 0-9 . _ - + = @ not starting with
+ *	a dot), and its metadata, NAME.meta, written last (write under a
+ *	name starting with a dot, then rename), whose presence says the
+ *	message is complete:
+ *
+ *		id: MESSAGE-ID
+ *		precedence: FLASH
+ *		token: 64 hex digits (the release token of the policy)
+ *
+ *	The id (1 to 64 of the same characters) names the message on the
+ *	low side, where diode-rx writes it as OUT/ID.  Precedence is one of
+ *	OVERRIDE, FLASH, IMMEDIATE, PRIORITY, ROUTINE, DEFERRED: higher
+ *	precedence is sent first, and pre-empts a lower one already being
+ *	sent at the next frame (the lower one resumes afterwards).  New
+ *	files are noticed at once (inotify) and by a full scan every five
+ *	seconds.
+ *
+ *	Messages are laid into erasure-coded blocks (Reed-Solomon, ISA-L)
+ *	of --block data symbols of --symbol-size bytes, with --redundancy
+ *	percent parity (at least --min-parity symbols per block); --window
+ *	blocks are interleaved so that a burst loss spreads over them.
+ *	Frames are paced to --rate bits per second (counting 42 bytes of
+ *	Ethernet, IP and UDP framing per datagram), so that the receiver
+ *	is not overrun; 0 sends as fast as the socket takes them.  A
+ *	heartbeat every --heartbeat milliseconds carries the counters and
+ *	the ids of started messages, so that the receiver sees a dead link,
+ *	and a lost message, by id.  Frame layout: guard/diode/diode.h,
+ *	section SECURITY-FRAMES.
+ *
+ *	Once every frame of a message has been sent, the message is
+ *	recorded: a line in the log (default SENT/diode-tx.log: time,
+ *	session, precedence, sequence, id, file name, length, SHA-256),
+ *	fsync'd, then NAME.meta and NAME are renamed into --sent and both
+ *	folders fsync'd.  Nothing is deleted.  A message that cannot be read
+ *	is logged and left where it is.  Killed mid-send, the program sends
+ *	the message again at its next start (a new session); diode-rx
+ *	refuses to store an id it already holds.
+ *
+ * OPTIONS
+ *	--to ADDR	where diode-rx listens (numeric address only)
+ *	--key FILE	the link key, 32 to 1024 random bytes, mode 0600
+ *	--in DIR	the drop folder
+ *	--sent DIR	where sent messages go (same file system as --in)
+ *	--log FILE	the sending record (default SENT/diode-tx.log)
+ *	--link ID	link id, 0 to 4294967295 (default 1)
+ *	--rate BITS	link rate, suffix k M G (default 100M; 0: unpaced)
+ *	--symbol-size N	bytes per symbol (default 1360: 1448-byte
+ *			datagrams, within a 1500-byte MTU on IPv4 and IPv6)
+ *	--block N	data symbols per block, 1 to 128 (default 64)
+ *	--redundancy PCT parity symbols per 100 data symbols (default 25:
+ *			repairs 5% random loss; see diode.h)
+ *	--min-parity N	parity symbols of any block, at least (default 2)
+ *	--window N	blocks interleaved, 1 to 64 (default 16)
+ *	--heartbeat MS	heartbeat interval (default 200)
+ *	--max-size N	largest message, suffix K M G (default 64M)
+ *	--sndbuf N	socket send buffer (default 4M)
+ *	--once		exit once the drop folder is empty and all is sent
+ *	--linger MS	with --once, keep sending heartbeats this long
+ *			before exiting (default 5 heartbeats)
+ *	-v		more logging (twice: per message)
+ *
+ * EXIT STATUS
+ *	0 after --once, or on SIGTERM/SIGINT (everything sent so far is
+ *	recorded); 1 on a fatal error; 2 on usage errors.
+ *
+ * SECURITY
+ *	Runs on the high side as its own user.  It reads the drop folder
+ *	(released messages only: the policy role wrote them), holds the
+ *	link key, and writes its log and the sent folder.  It receives
+ *	nothing from the network: its socket is shut for reading, and on
+ *	an appliance the hardware diode carries no signal back, so the low
+ *	side cannot reach this process at all.  An attacker who owns it
+ *	could send anything in the drop folder, or garbage, to the low
+ *	side, and forge frames (it holds the link key); it cannot forge a
+ *	release token (the token key is the policy role's), so diode-rx
+ *	refuses any message the policy did not release.  In the guard the
+ *	role is started by the supervisor with a seccomp profile allowing
+ *	send on its one socket, reads of its folder and writes of its log.
+ */
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <search.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guard/common/log.h"
+#include "guard/common/xmalloc.h"
+#include "guard/diode/diode.h"
+#include "guard/diode/diode_prog.h"
+
+#define BATCH		32
+#define RESCAN_US	5000000
+#define FLUSH_US	50000
+#define FLUSH_COUNT	256
+#define ETH_OVERHEAD	42
+
+struct txfile {
+	char		*name;		/* in the drop folder */
+	uint64_t	 max;
+	int		 dirfd;
+};
+
+static void			*known;		/* tsearch tree of names */
+static size_t			 outstanding;	/* submitted, not done */
+
+static void __attribute__((noreturn))
+usage(int full)
+{
+	FILE	*f = full ? stdout : stderr;
+
+	fprintf(f, "usage: mmguard-diode-tx --to ADDR --key FILE --in DIR "
+	    "--sent DIR [--log FILE]\n"
+	    "           [--link ID] [--rate BITS] [--symbol-size N] "
+	    "[--block N]\n"
+	    "           [--redundancy PCT] [--min-parity N] [--window N] "
+	    "[--heartbeat MS]\n"
+	    "           [--max-size N] [--sndbuf N] [--once] [--linger MS] "
+	    "[-v]\n");
+	if (full)
+		fprintf(f, "\n"
+		    "Send each message of the drop folder DIR (files NAME and "
+		    "NAME.meta, the\nlatter with lines \"id: ID\", "
+		    "\"precedence: FLASH\", \"token: HEX\") to\n"
+		    "mmguard-diode-rx over a one-way link, then record it "
+		    "(log line, fsync,\nrename into the sent folder).\n\n"
+		    "  --to ADDR          udp:ADDR:PORT, udp:[ADDR]:PORT or "
+		    "unix:PATH\n"
+		    "  --key FILE         link key, 32-1024 random bytes, mode "
+		    "0600\n"
+		    "  --in DIR           drop folder\n"
+		    "  --sent DIR         sent messages (same file system)\n"
+		    "  --log FILE         sending record (default "
+		    "SENT/diode-tx.log)\n"
+		    "  --link ID          link id (default 1)\n"
+		    "  --rate BITS        link rate, k/M/G suffix (default "
+		    "100M; 0 unpaced)\n"
+		    "  --symbol-size N    symbol bytes (default 1360)\n"
+		    "  --block N          data symbols per block, 1-128 "
+		    "(default 64)\n"
+		    "  --redundancy PCT   parity per 100 data symbols "
+		    "(default 25)\n"
+		    "  --min-parity N     parity symbols per block, at least "
+		    "(default 2)\n"
+		    "  --window N         blocks interleaved, 1-64 (default "
+		    "16)\n"
+		    "  --heartbeat MS     heartbeat interval (default 200)\n"
+		    "  --max-size N       largest message (default 64M)\n"
+		    "  --sndbuf N         socket send buffer (default 4M)\n"
+		    "  --once             exit when the folder is empty and "
+		    "all is sent\n"
+		    "  --linger MS        with --once, heartbeats before "
+		    "exiting\n"
+		    "  -v                 more logging\n\n"
+		    "Frame layout: guard/diode/diode.h, SECURITY-FRAMES.\n"
+		    "Exit status: 0 done or stopped by a signal, 1 fatal "
+		    "error, 2 usage.\n");
+	exit(full ? 0 : 2);
+}
+
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+
+/* The engine's loader: read the message file whole. */
+static int
+load_file(void *cookie, uint8_t **body, size_t *len, char *err,
+    size_t errsz)
+{
+	struct txfile	*tf = cookie;
+	struct stat	 sb;
+	uint8_t		*p;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = openat(tf->dirfd, tf->name, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1) {
+		snprintf(err, errsz, "%s: %s", tf->name, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size > tf->max) {
+		snprintf(err, errsz, "%s: not a regular file or larger than "
+		    "%llu bytes", tf->name, (unsigned long long)tf->max);
+		close(fd);
+		return -1;
+	}
+	p = xmalloc(sb.st_size > 0 ? (size_t)sb.st_size : 1);
+	while (got < (size_t)sb.st_size) {
+		n = read(fd, p + got, (size_t)sb.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errsz, "%s: %s", tf->name, n < 0 ?
+			    strerror(errno) : "shrank while read");
+			free(p);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	*body = p;
+	*len = got;
+	return 0;
+}
+
+static int
+is_meta(const char *n, size_t *stem)
+{
+	size_t	l = strlen(n);
+
+	if (l <= 5 || strcmp(n + l - 5, ".meta") != 0)
+		return 0;
+	*stem = l - 5;
+	return 1;
+}
+
+/*
+ * Pick up every complete message not yet known.  Returns the number
+ * submitted.
+ */
+static size_t
+scan(struct diode_tx *tx, int indir, uint64_t maxsz)
+{
+	DIR			*d;
+	struct dirent		*de;
+	struct diode_tx_msg	 m;
+	struct diode_meta	 meta;
+	struct txfile		*tf;
+	char			 name[NAME_MAX + 1], buf[4097], err[256];
+	size_t			 stem, n = 0;
+	ssize_t			 r;
+	int			 fd, dfd;
+
+	if ((dfd = dup(indir)) == -1 || (d = fdopendir(dfd)) == NULL)
+		fatal("drop folder");
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !is_meta(de->d_name, &stem))
+			continue;
+		memcpy(name, de->d_name, stem);
+		name[stem] = '\0';
+		if (tfind(name, &known, name_cmp) != NULL)
+			continue;
+		if (!diode_id_valid(name, stem)) {
+			log_warnx("%s: file name outside A-Z a-z 0-9 . _ - + "
+			    "= @, ignored", de->d_name);
+			tsearch(xstrdup(name), &known, name_cmp);
+			continue;
+		}
+		if ((fd = openat(indir, de->d_name, O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW)) == -1) {
+			log_warn("%s", de->d_name);
+			continue;
+		}
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r < 0) {
+			log_warn("%s", de->d_name);
+			continue;
+		}
+		/* Remember even a bad one: it is reported once per run. */
+		tf = xcalloc(1, sizeof(*tf));
+		tf->name = xstrdup(name);
+		tf->max = maxsz;
+		tf->dirfd = indir;
+		tsearch(tf->name, &known, name_cmp);
+		if (diode_meta_parse(buf, (size_t)r, &meta, err,
+		    sizeof(err)) != 0) {
+			log_warnx("%s: %s; left in the drop folder",
+			    de->d_name, err);
+			free(tf);
+			continue;
+		}
+		memset(&m, 0, sizeof(m));
+		memcpy(m.id, meta.id, sizeof(m.id));
+		m.prec = meta.prec;
+		memcpy(m.token, meta.token, sizeof(m.token));
+		m.cookie = tf;
+		if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
+			fatalx("%s: %s", name, err);
+		outstanding++;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+struct record {
+	struct diode_tx_done	 d;
+};
+
+static struct record	*pending;
+static size_t		 npending, pending_cap;
+
+static void
+flush_records(int logfd, int indir, int sentdir, uint64_t session)
+{
+	struct txfile	*tf;
+	char		 line[512], hex[2 * DIODE_DIGEST_LEN + 1], meta[NAME_MAX];
+	char		 err[256], ts[64];
+	size_t		 i, len = 0, off;
+	char		*all;
+
+	if (npending == 0)
+		return;
+	diode_prog_stamp(ts, sizeof(ts));
+	all = xmalloc(npending * sizeof(line));
+	off = 0;
+	for (i = 0; i < npending; i++) {
+		struct diode_tx_done *d = &pending[i].d;
+
+		tf = d->cookie;
+		diode_hex(d->digest, sizeof(d->digest), hex);
+		if (d->status == 0)
+			len = (size_t)snprintf(line, sizeof(line),
+			    "%s sent session=%016llx prec=%s seq=%llu id=%s "
+			    "name=%s bytes=%llu sha256=%s\n", ts,
+			    (unsigned long long)session,
+			    diode_prec_name(d->prec), (unsigned long long)d->seq,
+			    d->id, tf->name, (unsigned long long)d->len, hex);
+		else
+			len = (size_t)snprintf(line, sizeof(line),
+			    "%s failed id=%s name=%s reason=%s\n", ts, d->id,
+			    tf->name, d->err);
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(all + off, line, len);
+		off += len;
+	}
+	if (diode_append(logfd, all, off, err, sizeof(err)) != 0)
+		fatalx("sending record: %s", err);
+	free(all);
+	/* Recorded: now the files may move.  Metadata first, see scan. */
+	for (i = 0; i < npending; i++) {
+		struct diode_tx_done *d = &pending[i].d;
+
+		tf = d->cookie;
+		outstanding--;
+		if (d->status != 0) {
+			/* Stays known: not retried before the next start. */
+			log_warnx("%s: not sent: %s", tf->name, d->err);
+			continue;
+		}
+		log_debug("sent %s %s seq %llu (%llu bytes)", d->id,
+		    diode_prec_name(d->prec), (unsigned long long)d->seq,
+		    (unsigned long long)d->len);
+		(void)snprintf(meta, sizeof(meta), "%s.meta", tf->name);
+		if (renameat(indir, meta, sentdir, meta) != 0 ||
+		    renameat(indir, tf->name, sentdir, tf->name) != 0)
+			fatal("%s: moving into the sent folder", tf->name);
+		/* The name may come back later as a new message. */
+		tdelete(tf->name, &known, name_cmp);
+		free(tf->name);
+		free(tf);
+	}
+	if (fsync(sentdir) != 0 || fsync(indir) != 0)
+		fatal("fsync of the drop or sent folder");
+	npending = 0;
+}
+
+/*
+ * A crash between the two renames of a record leaves NAME in the drop
+ * folder without its metadata, which is already in the sent folder:
+ * finish the move.
+ */
+static void
+repair(int indir, int sentdir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 meta[NAME_MAX + 8];
+	int		 dfd, n = 0;
+
+	if ((dfd = dup(indir)) == -1 || (d = fdopendir(dfd)) == NULL)
+		fatal("drop folder");
+	while ((de = readdir(d)) != NULL) {
+		size_t stem;
+
+		if (de->d_name[0] == '.' || is_meta(de->d_name, &stem))
+			continue;
+		(void)snprintf(meta, sizeof(meta), "%s.meta", de->d_name);
+		if (faccessat(indir, meta, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    faccessat(sentdir, meta, F_OK, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    faccessat(sentdir, de->d_name, F_OK,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		if (renameat(indir, de->d_name, sentdir, de->d_name) != 0)
+			fatal("%s: finishing an interrupted move", de->d_name);
+		log_info("%s: finished moving it into the sent folder",
+		    de->d_name);
+		n++;
+	}
+	closedir(d);
+	if (n > 0 && (fsync(sentdir) != 0 || fsync(indir) != 0))
+		fatal("fsync");
+}
+
+static void
+send_batch(int fd, const struct diode_addr *to, struct mmsghdr *mm,
+    int n, uint64_t *errors)
+{
+	int	off = 0, r, i;
+
+	for (i = 0; i < n; i++) {
+		if (to->family == AF_UNIX) {
+			mm[i].msg_hdr.msg_name = (void *)(uintptr_t)to->ss;
+			mm[i].msg_hdr.msg_namelen = to->len;
+		} else {
+			mm[i].msg_hdr.msg_name = NULL;
+			mm[i].msg_hdr.msg_namelen = 0;
+		}
+	}
+	while (off < n) {
+		r = sendmmsg(fd, mm + off, (unsigned)(n - off), 0);
+		if (r > 0) {
+			off += r;
+			continue;
+		}
+		switch (errno) {
+		case EINTR:
+			continue;
+		case EAGAIN:
+		case ENOBUFS:
+			/* Local congestion: wait for room, lose nothing. */
+			(void)poll(NULL, 0, 1);
+			continue;
+		case ECONNREFUSED:
+		case ENOENT:
+		case EPIPE:
+		case ECONNRESET:
+		case EHOSTUNREACH:
+		case ENETUNREACH:
+		case EMSGSIZE:
+			/*
+			 * Nobody listening (yet) or no route: the frame is
+			 * lost as on the wire; the receiver will account.
+			 */
+			(*errors)++;
+			off++;
+			continue;
+		default:
+			fatal("send");
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "to",		required_argument, NULL, 't' },
+		{ "key",	required_argument, NULL, 'k' },
+		{ "in",		required_argument, NULL, 'i' },
+		{ "sent",	required_argument, NULL, 's' },
+		{ "log",	required_argument, NULL, 'l' },
+		{ "link",	required_argument, NULL, 'L' },
+		{ "rate",	required_argument, NULL, 'r' },
+		{ "symbol-size", required_argument, NULL, 'S' },
+		{ "block",	required_argument, NULL, 'b' },
+		{ "redundancy",	required_argument, NULL, 'R' },
+		{ "min-parity",	required_argument, NULL, 'm' },
+		{ "window",	required_argument, NULL, 'w' },
+		{ "heartbeat",	required_argument, NULL, 'H' },
+		{ "max-size",	required_argument, NULL, 'M' },
+		{ "sndbuf",	required_argument, NULL, 'B' },
+		{ "once",	no_argument,	   NULL, 'o' },
+		{ "linger",	required_argument, NULL, 'g' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct diode_tx_params	 p;
+	struct diode_tx_stats	 ts;
+	struct diode_addr	 to;
+	struct diode_tx		*tx;
+	struct diode_tx_done	 d;
+	struct mmsghdr		 mm[BATCH];
+	struct iovec		 iov[BATCH];
+	struct pollfd		 pfd;
+	const char		*to_s = NULL, *key_s = NULL, *in_s = NULL;
+	const char		*sent_s = NULL, *log_s = NULL;
+	uint8_t			 key[DIODE_KEY_MAX], *frames, ibuf[4096];
+	size_t			 keylen, fsz;
+	uint64_t		 rate = 100000000, maxsz = 64u << 20;
+	uint64_t		 sndbuf = 4u << 20, linger = 0, v, errors = 0;
+	uint64_t		 now, last_rate, next_scan, last_flush, idle_since;
+	double			 credit, burst;
+	char			 err[256];
+	int			 ch, verbose = 0, once = 0, fd, indir, sentdir;
+	int			 logfd, ino, n, i, idle;
+	long			 len;
+
+	memset(&p, 0, sizeof(p));
+	p.link = 1;
+	p.symsize = DIODE_DEF_SYMBOL;
+	p.k = DIODE_DEF_K;
+	p.redundancy = DIODE_DEF_REDUNDANCY;
+	p.min_parity = DIODE_DEF_MIN_PARITY;
+	p.window = DIODE_DEF_WINDOW;
+	p.heartbeat_ms = DIODE_DEF_HEARTBEAT_MS;
+	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't': to_s = optarg; break;
+		case 'k': key_s = optarg; break;
+		case 'i': in_s = optarg; break;
+		case 's': sent_s = optarg; break;
+		case 'l': log_s = optarg; break;
+		case 'L':
+			p.link = (uint32_t)diode_prog_num("--link", optarg, 1000, 0,
+			    UINT32_MAX);
+			break;
+		case 'r':
+			rate = diode_prog_num("--rate", optarg, 1000, 0,
+			    (uint64_t)400 << 30);
+			break;
+		case 'S':
+			p.symsize = (uint16_t)diode_prog_num("--symbol-size", optarg,
+			    1024, DIODE_MIN_SYMBOL, DIODE_MAX_SYMBOL);
+			break;
+		case 'b':
+			p.k = (uint16_t)diode_prog_num("--block", optarg, 1000, 1,
+			    DIODE_MAX_K);
+			break;
+		case 'R':
+			p.redundancy = (uint16_t)diode_prog_num("--redundancy",
+			    optarg, 1000, 0, 100);
+			break;
+		case 'm':
+			p.min_parity = (uint16_t)diode_prog_num("--min-parity",
+			    optarg, 1000, 0, 64);
+			break;
+		case 'w':
+			p.window = (uint16_t)diode_prog_num("--window", optarg, 1000,
+			    1, DIODE_MAX_WINDOW);
+			break;
+		case 'H':
+			p.heartbeat_ms = (uint32_t)diode_prog_num("--heartbeat",
+			    optarg, 1000, 1, 3600000);
+			break;
+		case 'M':
+			maxsz = diode_prog_num("--max-size", optarg, 1024, 0,
+			    DIODE_MAX_MESSAGE);
+			break;
+		case 'B':
+			sndbuf = diode_prog_num("--sndbuf", optarg, 1024, 0,
+			    1u << 30);
+			break;
+		case 'o': once = 1; break;
+		case 'g':
+			linger = diode_prog_num("--linger", optarg, 1000, 0,
+			    3600000);
+			break;
+		case 'v': verbose++; break;
+		case 'h': usage(1);
+		default: usage(0);
+		}
+	}
+	if (optind != argc || to_s == NULL || key_s == NULL || in_s == NULL ||
+	    sent_s == NULL)
+		usage(0);
+	log_init("mmguard-diode-tx", LOG_TO_STDERR, verbose + 1);
+	if (linger == 0)
+		linger = 5 * (uint64_t)p.heartbeat_ms;
+
+	if (diode_addr_parse(to_s, &to, err, sizeof(err)) != 0)
+		fatalx("--to %s", err);
+	if (diode_key_load(key_s, key, &keylen, err, sizeof(err)) != 0)
+		fatalx("--key %s", err);
+	if ((indir = open(in_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("--in %s", in_s);
+	if ((sentdir = open(sent_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("--sent %s", sent_s);
+	if (log_s != NULL)
+		logfd = open(log_s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0640);
+	else
+		logfd = openat(sentdir, "diode-tx.log", O_WRONLY | O_APPEND |
+		    O_CREAT | O_CLOEXEC, 0640);
+	if (logfd == -1)
+		fatal("sending record");
+	if ((fd = diode_sock_tx(&to, sndbuf, err, sizeof(err))) == -1)
+		fatalx("%s: %s", to_s, err);
+	if ((ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(ino, in_s, IN_MOVED_TO | IN_CLOSE_WRITE) == -1)
+		fatal("inotify on %s", in_s);
+
+	diode_prog_signals();
+
+	now = diode_now_us();
+	tx = diode_tx_new(&p, key, keylen, load_file, now, err, sizeof(err));
+	explicit_bzero(key, sizeof(key));
+	if (tx == NULL)
+		fatalx("%s", err);
+	log_info("session %016llx to %s: symbol %u, block %u, redundancy "
+	    "%u%%, window %u, rate %llu bit/s", (unsigned long long)
+	    diode_tx_session(tx), to_s, p.symsize, p.k, p.redundancy,
+	    p.window, (unsigned long long)rate);
+
+	fsz = DIODE_DATA_HDR_LEN + (size_t)p.symsize + DIODE_TAG_LEN;
+	frames = xmalloc(BATCH * fsz);
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < BATCH; i++) {
+		iov[i].iov_base = frames + (size_t)i * fsz;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	repair(indir, sentdir);
+	(void)scan(tx, indir, maxsz);
+	next_scan = now + RESCAN_US;
+	last_rate = last_flush = now;
+	idle_since = 0;
+	/* Credit in bits; a burst of one batch at most. */
+	burst = (double)(BATCH * (fsz + ETH_OVERHEAD) * 8);
+	credit = burst;
+
+	while (!diode_prog_stop) {
+		now = diode_now_us();
+		if (read(ino, ibuf, sizeof(ibuf)) > 0 || now >= next_scan) {
+			while (read(ino, ibuf, sizeof(ibuf)) > 0)
+				;
+			(void)scan(tx, indir, maxsz);
+			if (now >= next_scan)
+				next_scan = now + RESCAN_US;
+		}
+		if (rate > 0) {
+			credit += (double)(now - last_rate) * (double)rate / 1e6;
+			if (credit > burst)
+				credit = burst;
+		}
+		last_rate = now;
+		n = 0;
+		while (n < BATCH && (rate == 0 || credit > 0)) {
+			len = diode_tx_next(tx, now, frames + (size_t)n * fsz,
+			    fsz, err, sizeof(err));
+			if (len < 0)
+				fatalx("%s", err);
+			if (len == 0)
+				break;
+			iov[n].iov_len = (size_t)len;
+			credit -= (double)((size_t)len + ETH_OVERHEAD) * 8;
+			n++;
+		}
+		if (n > 0)
+			send_batch(fd, &to, mm, n, &errors);
+		while (diode_tx_done(tx, &d)) {
+			if (npending == pending_cap) {
+				pending_cap = pending_cap ? pending_cap * 2 : 256;
+				pending = xreallocarray(pending, pending_cap,
+				    sizeof(*pending));
+			}
+			pending[npending++].d = d;
+		}
+		idle = diode_tx_idle(tx);
+		if (npending >= FLUSH_COUNT || (npending > 0 &&
+		    (idle || now - last_flush >= FLUSH_US))) {
+			flush_records(logfd, indir, sentdir,
+			    diode_tx_session(tx));
+			last_flush = now;
+		}
+		if (!idle) {
+			idle_since = 0;
+			if (n == 0 && rate > 0 && credit <= 0) {
+				/* Ahead of the link: sleep off the debt. */
+				struct timespec nap;
+
+				v = (uint64_t)(-credit * 1e6 / (double)rate) + 1;
+				nap.tv_sec = (time_t)(v / 1000000);
+				nap.tv_nsec = (long)(v % 1000000) * 1000;
+				nanosleep(&nap, NULL);
+			} else if (n == 0)
+				(void)poll(NULL, 0, 1);
+			continue;
+		}
+		if (idle_since == 0)
+			idle_since = now;
+		if (once && now - idle_since >= linger * 1000 &&
+		    outstanding == 0)
+			break;
+		/* Idle: heartbeats only; wake for new files. */
+		pfd.fd = ino;
+		pfd.events = POLLIN;
+		(void)poll(&pfd, 1, 20);
+	}
+	flush_records(logfd, indir, sentdir, diode_tx_session(tx));
+	diode_tx_get_stats(tx, &ts);
+	log_info("summary session=%016llx frames=%llu data=%llu "
+	    "heartbeats=%llu blocks=%llu sent=%llu failed=%llu bytes=%llu "
+	    "send_errors=%llu unsent=%zu", (unsigned long long)
+	    diode_tx_session(tx), (unsigned long long)ts.frames,
+	    (unsigned long long)ts.data_frames,
+	    (unsigned long long)ts.hb_frames, (unsigned long long)ts.blocks,
+	    (unsigned long long)ts.completed, (unsigned long long)ts.failed,
+	    (unsigned long long)ts.body_bytes, (unsigned long long)errors,
+	    outstanding);
+	diode_tx_free(tx);
+	return 0;
+}

@@ -1,0 +1,999 @@
+/*
+ * test_diode.c - the one-way channel: frame encoding and parsing (round
+ * trip, every byte tampered, every truncation, limits), erasure repair at
+ * the edges (exactly m symbols lost, m + 1), interleaving order,
+ * precedence order and pre-emption, the sender and receiver engines end
+ * to end in memory (loss accounted by id, duplicates and replayed or
+ * stale sessions refused, a refused token), drop-folder metadata, the
+ * stand-in release token, and a receive socket that cannot send.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guard/common/xmalloc.h"
+#include "guard/diode/diode.h"
+#include "tests/unit/unit.h"
+
+static const uint8_t	key[32] = "0123456789abcdef0123456789abcdef";
+static const uint8_t	key2[32] = "fedcba9876543210fedcba9876543210";
+
+/* --- frames ------------------------------------------------------------ */
+
+static struct diode_frame_hdr
+hdr(void)
+{
+	struct diode_frame_hdr	h = { 7, 0x1122334455667788ULL, 1000, 42 };
+
+	return h;
+}
+
+static struct diode_block_info
+block(void)
+{
+	struct diode_block_info	b;
+
+	memset(&b, 0, sizeof(b));
+	b.prec = DIODE_FLASH;
+	b.scheme = DIODE_SCHEME_RS_CAUCHY;
+	b.symsize = 256;
+	b.bseq = 9;
+	b.lwm = 8;
+	b.k = 3;
+	b.m = 2;
+	b.data_len = 600;
+	b.first_rec = 100;
+	b.first_seq = 4;
+	b.last_seq = 6;
+	return b;
+}
+
+static size_t
+data_frame(struct diode_mac *mac, const struct diode_block_info *b,
+    uint16_t sym, uint8_t *out)
+{
+	struct diode_frame_hdr	h = hdr();
+	uint8_t			pay[DIODE_MAX_SYMBOL];
+	size_t			i;
+
+	for (i = 0; i < b->symsize; i++)
+		pay[i] = (uint8_t)(i * 7 + sym);
+	return diode_frame_data(mac, &h, b, sym, pay, out, DIODE_MAX_FRAME);
+}
+
+static void
+test_frame_data_roundtrip(void)
+{
+	struct diode_block_info	 b = block();
+	struct diode_mac	*mac;
+	struct diode_frame	 f;
+	uint8_t			 buf[DIODE_MAX_FRAME];
+	char			 err[128];
+	size_t			 len;
+	int			 why;
+
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mac);
+	len = data_frame(mac, &b, 4, buf);
+	CU_ASSERT_EQUAL(len, DIODE_DATA_HDR_LEN + 256 + DIODE_TAG_LEN);
+	CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, len, &f, &why, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(f.type, DIODE_FRAME_DATA);
+	CU_ASSERT_EQUAL(f.link, 7);
+	CU_ASSERT_EQUAL(f.session, 0x1122334455667788ULL);
+	CU_ASSERT_EQUAL(f.epoch, 1000);
+	CU_ASSERT_EQUAL(f.fseq, 42);
+	CU_ASSERT_EQUAL(f.blk.prec, DIODE_FLASH);
+	CU_ASSERT_EQUAL(f.blk.bseq, 9);
+	CU_ASSERT_EQUAL(f.blk.lwm, 8);
+	CU_ASSERT_EQUAL(f.blk.k, 3);
+	CU_ASSERT_EQUAL(f.blk.m, 2);
+	CU_ASSERT_EQUAL(f.sym, 4);
+	CU_ASSERT_EQUAL(f.blk.data_len, 600);
+	CU_ASSERT_EQUAL(f.blk.first_rec, 100);
+	CU_ASSERT_EQUAL(f.blk.first_seq, 4);
+	CU_ASSERT_EQUAL(f.blk.last_seq, 6);
+	CU_ASSERT_EQUAL(f.payload[10], (uint8_t)(70 + 4));
+	/* The big-endian layout of SECURITY-FRAMES, spot-checked. */
+	CU_ASSERT_EQUAL(memcmp(buf, "MGD1\x01\0\0\0\0\0\0\x07", 12), 0);
+	CU_ASSERT_EQUAL(buf[60], 0);
+	CU_ASSERT_EQUAL(buf[61], 4);
+	diode_mac_free(mac);
+}
+
+static void
+test_frame_hb_roundtrip(void)
+{
+	struct diode_frame_hdr		 h = hdr();
+	struct diode_manifest_entry	 ent[3], e;
+	struct diode_hb			 hb;
+	struct diode_mac		*mac;
+	struct diode_frame		 f;
+	uint8_t				 buf[DIODE_MAX_FRAME];
+	char				 err[128];
+	size_t				 len, taken, off = 0;
+	int				 why, i;
+
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mac);
+	memset(&hb, 0, sizeof(hb));
+	hb.started = 10;
+	hb.completed = 8;
+	hb.bytes = 12345;
+	hb.interval_ms = 200;
+	for (i = 0; i < DIODE_NPREC; i++) {
+		hb.streams[i].next_block = 100 + (uint64_t)i;
+		hb.streams[i].lwm = 90 + (uint64_t)i;
+		hb.streams[i].next_seq = 1000 + (uint64_t)i;
+	}
+	for (i = 0; i < 3; i++) {
+		ent[i].prec = (uint8_t)i;
+		ent[i].seq = 500 + (uint64_t)i;
+		(void)snprintf(ent[i].id, sizeof(ent[i].id), "msg-%d@x", i);
+	}
+	len = diode_frame_heartbeat(mac, &h, &hb, ent, 3, &taken, buf,
+	    sizeof(buf));
+	CU_ASSERT_EQUAL(taken, 3);
+	CU_ASSERT_EQUAL_FATAL(diode_frame_parse(mac, buf, len, &f, &why, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(f.type, DIODE_FRAME_HEARTBEAT);
+	CU_ASSERT_EQUAL(f.hb.started, 10);
+	CU_ASSERT_EQUAL(f.hb.completed, 8);
+	CU_ASSERT_EQUAL(f.hb.bytes, 12345);
+	CU_ASSERT_EQUAL(f.hb.streams[5].next_seq, 1005);
+	CU_ASSERT_EQUAL(f.hb.streams[3].lwm, 93);
+	CU_ASSERT_EQUAL(f.hb.nentries, 3);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL_FATAL(diode_hb_entry(&f.hb, &off, &e), 1);
+		CU_ASSERT_EQUAL(e.prec, i);
+		CU_ASSERT_EQUAL(e.seq, 500 + (uint64_t)i);
+		CU_ASSERT_STRING_EQUAL(e.id, ent[i].id);
+	}
+	CU_ASSERT_EQUAL(diode_hb_entry(&f.hb, &off, &e), 0);
+	/* A small buffer takes fewer entries, never a partial one. */
+	len = diode_frame_heartbeat(mac, &h, &hb, ent, 3, &taken, buf,
+	    DIODE_HB_HDR_LEN + DIODE_TAG_LEN + 20);
+	CU_ASSERT_EQUAL(taken, 1);
+	CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, len, &f, &why, err,
+	    sizeof(err)), 0);
+	diode_mac_free(mac);
+}
+
+/* Every byte changed, every truncation, another key: all refused. */
+static void
+test_frame_tamper(void)
+{
+	struct diode_block_info	 b = block();
+	struct diode_mac	*mac, *other;
+	struct diode_frame	 f;
+	uint8_t			 buf[DIODE_MAX_FRAME];
+	char			 err[128];
+	size_t			 len, i;
+	int			 why, tag = 0;
+
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	other = diode_mac_new(key2, sizeof(key2), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mac);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	len = data_frame(mac, &b, 1, buf);
+	for (i = 0; i < len; i++) {
+		buf[i] ^= 0x20;
+		CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, len, &f, &why,
+		    err, sizeof(err)), -1);
+		tag += why == DIODE_REFUSE_TAG;
+		buf[i] ^= 0x20;
+	}
+	/* Past the magic and version, only the tag can tell. */
+	CU_ASSERT_EQUAL(tag, (int)len - 4);
+	for (i = 0; i < len; i++)
+		CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, i, &f, &why, err,
+		    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(diode_frame_parse(other, buf, len, &f, &why, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(why, DIODE_REFUSE_TAG);
+	CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, len, &f, &why, err,
+	    sizeof(err)), 0);
+	diode_mac_free(mac);
+	diode_mac_free(other);
+}
+
+/* Authentic but out of range: the parser refuses the structure. */
+static void
+test_frame_limits(void)
+{
+	struct diode_block_info	 b;
+	struct diode_mac	*mac;
+	struct diode_frame	 f;
+	uint8_t			 buf[DIODE_MAX_FRAME];
+	char			 err[128];
+	size_t			 len;
+	int			 why, i;
+
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mac);
+	for (i = 0; i < 9; i++) {
+		uint16_t sym = 0;
+
+		b = block();
+		switch (i) {
+		case 0: b.k = 0; break;
+		case 1: b.k = 200; b.m = 56; break;	/* k + m > 255 */
+		case 2: sym = 5; break;			/* k + m = 5 */
+		case 3: b.data_len = 512; break;	/* k would be 2 */
+		case 4: b.data_len = 769; break;	/* beyond k * S */
+		case 5: b.first_rec = 600; break;
+		case 6: b.last_seq = 3; break;
+		case 7: b.lwm = 10; break;		/* past the block */
+		case 8: b.prec = DIODE_NPREC; break;
+		}
+		len = data_frame(mac, &b, sym, buf);
+		CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, len, &f, &why,
+		    err, sizeof(err)), -1);
+		CU_ASSERT_EQUAL(why, DIODE_REFUSE_MALFORMED);
+	}
+	CU_ASSERT_PTR_NULL(diode_mac_new(key, 16, err, sizeof(err)));
+	diode_mac_free(mac);
+}
+
+/* --- erasure coding ------------------------------------------------------ */
+
+/* Encode k+m symbols, lose the listed ones, decode; 0 if rebuilt. */
+static int
+fec_try(int k, int m, const int *lose, int nlose)
+{
+	struct diode_fec	*fec = diode_fec_new();
+	size_t			 S = 300;
+	uint8_t			*buf, *orig, *sym[DIODE_MAX_N];
+	uint8_t			 present[DIODE_MAX_N];
+	char			 err[128];
+	int			 i, r;
+
+	buf = xmalloc((size_t)(k + m) * S);
+	orig = xmalloc((size_t)k * S);
+	for (i = 0; i < k * (int)S; i++)
+		orig[i] = (uint8_t)(i * 31 + (i >> 8));
+	memcpy(buf, orig, (size_t)k * S);
+	for (i = 0; i < k + m; i++)
+		sym[i] = buf + (size_t)i * S;
+	CU_ASSERT_EQUAL_FATAL(diode_fec_encode(fec, k, m, S, sym, sym + k,
+	    err, sizeof(err)), 0);
+	memset(present, 1, sizeof(present));
+	for (i = 0; i < nlose; i++) {
+		present[lose[i]] = 0;
+		memset(sym[lose[i]], 0xee, S);
+	}
+	r = diode_fec_decode(fec, k, m, S, sym, present, err, sizeof(err));
+	if (r == 0)
+		CU_ASSERT_EQUAL(memcmp(buf, orig, (size_t)k * S), 0);
+	free(buf);
+	free(orig);
+	diode_fec_free(fec);
+	return r;
+}
+
+static void
+test_fec_edges(void)
+{
+	int	lose[DIODE_MAX_N], i, n;
+
+	/* k = 64, m = 16: the first 16 data symbols, then 17. */
+	for (i = 0; i < 17; i++)
+		lose[i] = i;
+	CU_ASSERT_EQUAL(fec_try(64, 16, lose, 16), 0);
+	CU_ASSERT_EQUAL(fec_try(64, 16, lose, 17), -1);
+	/* The last 8 data and 8 of the parity symbols. */
+	for (i = 0; i < 8; i++) {
+		lose[i] = 56 + i;
+		lose[8 + i] = 64 + 2 * i;
+	}
+	CU_ASSERT_EQUAL(fec_try(64, 16, lose, 16), 0);
+	lose[16] = 0;
+	CU_ASSERT_EQUAL(fec_try(64, 16, lose, 17), -1);
+	/* Only parity lost: nothing to do, still fine. */
+	for (i = 0; i < 16; i++)
+		lose[i] = 64 + i;
+	CU_ASSERT_EQUAL(fec_try(64, 16, lose, 16), 0);
+	/* The smallest block: one symbol, two parity. */
+	lose[0] = 0;
+	lose[1] = 1;
+	CU_ASSERT_EQUAL(fec_try(1, 2, lose, 2), 0);
+	lose[2] = 2;
+	CU_ASSERT_EQUAL(fec_try(1, 2, lose, 3), -1);
+	/* The largest: k = 128, m = 127, every second symbol lost. */
+	for (i = n = 0; i < 255 && n < 127; i += 2)
+		lose[n++] = i;
+	CU_ASSERT_EQUAL(fec_try(128, 127, lose, n), 0);
+	lose[n] = 1;
+	CU_ASSERT_EQUAL(fec_try(128, 127, lose, n + 1), -1);
+	/* No parity at all: any loss is final. */
+	lose[0] = 3;
+	CU_ASSERT_EQUAL(fec_try(8, 0, lose, 1), -1);
+	CU_ASSERT_EQUAL(fec_try(8, 0, lose, 0), 0);
+}
+
+/* --- sender ------------------------------------------------------------- */
+
+struct body {
+	size_t	len;
+	uint8_t	seed;
+};
+
+static int
+load_body(void *cookie, uint8_t **p, size_t *len, char *err, size_t errsz)
+{
+	struct body	*b = cookie;
+	size_t		 i;
+
+	if (b == NULL) {
+		snprintf(err, errsz, "no such message");
+		return -1;
+	}
+	*p = xmalloc(b->len ? b->len : 1);
+	for (i = 0; i < b->len; i++)
+		(*p)[i] = (uint8_t)(i * 13 + b->seed + (i >> 9));
+	*len = b->len;
+	return 0;
+}
+
+static struct diode_tx_params
+txparams(uint16_t symsize, uint16_t k, uint16_t window)
+{
+	struct diode_tx_params	p;
+
+	memset(&p, 0, sizeof(p));
+	p.link = 7;
+	p.symsize = symsize;
+	p.k = k;
+	p.redundancy = 25;
+	p.min_parity = 1;
+	p.window = window;
+	p.heartbeat_ms = 1000000;	/* no timed heartbeats */
+	p.epoch = 1000;
+	return p;
+}
+
+static void
+submit(struct diode_tx *tx, const char *id, int prec, struct body *b)
+{
+	struct diode_tx_msg	m;
+	char			err[128];
+
+	memset(&m, 0, sizeof(m));
+	(void)snprintf(m.id, sizeof(m.id), "%s", id);
+	m.prec = prec;
+	memset(m.token, 0xab, sizeof(m.token));
+	m.cookie = b;
+	CU_ASSERT_EQUAL(diode_tx_submit(tx, &m, err, sizeof(err)), 0);
+}
+
+/* The next data frame, parsed (heartbeats skipped); 0 when none. */
+static int
+next_data(struct diode_tx *tx, struct diode_mac *mac, struct diode_frame *f,
+    uint8_t *buf)
+{
+	char	err[128];
+	long	len;
+	int	why;
+
+	for (;;) {
+		len = diode_tx_next(tx, 1, buf, DIODE_MAX_FRAME, err,
+		    sizeof(err));
+		CU_ASSERT_FATAL(len >= 0);
+		if (len == 0)
+			return 0;
+		CU_ASSERT_EQUAL_FATAL(diode_frame_parse(mac, buf, (size_t)len,
+		    f, &why, err, sizeof(err)), 0);
+		if (f->type == DIODE_FRAME_DATA)
+			return 1;
+	}
+}
+
+static void
+test_interleave_order(void)
+{
+	struct diode_tx_params	 p = txparams(256, 4, 4);
+	struct diode_tx		*tx;
+	struct diode_mac	*mac;
+	struct diode_frame	 f;
+	struct body		 b = { 8 * 4 * 256, 1 };
+	uint8_t			 buf[DIODE_MAX_FRAME];
+	char			 err[128];
+	int			 i;
+
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+	submit(tx, "big", DIODE_ROUTINE, &b);
+	/*
+	 * Blocks of k = 4 data and m = 1 parity symbols, window 4: the
+	 * first 20 frames go round the four blocks, one symbol each.
+	 */
+	for (i = 0; i < 20; i++) {
+		CU_ASSERT_EQUAL_FATAL(next_data(tx, mac, &f, buf), 1);
+		CU_ASSERT_EQUAL(f.blk.bseq, (uint64_t)(i % 4));
+		CU_ASSERT_EQUAL(f.sym, i / 4);
+		CU_ASSERT_EQUAL(f.blk.k, 4);
+		CU_ASSERT_EQUAL(f.blk.m, 1);
+		CU_ASSERT_EQUAL(f.blk.lwm, i < 17 ? 0 : (uint64_t)(i - 16));
+	}
+	/* Then blocks 4..7 the same way, and the tail. */
+	CU_ASSERT_EQUAL_FATAL(next_data(tx, mac, &f, buf), 1);
+	CU_ASSERT_EQUAL(f.blk.bseq, 4);
+	CU_ASSERT_EQUAL(f.sym, 0);
+	CU_ASSERT_EQUAL(next_data(tx, mac, &f, buf), 1);
+	CU_ASSERT_EQUAL(f.blk.bseq, 5);
+	diode_tx_free(tx);
+	diode_mac_free(mac);
+}
+
+static void
+test_precedence_order(void)
+{
+	struct diode_tx_params	 p = txparams(256, 4, 2);
+	struct diode_tx		*tx;
+	struct diode_mac	*mac;
+	struct diode_frame	 f;
+	struct diode_tx_done	 d;
+	struct body		 big = { 40 * 256, 2 }, small = { 100, 3 };
+	uint8_t			 buf[DIODE_MAX_FRAME];
+	char			 err[128];
+	int			 i, prec[DIODE_NPREC], order[DIODE_NPREC], n = 0;
+	int			 flash = 0;
+
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+	/* Queued in reverse: sent OVERRIDE first, DEFERRED last. */
+	for (i = DIODE_NPREC - 1; i >= 0; i--) {
+		char id[16];
+
+		(void)snprintf(id, sizeof(id), "p%d", i);
+		submit(tx, id, i, &small);
+	}
+	memset(prec, 0, sizeof(prec));
+	while (next_data(tx, mac, &f, buf)) {
+		if (n == 0 || order[n - 1] != f.blk.prec)
+			order[n++] = f.blk.prec;
+		CU_ASSERT_FATAL(n <= DIODE_NPREC);
+	}
+	CU_ASSERT_EQUAL(n, DIODE_NPREC);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(order[i], i);
+	while (diode_tx_done(tx, &d))
+		;
+
+	/* A FLASH message overtakes a ROUTINE one already being sent. */
+	submit(tx, "routine", DIODE_ROUTINE, &big);
+	for (i = 0; i < 12; i++) {
+		CU_ASSERT_EQUAL_FATAL(next_data(tx, mac, &f, buf), 1);
+		CU_ASSERT_EQUAL(f.blk.prec, DIODE_ROUTINE);
+	}
+	submit(tx, "flash", DIODE_FLASH, &small);
+	/* 100 bytes + record header: one block of k = 1, m = 1. */
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL_FATAL(next_data(tx, mac, &f, buf), 1);
+		CU_ASSERT_EQUAL(f.blk.prec, DIODE_FLASH);
+	}
+	CU_ASSERT_EQUAL_FATAL(diode_tx_done(tx, &d), 1);
+	CU_ASSERT_STRING_EQUAL(d.id, "flash");
+	CU_ASSERT_EQUAL(d.status, 0);
+	while (next_data(tx, mac, &f, buf)) {
+		CU_ASSERT_EQUAL(f.blk.prec, DIODE_ROUTINE);
+		flash++;
+	}
+	CU_ASSERT(flash > 0);
+	CU_ASSERT_EQUAL_FATAL(diode_tx_done(tx, &d), 1);
+	CU_ASSERT_STRING_EQUAL(d.id, "routine");
+	CU_ASSERT_EQUAL(d.len, 40 * 256);
+	CU_ASSERT(diode_tx_idle(tx));
+	diode_tx_free(tx);
+	diode_mac_free(mac);
+}
+
+/* --- sender to receiver -------------------------------------------------- */
+
+#define MAX_FRAMES	4096
+
+struct capture {
+	uint8_t		*buf[MAX_FRAMES];
+	size_t		 len[MAX_FRAMES];
+	size_t		 n;
+};
+
+struct got {
+	char		 delivered[64][DIODE_ID_MAX + 1];
+	size_t		 len[64];
+	int		 ndelivered;
+	char		 lost[64][DIODE_ID_MAX + 1];
+	int		 nlost;
+	int		 refused, sessions;
+	int		 verify_fails;
+};
+
+static int
+cb_deliver(void *arg, const struct diode_rx_msg *m, char *err, size_t errsz)
+{
+	struct got	*g = arg;
+	struct body	 b;
+	uint8_t		*want;
+	size_t		 len;
+
+	(void)err;
+	(void)errsz;
+	if (g->ndelivered < 64) {
+		memcpy(g->delivered[g->ndelivered], m->id, strlen(m->id) + 1);
+		g->len[g->ndelivered] = m->len;
+	}
+	g->ndelivered++;
+	/* The bodies of these tests are made by load_body(seed = 5). */
+	b.len = m->len;
+	b.seed = 5;
+	CU_ASSERT_EQUAL(load_body(&b, &want, &len, NULL, 0), 0);
+	CU_ASSERT_EQUAL(memcmp(want, m->body, len), 0);
+	free(want);
+	return 0;
+}
+
+static void
+cb_event(void *arg, const struct diode_rx_event *ev)
+{
+	struct got	*g = arg;
+
+	if (ev->type == DIODE_EV_LOST) {
+		if (ev->id != NULL && g->nlost < 64)
+			memcpy(g->lost[g->nlost], ev->id, strlen(ev->id) + 1);
+		else if (g->nlost < 64)
+			(void)snprintf(g->lost[g->nlost], DIODE_ID_MAX + 1,
+			    "#%llu-%llu", (unsigned long long)ev->seq,
+			    (unsigned long long)ev->seq_last);
+		g->nlost++;
+	} else if (ev->type == DIODE_EV_REFUSED)
+		g->refused++;
+	else if (ev->type == DIODE_EV_SESSION)
+		g->sessions++;
+}
+
+static int
+cb_verify(void *arg, const uint8_t *digest, const uint8_t *token)
+{
+	struct got	*g = arg;
+
+	(void)digest;
+	if (token[0] != 0xab) {
+		g->verify_fails++;
+		return -1;
+	}
+	return 0;
+}
+
+static struct diode_rx *
+rx_make(struct got *g, uint64_t last_epoch)
+{
+	struct diode_rx_params	p;
+	struct diode_rx_cb	cb;
+	char			err[128];
+
+	memset(g, 0, sizeof(*g));
+	memset(&p, 0, sizeof(p));
+	p.link = 7;
+	p.last_epoch = last_epoch;
+	p.max_message = 1 << 20;
+	p.reorder_ms = 10;
+	memset(&cb, 0, sizeof(cb));
+	cb.deliver = cb_deliver;
+	cb.event = cb_event;
+	cb.verify = cb_verify;
+	cb.arg = g;
+	return diode_rx_new(&p, key, sizeof(key), &cb, err, sizeof(err));
+}
+
+/* Run the sender dry, heartbeats at the start and the end included. */
+static void
+capture(struct diode_tx *tx, struct capture *c)
+{
+	uint8_t	buf[DIODE_MAX_FRAME];
+	char	err[128];
+	long	len;
+
+	memset(c, 0, sizeof(*c));
+	for (;;) {
+		len = diode_tx_next(tx, 1, buf, sizeof(buf), err, sizeof(err));
+		CU_ASSERT_FATAL(len >= 0);
+		if (len == 0)
+			break;
+		CU_ASSERT_FATAL(c->n < MAX_FRAMES);
+		c->buf[c->n] = xmemdup(buf, (size_t)len);
+		c->len[c->n++] = (size_t)len;
+	}
+	len = diode_tx_heartbeat(tx, 2, buf, sizeof(buf), err, sizeof(err));
+	CU_ASSERT_FATAL(len > 0);
+	c->buf[c->n] = xmemdup(buf, (size_t)len);
+	c->len[c->n++] = (size_t)len;
+}
+
+static void
+capture_free(struct capture *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->buf[i]);
+}
+
+/* Parse frame i of the capture (for its block and symbol). */
+static void
+peek(const struct capture *c, size_t i, struct diode_frame *f)
+{
+	struct diode_mac	*mac;
+	char			 err[128];
+	int			 why;
+
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	CU_ASSERT_EQUAL(diode_frame_parse(mac, c->buf[i], c->len[i], f, &why,
+	    err, sizeof(err)), 0);
+	diode_mac_free(mac);
+}
+
+static int
+has(char list[][DIODE_ID_MAX + 1], int n, const char *id)
+{
+	int	i;
+
+	for (i = 0; i < n && i < 64; i++)
+		if (strcmp(list[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Three messages in one stream (blocks k = 4, m = 1 of 256 bytes, window
+ * 2): "a" (300 bytes), "b" (1500 bytes), "c" (100 bytes).  Dropping one
+ * symbol per block loses nothing; dropping two symbols of the block
+ * holding "a" loses "a" and "b" (it starts there), by id, and "c" still
+ * arrives.
+ */
+static void
+test_engines_loss(void)
+{
+	struct diode_tx_params	 p = txparams(256, 4, 2);
+	struct diode_tx		*tx;
+	struct diode_rx		*rx;
+	struct diode_frame	 f;
+	struct capture		 c;
+	struct got		 g;
+	struct body		 a = { 300, 5 }, b = { 1500, 5 }, cc = { 100, 5 };
+	char			 err[128];
+	size_t			 i;
+	int			 pass, dropped0;
+	static uint8_t		 in[MAX_FRAMES];
+
+	for (pass = 0; pass < 2; pass++) {
+		tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+		    sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+		submit(tx, "a", DIODE_PRIORITY, &a);
+		submit(tx, "b", DIODE_PRIORITY, &b);
+		submit(tx, "c", DIODE_PRIORITY, &cc);
+		capture(tx, &c);
+		rx = rx_make(&g, 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
+		dropped0 = 0;
+		for (i = 0; i < c.n; i++) {
+			peek(&c, i, &f);
+			in[i] = 0;
+			if (f.type == DIODE_FRAME_DATA && f.sym == 1)
+				continue;	/* one per block */
+			if (pass == 1 && f.type == DIODE_FRAME_DATA &&
+			    f.blk.bseq == 0 && f.sym == 2 && !dropped0++)
+				continue;	/* a second one in block 0 */
+			in[i] = 1;
+			CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[i], c.len[i],
+			    1000, err, sizeof(err)), 0);
+		}
+		diode_rx_tick(rx, 1000000);
+		if (pass == 0) {
+			CU_ASSERT_EQUAL(g.ndelivered, 3);
+			CU_ASSERT_EQUAL(g.nlost, 0);
+		} else {
+			CU_ASSERT_EQUAL(g.ndelivered, 1);
+			CU_ASSERT_STRING_EQUAL(g.delivered[0], "c");
+			CU_ASSERT_EQUAL(g.nlost, 2);
+			CU_ASSERT(has(g.lost, g.nlost, "a"));
+			CU_ASSERT(has(g.lost, g.nlost, "b"));
+		}
+		CU_ASSERT_EQUAL(diode_rx_pending(rx), 0);
+		/* Replayed: every frame refused, nothing delivered twice. */
+		for (i = 0; i < c.n; i++)
+			if (in[i])
+				CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[i],
+				    c.len[i], 2000000, err, sizeof(err)), -1);
+		CU_ASSERT_EQUAL(g.ndelivered, pass == 0 ? 3 : 1);
+		capture_free(&c);
+		diode_rx_free(rx);
+		diode_tx_free(tx);
+	}
+}
+
+/*
+ * Every frame of a message lost, heartbeats kept: the manifest still
+ * names it.  The tail rule (heartbeat counts) reports it.
+ */
+static void
+test_engines_whole_loss(void)
+{
+	struct diode_tx_params	 p = txparams(256, 4, 2);
+	struct diode_tx		*tx;
+	struct diode_rx		*rx;
+	struct diode_frame	 f;
+	struct capture		 c;
+	struct got		 g;
+	struct body		 a = { 200, 5 }, b = { 2000, 5 };
+	char			 err[128];
+	size_t			 i;
+
+	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+	submit(tx, "keep", DIODE_IMMEDIATE, &a);
+	capture(tx, &c);
+	capture_free(&c);
+	submit(tx, "gone", DIODE_IMMEDIATE, &b);
+	capture(tx, &c);
+	rx = rx_make(&g, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
+	for (i = 0; i < c.n; i++) {
+		peek(&c, i, &f);
+		if (f.type == DIODE_FRAME_DATA)
+			continue;
+		CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[i], c.len[i], 1000,
+		    err, sizeof(err)), 0);
+	}
+	diode_rx_tick(rx, 1000000);
+	CU_ASSERT_EQUAL(g.ndelivered, 0);
+	/* Both named: "keep" by the second copy of its manifest entry. */
+	CU_ASSERT_EQUAL(g.nlost, 2);
+	CU_ASSERT(has(g.lost, g.nlost, "gone"));
+	CU_ASSERT(has(g.lost, g.nlost, "keep"));
+	CU_ASSERT_EQUAL(diode_rx_pending(rx), 0);
+	capture_free(&c);
+	diode_rx_free(rx);
+	diode_tx_free(tx);
+}
+
+static void
+test_engines_sessions(void)
+{
+	struct diode_tx_params	 p = txparams(256, 8, 4);
+	struct diode_tx		*tx, *tx2;
+	struct diode_rx		*rx;
+	struct capture		 c, c2;
+	struct got		 g;
+	struct body		 a = { 5000, 5 };
+	char			 err[128];
+	size_t			 i;
+
+	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+	submit(tx, "one", DIODE_ROUTINE, &a);
+	capture(tx, &c);
+
+	/* An epoch not after the last accepted one: refused. */
+	rx = rx_make(&g, 1000);
+	CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[0], c.len[0], 1, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(g.sessions, 0);
+	diode_rx_free(rx);
+
+	/*
+	 * The manifest and a third of the frames (too few to rebuild
+	 * anything), then a restart: the message is reported, by id.
+	 */
+	rx = rx_make(&g, 999);
+	CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[c.n - 1], c.len[c.n - 1], 1,
+	    err, sizeof(err)), 0);
+	for (i = 0; i < c.n / 3; i++)
+		CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[i], c.len[i], 1, err,
+		    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(g.sessions, 1);
+	p.epoch = 2000;
+	tx2 = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	submit(tx2, "two", DIODE_ROUTINE, &a);
+	capture(tx2, &c2);
+	for (i = 0; i < c2.n; i++)
+		CU_ASSERT_EQUAL(diode_rx_input(rx, c2.buf[i], c2.len[i], 2,
+		    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(g.sessions, 2);
+	CU_ASSERT_EQUAL(g.nlost, 1);
+	CU_ASSERT(has(g.lost, g.nlost, "one"));
+	CU_ASSERT_EQUAL(g.ndelivered, 1);
+	CU_ASSERT_STRING_EQUAL(g.delivered[0], "two");
+	/* The old session's frames are now stale. */
+	CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[c.n / 2], c.len[c.n / 2], 3,
+	    err, sizeof(err)), -1);
+	capture_free(&c);
+	capture_free(&c2);
+	diode_rx_free(rx);
+	diode_tx_free(tx);
+	diode_tx_free(tx2);
+}
+
+/* A token the verifier refuses: an event, no delivery. */
+static void
+test_engines_token(void)
+{
+	struct diode_tx_params	 p = txparams(512, 8, 4);
+	struct diode_tx		*tx;
+	struct diode_rx		*rx;
+	struct diode_tx_msg	 m;
+	struct capture		 c;
+	struct got		 g;
+	struct body		 a = { 700, 5 };
+	char			 err[128];
+	size_t			 i;
+
+	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	memset(&m, 0, sizeof(m));
+	memcpy(m.id, "bad-token", 10);
+	m.prec = DIODE_FLASH;
+	m.cookie = &a;			/* token all zero */
+	CU_ASSERT_EQUAL(diode_tx_submit(tx, &m, err, sizeof(err)), 0);
+	submit(tx, "good", DIODE_FLASH, &a);
+	/* Loading fails: completed with an error, never sent. */
+	memcpy(m.id, "unreadable", 11);
+	m.cookie = NULL;
+	CU_ASSERT_EQUAL(diode_tx_submit(tx, &m, err, sizeof(err)), 0);
+	capture(tx, &c);
+	rx = rx_make(&g, 0);
+	for (i = 0; i < c.n; i++)
+		CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[i], c.len[i], 1, err,
+		    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(g.refused, 1);
+	CU_ASSERT_EQUAL(g.verify_fails, 1);
+	CU_ASSERT_EQUAL(g.ndelivered, 1);
+	CU_ASSERT_STRING_EQUAL(g.delivered[0], "good");
+	CU_ASSERT_EQUAL(g.nlost, 0);
+	memcpy(m.id, "bad/id", 7);
+	CU_ASSERT_EQUAL(diode_tx_submit(tx, &m, err, sizeof(err)), -1);
+	capture_free(&c);
+	diode_rx_free(rx);
+	diode_tx_free(tx);
+}
+
+/* --- programs' helpers ---------------------------------------------------- */
+
+static void
+test_meta_token(void)
+{
+	struct diode_meta	m;
+	uint8_t			d[32], t[32];
+	char			err[128];
+	const char		*good = "id: M-1@x\nprecedence: flash\n"
+	    "token: 000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191A1B1C1D1E1F\n";
+
+	CU_ASSERT_EQUAL(diode_meta_parse(good, strlen(good), &m, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(m.id, "M-1@x");
+	CU_ASSERT_EQUAL(m.prec, DIODE_FLASH);
+	CU_ASSERT_EQUAL(m.token[31], 0x1f);
+	CU_ASSERT_EQUAL(diode_meta_parse("id: a\nprecedence: ROUTINE\n", 26,
+	    &m, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "token"));
+	CU_ASSERT_EQUAL(diode_meta_parse("id: ../x\n", 9, &m, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(diode_meta_parse("id: a\nid: b\n", 12, &m, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(diode_meta_parse("precedence: URGENT\n", 19, &m, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(diode_meta_parse("token: 00\n", 10, &m, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(diode_meta_parse("colour: red\n", 12, &m, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_FALSE(diode_id_valid(".hidden", 7));
+	CU_ASSERT_FALSE(diode_id_valid("", 0));
+	CU_ASSERT_TRUE(diode_id_valid("A.b_c-d+e=f@g", 13));
+
+	memset(d, 7, sizeof(d));
+	CU_ASSERT_EQUAL(diode_token_make(key, sizeof(key), d, t), 0);
+	CU_ASSERT_EQUAL(diode_token_check(key, sizeof(key), d, t), 0);
+	CU_ASSERT_EQUAL(diode_token_check(key2, sizeof(key2), d, t), -1);
+	d[31] ^= 1;
+	CU_ASSERT_EQUAL(diode_token_check(key, sizeof(key), d, t), -1);
+}
+
+/* The receiver's socket refuses to send, on UDP and unix sockets. */
+static void
+test_rx_socket_cannot_send(void)
+{
+	struct diode_addr	a;
+	struct sockaddr_un	sun;
+	struct sockaddr_storage	ss;
+	socklen_t		sl;
+	char			err[256], path[120], tmpl[80];
+	const char		*tmp = getenv("TMPDIR");
+	int			fd, fd2, r, e;
+
+	CU_ASSERT_EQUAL_FATAL(diode_addr_parse("udp:127.0.0.1:0", &a, err,
+	    sizeof(err)), 0);
+	fd = diode_sock_rx(&a, 0, err, sizeof(err));
+	CU_ASSERT_FATAL(fd >= 0);
+	/* Aimed at itself (the port it was given), a valid destination. */
+	sl = sizeof(ss);
+	CU_ASSERT_EQUAL(getsockname(fd, (struct sockaddr *)&ss, &sl), 0);
+	errno = 0;
+	r = sendto(fd, "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&ss, sl);
+	e = errno;
+	CU_ASSERT_EQUAL(r, -1);
+	CU_ASSERT_EQUAL(e, EPIPE);
+	close(fd);
+
+	(void)snprintf(tmpl, sizeof(tmpl), "%s/diode-uXXXXXX",
+	    tmp != NULL && strlen(tmp) < 64 ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+	(void)snprintf(path, sizeof(path), "unix:%s/s", tmpl);
+	CU_ASSERT_EQUAL_FATAL(diode_addr_parse(path, &a, err, sizeof(err)),
+	    0);
+	fd = diode_sock_rx(&a, 0, err, sizeof(err));
+	CU_ASSERT_FATAL(fd >= 0);
+	/* A second socket to aim at. */
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)snprintf(sun.sun_path, sizeof(sun.sun_path), "%.80s/t", tmpl);
+	fd2 = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CU_ASSERT_EQUAL(bind(fd2, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	errno = 0;
+	r = sendto(fd, "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&sun,
+	    sizeof(sun));
+	e = errno;
+	CU_ASSERT_EQUAL(r, -1);
+	CU_ASSERT_EQUAL(e, EPIPE);
+	/* write(2) on it too. */
+	r = (int)write(fd, "x", 1);
+	e = errno;
+	CU_ASSERT_EQUAL(r, -1);
+	close(fd);
+	close(fd2);
+	unlink(sun.sun_path);
+	(void)snprintf(path, sizeof(path), "%s/s", tmpl);
+	unlink(path);
+	rmdir(tmpl);
+
+	CU_ASSERT_EQUAL(diode_addr_parse("udp:[::1]:4406", &a, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(a.family, AF_INET6);
+	CU_ASSERT_EQUAL(diode_addr_parse("udp:localhost:4406", &a, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(diode_addr_parse("tcp:1.2.3.4:5", &a, err,
+	    sizeof(err)), -1);
+}
+
+static const struct unit_test tests[] = {
+	{ "frame data round trip", test_frame_data_roundtrip },
+	{ "frame heartbeat round trip", test_frame_hb_roundtrip },
+	{ "frame tampered, truncated, other key", test_frame_tamper },
+	{ "frame limits", test_frame_limits },
+	{ "FEC at the redundancy limit and one beyond", test_fec_edges },
+	{ "interleaving order", test_interleave_order },
+	{ "precedence order and pre-emption", test_precedence_order },
+	{ "engines: loss repaired or reported by id, replay",
+	    test_engines_loss },
+	{ "engines: message lost whole, named by manifest",
+	    test_engines_whole_loss },
+	{ "engines: stale session, restart", test_engines_sessions },
+	{ "engines: refused token, unreadable message", test_engines_token },
+	{ "metadata and release token", test_meta_token },
+	{ "receive socket cannot send", test_rx_socket_cannot_send },
+	{ NULL, NULL }
+};
+
+UNIT_SUITE(diode, "diode", tests);
