@@ -171,13 +171,16 @@ main(int argc, char *argv[])
 	}
 	if (path == NULL)
 		fatalx("-d is required");
-	if ((store = archive_open(path, ARCHIVE_CREATE, err, sizeof(err))) ==
-	    NULL)
-		fatalx("%s", err);
 	if (ipc_chan_init(&chans[0], PROC_CHANNEL_FD, names[0]) == -1)
 		fatalx("%s", chans[0].err);
 	up[0] = true;
+	if (spool_init(err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	drop_privileges(user);
+	/* Opened as the role's user: the store and its journal are its. */
+	if ((store = archive_open(path, ARCHIVE_CREATE, err, sizeof(err))) ==
+	    NULL)
+		fatalx("%s", err);
 	m = xmalloc(sizeof(*m));
 	for (;;) {
 		for (i = 0; i < MAX_CHANS; i++) {

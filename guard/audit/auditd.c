@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include "guard/audit/auditlog.h"
@@ -126,6 +127,19 @@ main(int argc, char *argv[])
 	(void)fclose(f);
 	if (key == NULL)
 		fatalx("%s: not a PEM private key", keyfile);
+	/* OpenSSL loads its configuration and signing code now, not at the
+	 * first checkpoint inside the sandbox. */
+	{
+		EVP_MD_CTX	*md = EVP_MD_CTX_new();
+		uint8_t		 sig[128];
+		size_t		 siglen = sizeof(sig);
+
+		if (md == NULL || EVP_DigestSignInit(md, NULL, NULL, NULL,
+		    key) != 1 || EVP_DigestSign(md, sig, &siglen,
+		    (const uint8_t *)"x", 1) != 1)
+			fatalx("%s: cannot sign with this key", keyfile);
+		EVP_MD_CTX_free(md);
+	}
 	memset(&opts, 0, sizeof(opts));
 	opts.role = "audit";
 	if ((alog = audit_log_open(dir, key, &opts, err, sizeof(err))) ==

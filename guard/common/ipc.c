@@ -60,7 +60,11 @@ close_fds(int *fds, size_t n)
 int
 ipc_socketpair(int sv[2], char *err, size_t errsz)
 {
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+	/* Both ends non-blocking from the start: the flag belongs to the
+	 * open file, so a role that receives an end (or finds it on its
+	 * descriptor 3) need not change it inside its sandbox. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0, sv) == -1) {
 		(void)snprintf(err, errsz, "socketpair: %s", strerror(errno));
 		return -1;
 	}
@@ -77,8 +81,8 @@ ipc_chan_init(struct ipc_chan *ch, int fd, const char *name)
 	ch->name = name != NULL ? name : "peer";
 	TAILQ_INIT(&ch->outq);
 	buf_init(&ch->b_payload, IPC_MAX_PAYLOAD);
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+	if ((fl = fcntl(fd, F_GETFL)) == -1 || ((fl & O_NONBLOCK) == 0 &&
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)) {
 		ipc_seterr(ch->err, "%s: fcntl: %s", ch->name,
 		    strerror(errno));
 		return -1;
@@ -760,7 +764,9 @@ ipc_end(struct ipc_msg *m)
 	if (m->fdpos != m->nfds)
 		return msg_fail(m, "%zu descriptors left over",
 		    m->nfds - m->fdpos);
-	ipc_msg_free(m);
+	/* What the getters returned stays readable until the next receive
+	 * into m (or ipc_msg_free): a reader checks the whole frame first,
+	 * then uses its fields. */
 	return 0;
 }
 

@@ -65,7 +65,8 @@
  *
  * The getters check the field's tag, its exact size and the remaining
  * length before reading; ipc_end() checks that no byte and no descriptor is
- * left over.  Any failure returns -1 with the reason in m.err, and the
+ * left over.  Strings and data the getters return point into m and stay
+ * valid until the next ipc_recv() into m or ipc_msg_free(m).  Any failure returns -1 with the reason in m.err, and the
  * program treats it as fatal: a peer that sends a malformed frame is broken
  * or compromised, and the supervisor restarts it.  ipc_msg_free() (called by
  * ipc_end() and by every failing getter) closes the descriptors the reader

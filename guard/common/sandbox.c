@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guard/common/log.h"
@@ -144,6 +145,7 @@ static const struct sandbox_rule rules_compute[] = {
 	RULE(tgkill, CHK_SELF),
 	RULE(exit, CHK_ANY),
 	RULE(exit_group, CHK_ANY),
+	RULE(restart_syscall, CHK_ANY),	/* a poll resumed after a stop */
 	RULES_END
 };
 
@@ -181,6 +183,7 @@ static const struct sandbox_rule rules_spool[] = {
 	RULE(fcntl, CHK_FCNTL_DIR),
 	RULE(fsync, CHK_ANY),
 	RULE(fdatasync, CHK_ANY),
+	RULE(ftruncate, CHK_ANY),	/* cutting a torn append off */
 	RULES_END
 };
 
@@ -202,6 +205,8 @@ static const struct sandbox_rule rules_net_rx[] = {
  * listing.  linkat's directory arguments sit where renameat's do. */
 static const struct sandbox_rule rules_audit[] = {
 	RULE(openat, CHK_FD_DIR),
+	RULE(getdents64, CHK_ANY),	/* the log's files, at rotation */
+	RULE(fcntl, CHK_FCNTL_DIR),	/* fdopendir() */
 	RULE(linkat, CHK_RENAME_DIR),
 	RULE(unlinkat, CHK_FD_DIR),
 	RULE(renameat, CHK_RENAME_DIR),
@@ -712,6 +717,10 @@ sandbox_enter(const struct sandbox_profile *p, const struct sandbox_args *a)
 	uid_t		 uid = 0;
 	gid_t		 gid = 0;
 	int		 root = geteuid() == 0;
+
+	/* glibc reads /etc/localtime at the first local-time conversion
+	 * (log lines, strftime): now, while files can be opened. */
+	tzset();
 
 	sb_name = p->name;
 	errno = 0;

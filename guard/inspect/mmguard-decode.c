@@ -92,6 +92,7 @@ main(int argc, char *argv[])
 {
 	struct ipc_chan	 ch;
 	const char	*user = NULL;
+	char		 err[256];
 	int		 c;
 
 	role_start("mmguard-decode", "qmgr", &ch);
@@ -100,6 +101,8 @@ main(int argc, char *argv[])
 			fatalx("usage: mmguard-decode [-u USER]");
 		user = optarg;
 	}
+	if (spool_init(err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	sandbox_enter(&sandbox_compute, &(struct sandbox_args){
 	    .user = user, .sock = -1 });
 	role_serve(&ch, handle, NULL);

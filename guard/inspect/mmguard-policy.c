@@ -20,8 +20,9 @@
  *	load); a running role never changes its policy.
  *
  * SECURITY
- *	Runs as its own user in the compute sandbox: no file system, no
- *	network; it reads handed descriptors and writes frames.  It holds
+ *	Runs as its own user in the verify sandbox (compute, and the futex
+ *	wake OpenSSL's one-time initialisation ends with): no file system,
+ *	no network; it reads handed descriptors and writes frames.  It holds
  *	the token key: owning it lets an attacker release any message that
  *	passes through it, which is why it parses no more than it must (our
  *	fuzzed decoder, the facts format) and runs nothing else.
@@ -210,7 +211,17 @@ main(int argc, char *argv[])
 	if (!p.gp->dirs[p.dir].present)
 		fatalx("%s: no %s direction", policy, gp_dir_name(p.dir));
 	p.ctx = decide_ctx_new();
-	sandbox_enter(&sandbox_compute, &(struct sandbox_args){
+	/* OpenSSL's one-time set-up (configuration, HMAC) before the
+	 * sandbox: afterwards it may open no file. */
+	{
+		uint8_t	z[MAC_LEN];
+
+		if (mac_compute(p.key, MAC_FACTS, NULL, 0, z) == -1)
+			fatalx("HMAC unavailable");
+	}
+	if (spool_init(err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	sandbox_enter(&sandbox_verify, &(struct sandbox_args){
 	    .user = user, .sock = -1 });
 	role_serve(&ch, handle, &p);
 }

@@ -163,6 +163,16 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (gp->dirs[dir].present)
 		v.sig = gp_rule_of(&gp->dirs[dir], GP_SIGNATURE);
+	/* OpenSSL's one-time set-up (configuration, HMAC) before the
+	 * sandbox: afterwards it may open no file. */
+	{
+		uint8_t	z[MAC_LEN];
+
+		if (mac_compute(v.key, MAC_FACTS, NULL, 0, z) == -1)
+			fatalx("HMAC unavailable");
+	}
+	if (spool_init(err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	sandbox_enter(&sandbox_verify, &(struct sandbox_args){
 	    .user = user, .sock = -1 });
 	role_serve(&ch, handle, &v);

@@ -67,6 +67,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -82,6 +83,7 @@
 #include "guard/common/xmalloc.h"
 #include "guard/mmguardd/config.h"
 #include "guard/msg.h"
+#include "guard/spool/spool.h"
 #include "policy/guardpol.h"
 
 #define MAX_ROLES	64
@@ -182,11 +184,34 @@ dpath(int d, const char *name)
 	return p;
 }
 
+static uid_t	role_uid;
+static gid_t	role_gid;
+static bool	role_ids;
+
+/* A directory the roles write: theirs when mmguardd runs as root. */
+static void
+give(const char *path)
+{
+	if (role_ids && chown(path, role_uid, role_gid) == -1)
+		fatal("chown %s", path);
+}
+
+/* mkdir -p */
 static void
 mkdirs(const char *path)
 {
-	if (mkdir(path, 0750) == -1 && errno != EEXIST)
-		fatal("%s", path);
+	char	*p = xstrdup(path), *s2;
+
+	for (s2 = p + 1; *s2 != '\0'; s2++)
+		if (*s2 == '/') {
+			*s2 = '\0';
+			if (mkdir(p, 0750) == -1 && errno != EEXIST)
+				fatal("%s", p);
+			*s2 = '/';
+		}
+	if (mkdir(p, 0750) == -1 && errno != EEXIST)
+		fatal("%s", p);
+	free(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -297,8 +322,6 @@ argv_of(struct proc *p)
 		FMT("%s/%s/outbox", s.cfg.run, dshort(p->dir));
 		ARG("--sent");
 		FMT("%s/%s/sent", s.cfg.run, dshort(p->dir));
-		ARG("--token-key");
-		ARG(s.cfg.token_key);
 		break;
 	case R_DIODE_RX:
 		ARG("--listen");
@@ -307,8 +330,8 @@ argv_of(struct proc *p)
 		ARG(s.cfg.link_key);
 		ARG("--out");
 		ARG(s.cfg.dirs[p->dir].deliver);
-		ARG("--state");
-		FMT("%s/%s/rx", s.cfg.run, dshort(p->dir));
+		ARG("--report");
+		FMT("%s/%s/rx/report.log", s.cfg.run, dshort(p->dir));
 		ARG("--token-key");
 		ARG(s.cfg.token_key);
 		break;
@@ -709,14 +732,15 @@ sup_status(struct client *c)
 
 		if (!p->used)
 			continue;
-		(void)snprintf(line, sizeof(line), "  %-9s %-11s %u  %s  "
-		    "restarts %u\n", roles[p->kind].name, p->dir >= 0 ?
-		    gp_dir_name(p->dir) : "-", p->idx, p->pid != 0 ?
-		    "up" : "down", p->restarts);
 		if (p->pid != 0)
-			(void)snprintf(strstr(line, "up") + 2,
-			    sizeof(line) - (size_t)(strstr(line, "up") + 2 -
-			    line), " pid %d  restarts %u\n", (int)p->pid,
+			(void)snprintf(line, sizeof(line), "  %-9s %-11s %u  "
+			    "up pid %d  restarts %u\n", roles[p->kind].name,
+			    p->dir >= 0 ? gp_dir_name(p->dir) : "-", p->idx,
+			    (int)p->pid, p->restarts);
+		else
+			(void)snprintf(line, sizeof(line), "  %-9s %-11s %u  "
+			    "down  restarts %u\n", roles[p->kind].name,
+			    p->dir >= 0 ? gp_dir_name(p->dir) : "-", p->idx,
 			    p->restarts);
 		client_put(c, line);
 	}
@@ -988,7 +1012,19 @@ main(int argc, char *argv[])
 		*slash = '\0';
 		s.libexec = self;
 	}
+	if (geteuid() == 0) {
+		struct passwd	*pw;
+
+		if (s.cfg.user == NULL || (pw = getpwnam(s.cfg.user)) == NULL ||
+		    pw->pw_uid == 0)
+			fatalx("running as root needs \"user\": an existing "
+			    "unprivileged user for the roles");
+		role_uid = pw->pw_uid;
+		role_gid = pw->pw_gid;
+		role_ids = true;
+	}
 	mkdirs(s.cfg.run);
+	give(s.cfg.run);
 	for (d = 0; d < 2; d++) {
 		static const char *const sub[] = { "", "spool", "outbox",
 		    "sent", "rx" };
@@ -1000,13 +1036,50 @@ main(int argc, char *argv[])
 			char *p = dpath(d, sub[j]);
 
 			mkdirs(p);
+			give(p);
 			free(p);
+		}
+		{
+			/* The spool's layout, made here and given to the
+			 * roles, which open it already dropped to their
+			 * user. */
+			struct spool	 sp;
+			char		*sp_path = dpath(d, "spool");
+			unsigned	 k;
+
+			if (spool_open(&sp, sp_path, err, sizeof(err)) == -1)
+				fatalx("%s", err);
+			if (role_ids) {
+				for (k = 0; k < SPOOL_NSTATES; k++)
+					if (fchown(sp.fds[k], role_uid,
+					    role_gid) == -1)
+						fatal("chown %s", sp_path);
+				if (fchown(sp.tmpfd, role_uid, role_gid) ==
+				    -1)
+					fatal("chown %s", sp_path);
+			}
+			spool_close(&sp);
+			free(sp_path);
 		}
 		mkdirs(s.cfg.dirs[d].pickup);
 		mkdirs(s.cfg.dirs[d].deliver);
 		mkdirs(s.cfg.dirs[d].reports);
+		give(s.cfg.dirs[d].pickup);
+		give(s.cfg.dirs[d].deliver);
+		give(s.cfg.dirs[d].reports);
 	}
 	mkdirs(s.cfg.audit);
+	give(s.cfg.audit);
+	{
+		char	*a = xstrdup(s.cfg.archive), *sl = strrchr(a, '/');
+
+		if (sl != NULL && sl != a) {
+			*sl = '\0';
+			mkdirs(a);
+			give(a);
+		}
+		free(a);
+	}
 	for (i = 0; i < MAX_CLIENTS; i++)
 		s.c[i].fd = -1;
 	sigemptyset(&set);

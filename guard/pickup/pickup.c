@@ -166,7 +166,8 @@ scan(struct pickup *p)
 	size_t		 n = 0, i;
 	int		 fd;
 
-	if ((fd = dup(p->in)) == -1 || (d = fdopendir(fd)) == NULL)
+	if ((fd = openat(p->in, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || (d = fdopendir(fd)) == NULL)
 		fatal("drop folder");
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {

@@ -462,13 +462,15 @@ static void
 check_sent(void)
 {
 	struct item	*it;
+	struct stat	 st;
 	unsigned	 h;
 
 	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
 		for (it = q.items[h]; it != NULL; it = it->next) {
 			if (it->state != SPOOL_RELEASED)
 				continue;
-			if (faccessat(q.sentbox, it->qid, F_OK, 0) == -1)
+			if (fstatat(q.sentbox, it->qid, &st,
+			    AT_SYMLINK_NOFOLLOW) == -1)
 				continue;
 			if (move(it, SPOOL_SENT) == -1)
 				continue;

@@ -75,6 +75,23 @@ spool_state_from_name(const char *n, enum spool_state *s)
 	return -1;
 }
 
+/*
+ * Every path operation is relative to the spool directory's descriptor,
+ * "STATE/ID": the spool sandbox allows opening, renaming and removing
+ * beneath the descriptors it was given and no other, and the state
+ * directories' own descriptors serve only to fsync them.
+ */
+static const char *
+rel(char *buf, size_t len, int state, const char *name)
+{
+	(void)snprintf(buf, len, "%s/%s", state < SPOOL_NSTATES ?
+	    state_names[state] : "tmp", name);
+	return buf;
+}
+
+#define TMPSTATE	SPOOL_NSTATES
+#define PATHLEN		256
+
 /* An id names a file: letters, digits, '-' and '.', not starting '.'. */
 static bool
 spool_id_ok(const char *id)
@@ -90,6 +107,31 @@ spool_id_ok(const char *id)
 		    id[i] == '.'))
 			return false;
 	return true;
+}
+
+/*
+ * OpenSSL's one-time set-up of SHA-256, the way the spool uses it, before
+ * a role's sandbox closes: it may read configuration, and it ends with a
+ * futex wake that the spool and compute profiles do not allow.
+ */
+int
+spool_init(char *err, size_t errlen)
+{
+	EVP_MD_CTX	*md;
+	uint8_t		 d[32];
+	unsigned	 dl;
+	int		 ok;
+
+	ok = (md = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, "", 0) == 1 &&
+	    EVP_DigestFinal_ex(md, d, &dl) == 1 &&
+	    EVP_MD_CTX_copy_ex(md, md) == 1 &&
+	    EVP_Digest("", 0, d, &dl, EVP_sha256(), NULL) == 1;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return spool_err(err, errlen, "SHA-256 unavailable");
+	return 0;
 }
 
 int
@@ -128,6 +170,10 @@ spool_open(struct spool *sp, const char *path, char *err, size_t errlen)
 	}
 	if (fsync(sp->dirfd) == -1) {
 		spool_err(err, errlen, "%s: fsync: %s", path, strerror(errno));
+		spool_close(sp);
+		return -1;
+	}
+	if (spool_init(err, errlen) == -1) {
 		spool_close(sp);
 		return -1;
 	}
@@ -257,6 +303,7 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 {
 	EVP_MD_CTX	*md;
 	uint8_t		 t[8], p;
+	char		 p1[PATHLEN], p2[PATHLEN];
 	int		 fd, rc = -1;
 
 	if (!spool_id_ok(id))
@@ -264,7 +311,8 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 	if (len > SPOOL_MAX_MESSAGE)
 		return spool_err(err, errlen, "%s: %zu bytes, more than %u",
 		    id, len, SPOOL_MAX_MESSAGE);
-	if ((fd = openat(sp->tmpfd, id, O_WRONLY | O_CREAT | O_EXCL |
+	if ((fd = openat(sp->dirfd, rel(p1, sizeof(p1), TMPSTATE, id),
+	    O_WRONLY | O_CREAT | O_EXCL |
 	    O_CLOEXEC, 0600)) == -1)
 		return spool_err(err, errlen, "%s/tmp/%s: %s", sp->path, id,
 		    strerror(errno));
@@ -294,8 +342,8 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 		goto out;
 	}
 	/* Never over an existing message of the same id. */
-	if (rename_noreplace(sp->tmpfd, id, sp->fds[SPOOL_INCOMING], id) ==
-	    -1) {
+	if (rename_noreplace(sp->dirfd, rel(p1, sizeof(p1), TMPSTATE, id),
+	    sp->dirfd, rel(p2, sizeof(p2), SPOOL_INCOMING, id)) == -1) {
 		spool_err(err, errlen, "%s: rename into incoming: %s", id,
 		    strerror(errno));
 		goto out;
@@ -310,7 +358,8 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 	EVP_MD_CTX_free(md);
 	(void)close(fd);
 	if (rc == -1)
-		(void)unlinkat(sp->tmpfd, id, 0);
+		(void)unlinkat(sp->dirfd, rel(p1, sizeof(p1), TMPSTATE, id),
+		    0);
 	return rc;
 }
 
@@ -555,12 +604,13 @@ int
 spool_open_file(struct spool *sp, enum spool_state s, const char *id,
     char *err, size_t errlen)
 {
+	char	p1[PATHLEN];
 	int	fd;
 
 	if (!spool_id_ok(id) || (unsigned)s >= SPOOL_NSTATES)
 		return spool_err(err, errlen, "bad message id or state");
-	if ((fd = openat(sp->fds[s], id, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
-	    -1)
+	if ((fd = openat(sp->dirfd, rel(p1, sizeof(p1), s, id), O_RDONLY |
+	    O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return spool_err(err, errlen, "%s/%s/%s: %s", sp->path,
 		    state_names[s], id, strerror(errno));
 	return fd;
@@ -606,14 +656,15 @@ spool_append(struct spool *sp, enum spool_state s, const char *id,
 {
 	struct spool_entry	 e;
 	EVP_MD_CTX		*md = NULL;
+	char			 p1[PATHLEN];
 	size_t			 i;
 	int			 fd, rc = -1;
 
 	/* Digest what is sealed now; the new END covers it and the new. */
 	if (spool_read(sp, s, id, &e, err, errlen) == -1)
 		return -1;
-	if ((fd = openat(sp->fds[s], id, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) ==
-	    -1) {
+	if ((fd = openat(sp->dirfd, rel(p1, sizeof(p1), s, id), O_WRONLY |
+	    O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		spool_err(err, errlen, "%s/%s: %s", state_names[s], id,
 		    strerror(errno));
 		goto out;
@@ -656,12 +707,15 @@ spool_append(struct spool *sp, enum spool_state s, const char *id,
 int
 spool_find(struct spool *sp, const char *id, enum spool_state *where)
 {
+	struct stat	st;
+	char		p1[PATHLEN];
 	unsigned	i;
 
 	if (!spool_id_ok(id))
 		return -1;
 	for (i = 0; i < SPOOL_NSTATES; i++)
-		if (faccessat(sp->fds[i], id, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (fstatat(sp->dirfd, rel(p1, sizeof(p1), (int)i, id), &st,
+		    AT_SYMLINK_NOFOLLOW) == 0) {
 			if (where != NULL)
 				*where = (enum spool_state)i;
 			return 0;
@@ -673,10 +727,13 @@ int
 spool_move(struct spool *sp, const char *id, enum spool_state from,
     enum spool_state to, char *err, size_t errlen)
 {
+	char	p1[PATHLEN], p2[PATHLEN];
+
 	if (!spool_id_ok(id) || (unsigned)from >= SPOOL_NSTATES ||
 	    (unsigned)to >= SPOOL_NSTATES)
 		return spool_err(err, errlen, "bad message id or state");
-	if (rename_noreplace(sp->fds[from], id, sp->fds[to], id) == -1)
+	if (rename_noreplace(sp->dirfd, rel(p1, sizeof(p1), from, id),
+	    sp->dirfd, rel(p2, sizeof(p2), to, id)) == -1)
 		return spool_err(err, errlen, "%s: %s -> %s: %s", id,
 		    state_names[from], state_names[to], strerror(errno));
 	if (fsync(sp->fds[to]) == -1 || fsync(sp->fds[from]) == -1)
@@ -689,13 +746,16 @@ spool_move(struct spool *sp, const char *id, enum spool_state from,
 /* Listing and recovery. */
 
 static int
-list_dir(int dfd, int (*fn)(const char *, void *), void *arg)
+list_dir(int dfd, const char *sub, int (*fn)(const char *, void *),
+    void *arg)
 {
 	DIR		*d;
 	struct dirent	*de;
 	int		 fd, rc = 0;
 
-	if ((fd = dup(dfd)) == -1)
+	/* A new descriptor of the directory (openat, not dup: the spool
+	 * sandbox allows opening beneath its directories only). */
+	if ((fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	if ((d = fdopendir(fd)) == NULL) {
 		(void)close(fd);
@@ -735,12 +795,11 @@ spool_list(struct spool *sp, enum spool_state s,
 
 	if ((unsigned)s >= SPOOL_NSTATES)
 		return -1;
-	return list_dir(sp->fds[s], list_one, &l);
+	return list_dir(sp->dirfd, state_names[s], list_one, &l);
 }
 
 struct recover_arg {
 	struct spool	*sp;
-	int		 dfd;
 	enum spool_state state;	/* SPOOL_NSTATES: tmp/ */
 	void		(*fn)(const char *, enum spool_state, const char *,
 			    void *);
@@ -769,18 +828,22 @@ collect(const char *name, void *a)
 static void
 set_aside(struct recover_arg *r, const char *name, const char *why)
 {
-	char	dst[SPOOL_ID_LEN + 32];
-	int	k;
+	char		dst[PATHLEN], src[PATHLEN], base[96];
+	struct stat	st;
+	int		k;
 
 	/* A unique name in corrupt/, so nothing there is overwritten. */
 	for (k = 0; k < 1000; k++) {
-		(void)snprintf(dst, sizeof(dst), "%.*s.%s.%d",
+		(void)snprintf(base, sizeof(base), "%.*s.%s.%d",
 		    SPOOL_ID_LEN - 1, name, r->state == SPOOL_NSTATES ? "tmp" :
 		    state_names[r->state], k);
-		if (faccessat(r->sp->fds[SPOOL_CORRUPT], dst, F_OK, 0) == -1)
+		rel(dst, sizeof(dst), SPOOL_CORRUPT, base);
+		if (fstatat(r->sp->dirfd, dst, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			break;
 	}
-	if (renameat(r->dfd, name, r->sp->fds[SPOOL_CORRUPT], dst) == -1) {
+	(void)snprintf(src, sizeof(src), "%s/%s", r->state == SPOOL_NSTATES ?
+	    "tmp" : state_names[r->state], name);
+	if (renameat(r->sp->dirfd, src, r->sp->dirfd, dst) == -1) {
 		r->failed = 1;
 		return;
 	}
@@ -808,9 +871,9 @@ spool_recover(struct spool *sp, void (*fn)(const char *, enum spool_state,
 		if (s == SPOOL_CORRUPT)
 			continue;
 		r.state = (enum spool_state)s;
-		r.dfd = s < SPOOL_NSTATES ? sp->fds[s] : sp->tmpfd;
 		memset(&ns, 0, sizeof(ns));
-		if (list_dir(r.dfd, collect, &ns) == -1)
+		if (list_dir(sp->dirfd, s < SPOOL_NSTATES ? state_names[s] :
+		    "tmp", collect, &ns) == -1)
 			return spool_err(err, errlen, "%s: cannot list %s",
 			    sp->path, s < SPOOL_NSTATES ? state_names[s] :
 			    "tmp");

@@ -103,6 +103,10 @@ struct spool_entry {
 const char	*spool_state_name(enum spool_state);
 int		 spool_state_from_name(const char *, enum spool_state *);
 
+/* Prepare the digest code; roles that read queue files call it before
+ * their sandbox closes (spool_open does). */
+int		 spool_init(char *err, size_t errlen);
+
 /* Create (or open) the layout; -1 with err. */
 int		 spool_open(struct spool *, const char *path, char *err,
 		    size_t errlen);
