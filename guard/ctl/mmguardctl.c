@@ -6,11 +6,34 @@
  *	mmguardctl policy diff OLD NEW
  *	mmguardctl explain --policy FILE [--pki DIR]
  *	    [--direction high-to-low|low-to-high] [--json] MESSAGE...
+ *	mmguardctl [-s SOCKET] status
+ *	mmguardctl [-s SOCKET] queue [--state STATE]
+ *	mmguardctl [-s SOCKET] show ID
+ *	mmguardctl [-s SOCKET] release ID --officer NAME --reason TEXT
+ *	mmguardctl [-s SOCKET] reject ID --officer NAME --reason TEXT
+ *	mmguardctl [-s SOCKET] policy load FILE
  *	mmguardctl label check --spif SPIF LABEL.xml...
  *	mmguardctl label to-ess --spif SPIF LABEL.xml [-o OUT.der]
  *	mmguardctl label to-xml --spif SPIF LABEL.der [-o OUT.xml]
  *
  * DESCRIPTION
+ *	The first six commands talk to a running mmguardd over its control
+ *	socket (-s, default $MMGUARD_CONTROL or /run/mmguard/control.sock,
+ *	open to the control group only): status shows every role (pid,
+ *	restarts) and the queues of both directions by state and
+ *	precedence; queue lists messages (one per line: direction, id,
+ *	state, precedence), optionally in one state (incoming, inspecting,
+ *	held, quarantined, released, rejected, sent, ...); show prints one
+ *	message's record (state, precedence, attempts, verdict, every
+ *	reason); release and reject act on a held or quarantined message
+ *	for a named officer, with a reason, both written to the spool and
+ *	the audit log.  A released message is inspected again in full; the
+ *	officer stands in for the release authority and for a quarantine,
+ *	never for a rejection.  policy load checks FILE (an absolute path)
+ *	and, if it is valid, makes it the policy in force: the verify and
+ *	policy roles are replaced, and the audit log records the old and the
+ *	new digests.
+ *
  *	policy check loads each FILE with the guard's own loaders and
  *	reports whether it is valid.  It recognises the two kinds of policy
  *	by their namespace: the guard policy (urn:mmguard:guard-policy:1) is
@@ -74,11 +97,15 @@
  *	output says.  Owning it gains what its user already has.
  */
 #include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "filters/cms/ess.h"
 #include "guard/common/buf.h"
@@ -102,7 +129,12 @@ usage(int full)
 	FILE	*f = full ? stdout : stderr;
 
 	fprintf(f,
-	    "usage: mmguardctl policy check [--pki DIR] FILE...\n"
+	    "usage: mmguardctl [-s SOCKET] status | queue [--state STATE] | "
+	    "show ID\n"
+	    "       mmguardctl [-s SOCKET] release|reject ID --officer NAME "
+	    "--reason TEXT\n"
+	    "       mmguardctl [-s SOCKET] policy load FILE\n"
+	    "       mmguardctl policy check [--pki DIR] FILE...\n"
 	    "       mmguardctl policy diff OLD NEW\n"
 	    "       mmguardctl explain --policy FILE [--pki DIR]\n"
 	    "           [--direction high-to-low|low-to-high] [--json] "
@@ -114,6 +146,17 @@ usage(int full)
 	    "[-o OUT.xml]\n");
 	if (full)
 		fprintf(f, "\n"
+		    "status        the roles of a running guard and its queues\n"
+		    "queue         its messages, optionally in one state\n"
+		    "show          one message: state, verdict, reasons\n"
+		    "release       a held or quarantined message, re-inspected, "
+		    "for an officer\n"
+		    "reject        a held or quarantined message, for an "
+		    "officer\n"
+		    "policy load   check FILE and make it the policy in force\n"
+		    "              (-s SOCKET: the control socket; default "
+		    "$MMGUARD_CONTROL\n"
+		    "              or /run/mmguard/control.sock)\n"
 		    "policy check  load each FILE with the guard's loader and "
 		    "say whether it\n"
 		    "              is valid: a guard policy (checked against "
@@ -522,6 +565,108 @@ label_cmd(int argc, char *argv[])
 	return rc;
 }
 
+/* One command to mmguardd; its answer to standard output. */
+static int
+control(const char *sock, const char *line)
+{
+	struct sockaddr_un	 sun;
+	char			 buf[4096];
+	ssize_t			 n;
+	int			 fd, refused = 0, at_start = 1;
+	size_t			 i;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(sock) >= sizeof(sun.sun_path))
+		fatalx("%s: path too long", sock);
+	memcpy(sun.sun_path, sock, strlen(sock));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "mmguardctl: %s: %s (is mmguardd running?)\n",
+		    sock, strerror(errno));
+		return 1;
+	}
+	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) ||
+	    write(fd, "\n", 1) != 1) {
+		fprintf(stderr, "mmguardctl: %s: %s\n", sock, strerror(errno));
+		(void)close(fd);
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < (size_t)n; i++) {
+			/* A line starting "refused: " fails the command. */
+			if (at_start && (size_t)n - i >= 9 &&
+			    memcmp(buf + i, "refused: ", 9) == 0)
+				refused = 1;
+			at_start = buf[i] == '\n';
+		}
+		fwrite(buf, 1, (size_t)n, stdout);
+	}
+	(void)close(fd);
+	return refused;
+}
+
+static int
+ctl_command(const char *sock, int argc, char *argv[])
+{
+	char		 line[2048];
+	const char	*officer = NULL, *reason = NULL, *state = NULL;
+	int		 i;
+
+	if (strcmp(argv[0], "status") == 0 && argc == 1)
+		return control(sock, "status");
+	if (strcmp(argv[0], "queue") == 0) {
+		if (argc == 3 && strcmp(argv[1], "--state") == 0)
+			state = argv[2];
+		else if (argc != 1)
+			usage(0);
+		(void)snprintf(line, sizeof(line), "queue%s%s", state ? " " :
+		    "", state ? state : "");
+		return control(sock, line);
+	}
+	if (strcmp(argv[0], "show") == 0 && argc == 2) {
+		(void)snprintf(line, sizeof(line), "show %s", argv[1]);
+		return control(sock, line);
+	}
+	if (strcmp(argv[0], "policy") == 0 && argc == 3 &&
+	    strcmp(argv[1], "load") == 0) {
+		char	*abs = realpath(argv[2], NULL);
+
+		if (abs == NULL) {
+			fprintf(stderr, "mmguardctl: %s: %s\n", argv[2],
+			    strerror(errno));
+			return 1;
+		}
+		(void)snprintf(line, sizeof(line), "policy load %s", abs);
+		free(abs);
+		return control(sock, line);
+	}
+	if ((strcmp(argv[0], "release") == 0 ||
+	    strcmp(argv[0], "reject") == 0) && argc >= 2) {
+		for (i = 2; i + 1 < argc; i += 2) {
+			if (strcmp(argv[i], "--officer") == 0)
+				officer = argv[i + 1];
+			else if (strcmp(argv[i], "--reason") == 0)
+				reason = argv[i + 1];
+			else
+				usage(0);
+		}
+		if (i != argc || officer == NULL || reason == NULL ||
+		    officer[0] == '\0' || reason[0] == '\0' ||
+		    strpbrk(officer, " \t\n") != NULL ||
+		    strchr(reason, '\n') != NULL) {
+			fprintf(stderr, "mmguardctl: %s needs --officer NAME "
+			    "(one word) and --reason TEXT (one line)\n",
+			    argv[0]);
+			return 2;
+		}
+		(void)snprintf(line, sizeof(line), "%s %s %s %s", argv[0],
+		    argv[1], officer, reason);
+		return control(sock, line);
+	}
+	usage(0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -539,5 +684,24 @@ main(int argc, char *argv[])
 		return explain(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "label") == 0)
 		return label_cmd(argc - 2, argv + 2);
+	{
+		const char	*sock = getenv("MMGUARD_CONTROL");
+		int		 i = 1;
+
+		if (sock == NULL)
+			sock = "/run/mmguard/control.sock";
+		if (argc >= 3 && strcmp(argv[1], "-s") == 0) {
+			sock = argv[2];
+			i = 3;
+		}
+		if (argc > i && (strcmp(argv[i], "status") == 0 ||
+		    strcmp(argv[i], "queue") == 0 ||
+		    strcmp(argv[i], "show") == 0 ||
+		    strcmp(argv[i], "release") == 0 ||
+		    strcmp(argv[i], "reject") == 0 ||
+		    (strcmp(argv[i], "policy") == 0 && argc > i + 1 &&
+		    strcmp(argv[i + 1], "load") == 0)))
+			return ctl_command(sock, argc - i, argv + i);
+	}
 	usage(0);
 }

@@ -136,6 +136,9 @@ struct client {
 	int		 fd;
 	uint64_t	 waiting;	/* request sent to a qmgr */
 	unsigned	 pending;	/* replies still expected */
+	bool		 found;		/* a qmgr knew the message */
+	bool		 refused;
+	bool		 needs_id;	/* show, release, reject */
 	struct buf	 out;
 };
 
@@ -784,7 +787,8 @@ client_command(struct client *c, char *line)
 		return;
 	}
 	if (strncmp(line, "policy load ", 12) == 0) {
-		(void)policy_load(line + 12, msg, sizeof(msg));
+		if (policy_load(line + 12, msg, sizeof(msg)) != 0)
+			client_put(c, "refused: ");
 		client_put(c, msg);
 		client_done(c);
 		return;
@@ -792,10 +796,11 @@ client_command(struct client *c, char *line)
 	if (strncmp(line, "queue", 5) == 0 || strncmp(line, "show ", 5) == 0 ||
 	    strncmp(line, "release ", 8) == 0 ||
 	    strncmp(line, "reject ", 7) == 0) {
+		c->needs_id = strncmp(line, "queue", 5) != 0;
 		relay(c, line);
 		return;
 	}
-	client_put(c, "unknown command\n");
+	client_put(c, "refused: unknown command\n");
 	client_done(c);
 }
 
@@ -842,9 +847,22 @@ on_ctl_reply(struct ipc_msg *m)
 		ipc_msg_fatal(m);
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (s.c[i].fd != -1 && s.c[i].waiting == m->id) {
-			client_put(&s.c[i], text);
-			if (--s.c[i].pending == 0)
-				client_done(&s.c[i]);
+			struct client *c = &s.c[i];
+
+			/* 0 done, 1 refused, 2 not this direction's */
+			if (status != 2)
+				c->found = true;
+			if (status == 1) {
+				c->refused = true;
+				client_put(c, "refused: ");
+			}
+			client_put(c, text);
+			if (--c->pending == 0) {
+				if (c->needs_id && !c->found)
+					client_put(c, "refused: no such "
+					    "message\n");
+				client_done(c);
+			}
 			return;
 		}
 }

@@ -779,20 +779,18 @@ ctl_queue(struct ctl_out *o, const char *state)
 				    prec_upper[it->precedence] : "-");
 }
 
-static void
+static int
 ctl_show(struct ctl_out *o, const char *qid)
 {
 	struct item		*it = item_get(qid);
 	struct spool_entry	 e;
 	char			 err[256];
 
-	if (it == NULL) {
-		ctl_put(o, "%s: no such message here\n", qid);
-		return;
-	}
+	if (it == NULL)
+		return 2;	/* the other direction may hold it */
 	if (spool_read(&q.sp, it->state, qid, &e, err, sizeof(err)) == -1) {
 		ctl_put(o, "%s\n", err);
-		return;
+		return 1;
 	}
 	ctl_put(o, "id: %s\ndirection: %s\nstate: %s\nprecedence: %s\n"
 	    "bytes: %zu\nattempts: %u\nofficer actions: %u\n", qid,
@@ -803,6 +801,7 @@ ctl_show(struct ctl_out *o, const char *qid)
 		ctl_put(o, "verdict: %s\nreasons:\n%s", gp_verdict_name(
 		    (enum gp_verdict)e.verdict), e.reasons ? e.reasons : "");
 	spool_entry_free(&e);
+	return 0;
 }
 
 /* release|reject ID OFFICER REASON... */
@@ -824,9 +823,11 @@ ctl_officer(struct ctl_out *o, bool release, char *args)
 		return 1;
 	}
 	*reason++ = '\0';
-	if ((it = item_get(qid)) == NULL || (it->state != SPOOL_HELD &&
-	    it->state != SPOOL_QUARANTINED)) {
-		ctl_put(o, "%s: not a held or quarantined message\n", qid);
+	if ((it = item_get(qid)) == NULL)
+		return 2;
+	if (it->state != SPOOL_HELD && it->state != SPOOL_QUARANTINED) {
+		ctl_put(o, "%s: %s, not held or quarantined\n", qid,
+		    spool_state_name(it->state));
 		return 1;
 	}
 	n = (size_t)snprintf(rec, sizeof(rec), "%s by %s: %s", release ?
@@ -871,7 +872,7 @@ on_ctl(struct ipc_msg *m)
 	else if (strcmp(cmd, "queue") == 0)
 		ctl_queue(o, arg);
 	else if (strcmp(cmd, "show") == 0 && arg != NULL)
-		ctl_show(o, arg);
+		status = ctl_show(o, arg);
 	else if (strcmp(cmd, "release") == 0 && arg != NULL)
 		status = ctl_officer(o, true, arg);
 	else if (strcmp(cmd, "reject") == 0 && arg != NULL)
