@@ -1,83 +1,212 @@
 #!/bin/sh
-# demo.sh - the main job on its embedded default, as far as it is built.
+# demo.sh - the guard's main job on its embedded default.
 #
 #   demo.sh BUILD
 #
-# The guard's pipeline (mmguardd and its roles) is not built yet; until it
-# is, the demo shows the inspection front end every message will go
-# through: military messages composed from the example SPECs, CMS-signed
-# with an ESS security label as ACP 145 requires, sent in the BER forms
-# real MTAs use, decoded strictly into the facts the policy will judge,
-# signatures and certificate paths verified - and damaged messages refused
-# with the exact offset and reason.
+# Creates a throw-away run folder under BUILD/demo, a test PKI, keys and
+# the example policies (policy/examples/), starts mmguardd with both
+# directions (high-to-low: FREEDONIA to NATO; low-to-high: NATO to
+# FREEDONIA) joined by the one-way channel over a local datagram socket,
+# drops sample traffic into the pickup folders, waits for every message to
+# reach its end state, prints what happened to each and why, stops the
+# guard and verifies the audit log offline.
 set -eu
-build=$1
-msg=$build/bin/mmguard-msg
-run=$(cd "$build" && pwd)/demo
-rm -rf "$run"; mkdir -p "$run"
+build=$(cd "$1" && pwd)
+bin=$build/bin
+msg=$bin/mmguard-msg
+run=$build/demo
+start=$(date +%s)
+rm -rf "$run"
+mkdir -p "$run/etc" "$run/msg"
+etc=$run/etc
 
-echo "mmguard demo"
-echo "  The guard pipeline (mmguardd: pickup, qmgr, decode, verify, policy,"
-echo "  diode, deliver) is not built yet; this demo runs its decode and"
-echo "  verify stages."
-echo
-
-sh tests/pki/make-pki.sh "$run/pki"
-pki=$run/pki
-label="policy=1.3.26.1.3.1; classification=4; privacy-mark=NATO SECRET"
-
-echo "1. A FLASH military message, sent with indefinite lengths and SET"
-echo "   components out of order (as real MTAs may), then signed per ACP 145"
-echo "   with an ESS label and a receipt request:"
-"$msg" compose --ber-variant both tests/data/msg/flash-p772.spec -o "$run/plain.p1"
-"$msg" sign --cert "$pki/originator.pem" --key "$pki/originator.key" \
-    --chain "$pki/int.pem" --label "$label" --receipt-request \
-    "$run/plain.p1" -o "$run/flash.p1"
-"$msg" dump "$run/flash.p1" | sed -n '1,6p;/content: P772/,/body part 1/p' |
-    sed 's/^/     /'
-echo
-echo "   Its signature, attributes, algorithms, label and certificate path:"
-"$msg" verify --trust "$pki/ca.pem" --crl "$pki/crl.pem" --require-label \
-    "$run/flash.p1" 2>/dev/null | sed "s|^$run/||; s/^/     /"
-echo "   The recipient's signed receipt proves receipt of exactly this message:"
-"$msg" receipt --cert "$pki/recipient.pem" --key "$pki/recipient.key" \
-    --chain "$pki/int.pem" "$run/flash.p1" -o "$run/receipt.p1"
-"$msg" verify-receipt --trust "$pki/ca.pem" "$run/flash.p1" "$run/receipt.p1" |
-    sed "s|^$run/||; s/^/     /"
-echo "   Signed by a revoked certificate, the same message is refused:"
-"$msg" sign --cert "$pki/revoked.pem" --key "$pki/revoked.key" \
-    --chain "$pki/int.pem" --label "$label" "$run/plain.p1" -o "$run/revoked.p1"
-if "$msg" verify --trust "$pki/ca.pem" --crl "$pki/crl.pem" "$run/revoked.p1" \
-    >"$run/revoked.out" 2>/dev/null; then
-	echo "     unexpectedly verified"; exit 1
+echo "mmguard demo: the guard between FREEDONIA (high side) and NATO (low side)"
+sh tests/pki/make-pki.sh "$etc/pki" >/dev/null 2>&1
+head -c 32 /dev/urandom >"$etc/token.key"
+head -c 32 /dev/urandom >"$etc/link.key"
+chmod 600 "$etc/token.key" "$etc/link.key"
+"$bin/mmguard-audit" keygen -o "$etc/audit.pem" --pub "$etc/audit.pub" >/dev/null
+cp policy/examples/guard.xml policy/examples/freedonia.xml \
+    policy/examples/nato.xml policy/examples/phrases.txt "$etc/"
+user=
+if [ "$(id -u)" = 0 ]; then
+	user="user nobody"
+	chmod 755 "$etc"
 fi
-grep reason "$run/revoked.out" | sed 's/^ */     /'
-echo
-echo "2. The facts as the policy stage will see them (JSON, excerpt):"
-"$msg" dump --json "$run/flash.p1" | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-ipm = j["content"]["ipm"]
-print("     protection:", j["content"]["protection"])
-print("     label:", j["envelope"]["security_label"]["privacy_mark"],
-      "(classification %d)" % j["envelope"]["security_label"]["classification"])
-print("     precedence:", ipm["primary_precedence"], " SICs:", ", ".join(ipm["sics"]))
-print("     body:", [b["type"] for b in ipm["body"]])'
-echo
-echo "3. Every kind of traffic in the examples decodes:"
-for s in tests/data/msg/*.spec; do
-	b=$(basename "$s" .spec)
-	[ "$b" = inner ] && continue
-	"$msg" compose "$s" -o "$run/$b.p1"
-	printf '     %-18s %s\n' "$b" "$("$msg" dump "$run/$b.p1" | head -n 1)"
-done
-echo
-echo "4. Damaged messages are refused, each with its offset and reason:"
-for b in duplicate-priority missing-trace short-indicators charset-printable overlong-length; do
-	if "$msg" dump "tests/data/bad/$b.p1" >/dev/null 2>"$run/err"; then
-		echo "     $b: unexpectedly accepted"; exit 1
+cat >"$etc/mmguardd.conf" <<EOF
+run $run/run
+policy guard.xml
+pki pki
+token-key token.key
+link-key link.key
+audit $run/audit
+audit-key audit.pem
+archive $run/archive/archive.sqlite
+mta guard.freedonia
+domain FD ADMD0 FDGUARD
+workers 2
+$user
+direction high-to-low {
+	pickup $run/high/outbound
+	deliver $run/low/inbound
+	reports $run/high/reports
+}
+direction low-to-high {
+	pickup $run/low/outbound
+	deliver $run/high/inbound
+	reports $run/low/reports
+}
+EOF
+
+# --- sample traffic ---------------------------------------------------
+FD_SECRET_GBR="policy=2.999.4406.1; classification=4; enumerated-permissive=2.999.4406.2.2:826"
+NATO_SECRET_GBR="policy=1.3.26.1.3.1; classification=4; enumerated-permissive=1.3.26.1.4.2:826"
+n=0
+# mk NAME DIR PREC SIGNER LABEL ORIG RCPT BODY [EXTRA-ENVELOPE-LINE]
+mk() {
+	n=$((n + 1))
+	f=$run/msg/$1
+	{
+		echo "message-id: C=FD; A= ; P=MOD; L=DEMO-$n"
+		echo "originator: $6"
+		echo "recipient: $7"
+		echo "content-type: p772"
+		echo "trace: C=FD; A= ; P=MOD; arrival=20261129084600Z; action=relayed"
+		[ -n "$5" ] && echo "security-label: $5"
+		[ -n "${9:-}" ] && echo "$9"
+		echo
+		echo "[heading]"
+		echo "this-ipm: local=DEMO-$n"
+		echo "subject: $1"
+		echo "primary-precedence: $3"
+		echo "message-type: exercise; id=DEMO"
+		echo "sic: AAA"
+		echo
+		echo "[body ia5-text]"
+		echo "$8"
+	} >"$f.spec"
+	if [ "$4" = - ]; then
+		"$msg" compose "$f.spec" -o "$f.p1"
+	else
+		"$msg" compose "$f.spec" -o "$f.plain"
+		"$msg" sign --cert "$etc/pki/$4.pem" --key "$etc/pki/$4.key" \
+		    --chain "$etc/pki/int.pem" --label "$5" "$f.plain" -o "$f.p1"
 	fi
-	sed "s|^tests/data/bad/||" "$run/err" | sed 's/^/     /'
+	echo "$1 $2 $3" >>"$run/msg/index"
+}
+HO="G=Anna; S=Berg; OU1=J3; O=FDF; P=MOD; A= ; C=GB"
+NR="S=Ops; O=SHAPE; P=NATO; A= ; C=BE"
+NO="S=Watch; O=SHAPE; P=NATO; A= ; C=BE"
+HR="G=Anna; S=Berg; O=FDF; P=MOD; A= ; C=GB"
+i=0
+while [ $i -lt 40 ]; do
+	i=$((i + 1))
+	mk "routine-$i" h2l routine releaser "$FD_SECRET_GBR" "$HO" "$NR" "Routine logistics report $i."
 done
+mk flash-behind-routine h2l flash releaser "$FD_SECRET_GBR" "$HO" "$NR" "Move to phase two."
+mk releasable h2l immediate releaser "$FD_SECRET_GBR" "$HO" "$NR" "Situation normal."
+mk leakage-hit h2l priority releaser "$FD_SECRET_GBR" "$HO" "$NR" "Operation Nightfall begins at dawn."
+mk over-classified h2l priority releaser "policy=1.3.26.1.3.1; classification=5; enumerated-permissive=1.3.26.1.4.2:826" "$HO" "$NR" "Cosmic matters."
+mk unsigned h2l routine - "$FD_SECRET_GBR" "$HO" "$NR" "Not signed."
+mk bad-signature h2l routine releaser "$FD_SECRET_GBR" "$HO" "$NR" "Tampered after signing."
+python3 -c '
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+i = b.find(b"Tampered")
+b[i] ^= 0x20
+open(p, "wb").write(bytes(b))' "$run/msg/bad-signature.p1"
+mk not-release-authority h2l immediate originator "$FD_SECRET_GBR" "$HO" "$NR" "Signed by the originator only."
+mk unknown-critical-extension h2l routine releaser "$FD_SECRET_GBR" "$HO" "$NR" "Carries an unknown critical extension." \
+    "extension: type=1.2.826.0.1.999.1; critical=transfer,delivery; value=0c 05 68 65 6c 6c 6f"
+mk nato-to-national l2h immediate originator "$NATO_SECRET_GBR" "$NO" "$HR" "For the national side."
+mk nato-above-clearance l2h flash originator "policy=1.3.26.1.3.1; classification=5; enumerated-permissive=1.3.26.1.4.2:826" "$NO" "$HR" "Too high for the national side."
+
+# --- run the guard ------------------------------------------------------
+"$bin/mmguardd" -c "$etc/mmguardd.conf" 2>"$run/mmguardd.log" &
+pid=$!
+export MMGUARD_CONTROL=$run/run/control.sock
+i=0
+while [ ! -S "$MMGUARD_CONTROL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1
+echo "mmguardd is running (pid $pid); dropping $n messages into the pickup folders"
+drop() { # NAME DIR
+	d=$run/high/outbound
+	[ "$2" = l2h ] && d=$run/low/outbound
+	cp "$run/msg/$1.p1" "$d/.$1"
+	mv "$d/.$1" "$d/$1.p1"
+}
+# The ROUTINE burst first, then everything else behind it.
+while read -r name dir prec; do
+	case $name in routine-*) drop "$name" "$dir" ;; esac
+done <"$run/msg/index"
+while read -r name dir prec; do
+	case $name in routine-*) ;; *) drop "$name" "$dir" ;; esac
+done <"$run/msg/index"
+
+# Wait until nothing is waiting, being inspected or crossing.
+i=0
+while [ $i -lt 300 ]; do
+	q=$("$bin/mmguardctl" queue 2>/dev/null || true)
+	if [ -n "$q" ] && ! echo "$q" | grep -Eq ' (incoming|inspecting|released) '; then
+		break
+	fi
+	sleep 0.2
+	i=$((i + 1))
+done
+sleep 1
+"$bin/mmguardctl" queue >"$run/queue.txt" || true
+
+# --- what happened ---------------------------------------------------------
 echo
-echo "demo: done (files in $run)"
+printf '%-27s %-5s %-10s %-12s %s\n' MESSAGE DIR PRECEDENCE OUTCOME REASON
+while read -r name dir prec; do
+	case $name in routine-[2-9]*|routine-1?*) continue ;; esac
+	# The spool file whose bytes hold this message's subject.
+	id=$(cd "$run/run" && for g in */spool/*/*; do
+		if grep -aqF "$name" "$g"; then echo "$g"; break; fi
+	done)
+	state=$(echo "$id" | cut -d/ -f3)
+	qid=$(basename "$id")
+	case $state in
+	sent) outcome=released ;;
+	held) outcome=held ;;
+	quarantined) outcome=quarantined ;;
+	rejected|ndr) outcome=rejected ;;
+	*) outcome=$state ;;
+	esac
+	reason=$("$bin/mmguardctl" show "$qid" 2>/dev/null | sed -n '/^reasons:/{n;p;}' | head -n 1)
+	[ -z "$reason" ] && reason="-"
+	if [ "$name" = routine-1 ]; then
+		name="routine-1..40"
+	fi
+	printf '%-27s %-5s %-10s %-12s %s\n' "$name" "$dir" "$prec" "$outcome" "$reason" | cut -c1-150
+done <"$run/msg/index"
+sent=$(ls "$run/low/inbound" 2>/dev/null | grep -vc '\.meta$' || true)
+got=$(ls "$run/high/inbound" 2>/dev/null | grep -vc '\.meta$' || true)
+echo
+echo "delivered across the one-way channel: $sent to NATO, $got to FREEDONIA"
+
+# Where the FLASH went: its place among the high side's acceptances and
+# among its verdicts (the audit log's order).
+fid=$(cd "$run/run" && for g in h2l/spool/*/*; do
+	if grep -aqF flash-behind-routine "$g"; then basename "$g"; break; fi
+done)
+acc=$(grep -h "role=qmgr-h2l event=message-accepted" "$run"/audit/*.log |
+    grep -n "msg=$fid" | cut -d: -f1)
+ver=$(grep -h "role=qmgr-h2l event=verdict" "$run"/audit/*.log |
+    grep -n "msg=$fid" | cut -d: -f1)
+echo "FLASH: accepted as message $acc of the high side, decided as number $ver"
+
+# --- stop, verify the audit log --------------------------------------------
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null || true
+echo
+if "$bin/mmguard-audit" verify "$run/audit" --pubkey "$etc/audit.pub" >"$run/audit-verify.txt" 2>&1; then
+	echo "audit log verified: $(tail -n 1 "$run/audit-verify.txt")"
+else
+	echo "audit log verification FAILED:"
+	cat "$run/audit-verify.txt"
+	exit 1
+fi
+echo "demo: done in $(( $(date +%s) - start )) s (files in $run)"

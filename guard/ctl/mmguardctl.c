@@ -586,8 +586,9 @@ control(const char *sock, const char *line)
 		    sock, strerror(errno));
 		return 1;
 	}
-	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) ||
-	    write(fd, "\n", 1) != 1) {
+	/* One write: the command and its newline arrive together. */
+	(void)snprintf(buf, sizeof(buf), "%s\n", line);
+	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf)) {
 		fprintf(stderr, "mmguardctl: %s: %s\n", sock, strerror(errno));
 		(void)close(fd);
 		return 1;

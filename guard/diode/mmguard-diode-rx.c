@@ -107,6 +107,7 @@
 
 #include "guard/common/log.h"
 #include "guard/common/xmalloc.h"
+#include "guard/common/mac.h"
 #include "guard/diode/diode.h"
 #include "guard/diode/diode_prog.h"
 
@@ -121,6 +122,11 @@ struct rxctx {
 	uint8_t		 tokkey[DIODE_KEY_MAX];
 	size_t		 tokkeylen;
 	uint64_t	 duplicates;
+	/* The guard's release tokens (guard/common/mac.h): the direction
+	 * and the digests of the policies a token may come from. */
+	int		 dir;		/* -1: the stand-in token */
+	uint8_t		 policy[4][32];
+	size_t		 npolicy;
 };
 
 
@@ -145,7 +151,12 @@ usage(int full)
 		    "unix:PATH\n"
 		    "  --key FILE         link key (shared with the sender), "
 		    "mode 0600\n"
-		    "  --token-key FILE   release token key (stand-in: "
+		    "  --direction D      with --policy-digest: check the "
+		    "guard's release tokens\n"
+		    "  --policy-digest H  SHA-256 of a policy in force (up "
+		    "to 4 times)\n"
+		    "  --token-key FILE   release token key (without "
+		    "--direction, a stand-in: "
 		    "HMAC-SHA256 of the digest)\n"
 		    "  --out DIR          verified messages: ID and ID.meta\n"
 		    "  --report FILE      lost and refused messages, alarms "
@@ -235,11 +246,43 @@ on_event(void *arg, const struct diode_rx_event *ev)
 }
 
 static int
+unhex32(const char *s, uint8_t out[32])
+{
+	int	i, hi, lo;
+
+	for (i = 0; i < 32; i++) {
+		hi = s[2 * i];
+		lo = s[2 * i + 1];
+		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ?
+		    hi - 'a' + 10 : -1;
+		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ?
+		    lo - 'a' + 10 : -1;
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int
 on_verify(void *arg, const uint8_t *digest, const uint8_t *token)
 {
 	struct rxctx	*c = arg;
+	uint8_t		 want[MAC_LEN];
+	size_t		 i;
+	int		 ok = 0;
 
-	return diode_token_check(c->tokkey, c->tokkeylen, digest, token);
+	if (c->dir < 0)
+		return diode_token_check(c->tokkey, c->tokkeylen, digest,
+		    token);
+	/* A token releases this digest in this direction under one of the
+	 * policies in force (the current one, and the one before it while
+	 * messages it released are still crossing). */
+	for (i = 0; i < c->npolicy && !ok; i++)
+		ok = mac_release_token(c->tokkey, digest, 0, (unsigned)c->dir,
+		    c->policy[i], want) == 0 && mac_equal(want, token);
+	explicit_bzero(want, sizeof(want));
+	return ok ? 0 : -1;
 }
 
 static int
@@ -430,6 +473,8 @@ main(int argc, char *argv[])
 		{ "dead-after",	required_argument, NULL, 'd' },
 		{ "rcvbuf",	required_argument, NULL, 'B' },
 		{ "exit-idle",	required_argument, NULL, 'x' },
+		{ "direction",	required_argument, NULL, 'D' },
+		{ "policy-digest", required_argument, NULL, 'P' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -454,6 +499,7 @@ main(int argc, char *argv[])
 
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
+	c.dir = -1;
 	p.link = 1;
 	p.max_message = 64u << 20;
 	p.reorder_ms = 100;
@@ -462,6 +508,22 @@ main(int argc, char *argv[])
 		case 'l': listen_s = optarg; break;
 		case 'k': key_s = optarg; break;
 		case 'T': tok_s = optarg; break;
+		case 'D':
+			if (strcmp(optarg, "high-to-low") == 0)
+				c.dir = 0;
+			else if (strcmp(optarg, "low-to-high") == 0)
+				c.dir = 1;
+			else
+				fatalx("--direction: high-to-low or "
+				    "low-to-high");
+			break;
+		case 'P':
+			if (c.npolicy == 4 || strlen(optarg) != 64 ||
+			    unhex32(optarg, c.policy[c.npolicy]) == -1)
+				fatalx("--policy-digest: 64 hex digits, at "
+				    "most 4 times");
+			c.npolicy++;
+			break;
 		case 'o': out_s = optarg; break;
 		case 'r': report_s = optarg; break;
 		case 's': c.state = optarg; break;

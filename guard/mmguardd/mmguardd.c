@@ -145,6 +145,8 @@ struct client {
 struct sup {
 	struct config	 cfg;
 	char		*policy;	/* the policy in force */
+	char		 pdigest[65];	/* its SHA-256, hex */
+	char		 old_pdigest[65];	/* the one before, or "" */
 	char		*libexec;
 	bool		 closed;	/* failed closed */
 	char		 why[256];
@@ -337,6 +339,14 @@ argv_of(struct proc *p)
 		FMT("%s/%s/rx/report.log", s.cfg.run, dshort(p->dir));
 		ARG("--token-key");
 		ARG(s.cfg.token_key);
+		ARG("--direction");
+		ARG(d);
+		ARG("--policy-digest");
+		ARG(s.pdigest);
+		if (s.old_pdigest[0] != '\0') {
+			ARG("--policy-digest");
+			ARG(s.old_pdigest);
+		}
 		break;
 	case R_AUDIT:
 		ARG("-a");
@@ -654,12 +664,15 @@ policy_load(const char *file, char *msg, size_t len)
 	gp_free(newp);
 	free(s.policy);
 	s.policy = xstrdup(file);
+	(void)snprintf(s.old_pdigest, sizeof(s.old_pdigest), "%s", s.pdigest);
+	(void)snprintf(s.pdigest, sizeof(s.pdigest), "%s", newd);
 	sup_audit(7 /* policy-loaded is 7? see below */, "policy-loaded "
 	    "file=%s old=%s new=%s", file, oldd, newd);
 	/* New verify and policy roles load it; old ones are stopped. */
 	for (i = 0; i < MAX_ROLES; i++)
 		if (s.p[i].used && (s.p[i].kind == R_VERIFY ||
-		    s.p[i].kind == R_POLICY) && s.p[i].pid != 0)
+		    s.p[i].kind == R_POLICY || s.p[i].kind == R_DIODE_RX) &&
+		    s.p[i].pid != 0)
 			(void)kill(s.p[i].pid, SIGTERM);
 	(void)snprintf(msg, len, "policy %s loaded (sha256 %s); verify and "
 	    "policy roles restarting\n", file, newd);
@@ -1015,6 +1028,8 @@ main(int argc, char *argv[])
 			gp_free(gp);
 			return 1;
 		}
+	for (i = 0; i < 32; i++)
+		(void)snprintf(s.pdigest + 2 * i, 3, "%02x", gp->digest[i]);
 	gp_free(gp);
 	if (check) {
 		printf("%s: configuration and policy valid\n", conf);

@@ -157,12 +157,31 @@ take(struct pickup *p, const char *name)
 		ipc_fatal(&p->ch);
 }
 
+struct entry {
+	char		*name;
+	struct timespec	 mtime;
+};
+
+static int
+by_mtime(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Oldest first: a message that arrived first is accepted first. */
 static void
 scan(struct pickup *p)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		**names = NULL;
+	struct entry	*v = NULL;
+	struct stat	 st;
 	size_t		 n = 0, i;
 	int		 fd;
 
@@ -171,17 +190,31 @@ scan(struct pickup *p)
 		fatal("drop folder");
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || fstatat(p->in, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
-		names = xreallocarray(names, n + 1, sizeof(*names));
-		names[n++] = xstrdup(de->d_name);
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n].name = xstrdup(de->d_name);
+		v[n++].mtime = st.st_mtim;
 	}
 	(void)closedir(d);
-	for (i = 0; i < n; i++) {
-		take(p, names[i]);
-		free(names[i]);
+	/* Insertion sort, not qsort(3): glibc's qsort asks the kernel for
+	 * the machine's memory size (sysinfo), which the sandbox refuses. */
+	for (i = 1; i < n; i++) {
+		struct entry	e = v[i];
+		size_t		j = i;
+
+		while (j > 0 && by_mtime(&v[j - 1], &e) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = e;
 	}
-	free(names);
+	for (i = 0; i < n; i++) {
+		take(p, v[i].name);
+		free(v[i].name);
+	}
+	free(v);
 }
 
 int

@@ -359,7 +359,24 @@ dispatch(void)
 		if (it->state == SPOOL_INCOMING &&
 		    move(it, SPOOL_INSPECTING) == -1)
 			continue;
-		record(it, SPOOL_REC_ATTEMPT, t, 8);
+		{
+			/* The attempt, and the precedence it was scheduled
+			 * with (so that a restart schedules it the same). */
+			struct spool_rec r[2];
+			uint8_t		 pb = (uint8_t)(prec >= 0 && prec <= 5 ?
+					    prec : 0xff);
+			char		 err[256];
+
+			r[0].type = SPOOL_REC_ATTEMPT;
+			r[0].value = t;
+			r[0].len = 8;
+			r[1].type = SPOOL_REC_PRECEDENCE;
+			r[1].value = &pb;
+			r[1].len = 1;
+			if (spool_append(&q.sp, it->state, it->qid, r, 2, err,
+			    sizeof(err)) == -1)
+				fatalx("%s", err);
+		}
 		it->attempts++;
 		if ((fd = open_ro(it)) == -1)
 			continue;
