@@ -3,3 +3,4 @@
 LIB_SRCS	+= filters/x400/ndr.c
 UNIT_SRCS	+= tests/unit/test_ndr.c
 CHECKS		+= tests/ndr/check.sh
+FUZZERS		+= ndr

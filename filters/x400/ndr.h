@@ -39,10 +39,12 @@
  *                             report-type non-delivery with reason and
  *                             diagnostic), supplementary-information
  *
- * Everything the report carries is written in DER, including values the
- * subject carried as BER (directory names, extension attribute values,
- * label categories are re-encoded; the order of a SET OF inside a category
- * value is the originator's and is kept).
+ * The report is DER.  Values the subject carried as BER and the report
+ * repeats (directory names, O/R extension attribute values, label
+ * categories) are re-encoded with definite lengths and whole strings; the
+ * order of a SET OF inside them (a multi-valued RDN, the attribute list of
+ * a category) is the originator's and is kept, so for a BER subject only
+ * that order may differ from DER.
  */
 #ifndef MMGUARD_X400_NDR_H
 #define MMGUARD_X400_NDR_H
