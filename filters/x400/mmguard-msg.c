@@ -13,6 +13,9 @@
  *	    [--min-ec-bits N] [--json] FILE
  *	mmguard-msg receipt --cert C --key K [--chain F] MSG -o RECEIPT
  *	mmguard-msg verify-receipt --trust CA [--crl F]... MSG RECEIPT
+ *	mmguard-msg ndr --reason R [--diagnostic D] [--text T] --mta NAME
+ *	    --domain C,A[,P] [--time TIME] [--arrival TIME] [--local-id ID]
+ *	    [--return-content] MSG -o OUT
  *
  * DESCRIPTION
  *	compose builds a P1 MTS-APDU (message, probe or report) from SPEC, a
@@ -62,6 +65,25 @@
  *	id-ct-contentInfo, eContentType id-ct-receipt).  verify-receipt
  *	checks RECEIPT's signature and path and that it answers exactly MSG
  *	(non-repudiation of receipt); exit status 0 only when it does.
+ *
+ *	ndr writes the X.411 non-delivery report the guard sends when it
+ *	rejects MSG (a P1 message; reports and probes are refused): from the
+ *	MTA --mta in the domain --domain (country, ADMD, optional PRMD,
+ *	comma-separated; "GB, ,MOD" has an ADMD of one space), to MSG's
+ *	originator (or the most recent DL of its expansion history), one
+ *	non-delivery per recipient the guard is responsible for, with
+ *	non-delivery-reason-code R and non-delivery-diagnostic-code D
+ *	(numbers or X.411 names: unable-to-transfer, restricted-delivery,
+ *	security-policy-violation, secure-messaging-error,
+ *	content-syntax-error, unsupported-critical-function,
+ *	content-too-long, too-many-recipients, ...) and --text as
+ *	supplementary information (made PrintableString, at most 256
+ *	characters).  MSG's security label, trace and content identity are
+ *	carried over; with --return-content, MSG's content too when MSG asked
+ *	for content return.  --time (default now) and --arrival (when MSG
+ *	reached the guard; default --time) are UTC YYYYMMDDhhmmssZ;
+ *	--local-id names the report (default: derived from the time, MSG's
+ *	identifier and the MTA name).  The report is DER.
  *
  * SPEC FORMAT
  *	UTF-8 text, one "name: value" a line; '#' starts a comment line.
@@ -162,9 +184,10 @@
  *
  * SECURITY
  *	An offline tool for operators, tests and the demo; no privileges, no
- *	network.  dump reads a file that may be hostile with the same strict,
- *	bounded, fuzzed decoder as the guard's decode role.  compose reads a
- *	SPEC its user wrote and files it names.
+ *	network.  dump and ndr read a file that may be hostile with the same
+ *	strict, bounded, fuzzed decoder as the guard's decode role; ndr then
+ *	writes only the report it builds from the decoded facts.  compose
+ *	reads a SPEC its user wrote and files it names.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -176,6 +199,7 @@
 
 #include "filters/cms/cms.h"
 #include "filters/cms/cms_verify.h"
+#include "filters/x400/ndr.h"
 #include "filters/x400/spec.h"
 #include "filters/x400/x400.h"
 #include "guard/common/buf.h"
@@ -205,7 +229,11 @@ usage(int full)
 	    "       mmguard-msg receipt --cert C --key K [--chain F] MSG -o "
 	    "RECEIPT\n"
 	    "       mmguard-msg verify-receipt --trust CA [--crl F]... MSG "
-	    "RECEIPT\n");
+	    "RECEIPT\n"
+	    "       mmguard-msg ndr --reason R [--diagnostic D] [--text T] "
+	    "--mta NAME\n            --domain C,A[,P] [--time TIME] "
+	    "[--arrival TIME] [--local-id ID]\n            "
+	    "[--return-content] MSG -o OUT\n");
 	if (!full)
 		exit(2);
 	fprintf(f, "\n"
@@ -220,6 +248,15 @@ usage(int full)
 	    "         when every check passes)\n"
 	    "receipt  make the recipient's signed receipt for a message\n"
 	    "verify-receipt  prove a receipt answers exactly that message\n"
+	    "ndr      write the non-delivery report for a rejected message:\n"
+	    "         --reason and --diagnostic are X.411 codes, by number or\n"
+	    "         name (unable-to-transfer, security-policy-violation,\n"
+	    "         content-syntax-error, unsupported-critical-function,\n"
+	    "         content-too-long, too-many-recipients, ...); --text is\n"
+	    "         the supplementary information; --domain C,A[,P] and\n"
+	    "         --mta name the guard; --time/--arrival are UTC\n"
+	    "         YYYYMMDDhhmmssZ (default now); --return-content returns\n"
+	    "         the content if the message asked for it\n"
 	    "\n"
 	    "The SPEC format is \"name: value\" lines with [heading], [ipn]\n"
 	    "and [body TYPE] sections; its fields are listed in the manual\n"
@@ -416,6 +453,12 @@ print_content(const struct x400_content *c, int indent)
 	}
 }
 
+static const char *
+name_or(const char *name)
+{
+	return name != NULL ? name : "(unnamed)";
+}
+
 static void
 print_msg(const struct x400_msg *m)
 {
@@ -431,15 +474,21 @@ print_msg(const struct x400_msg *m)
 
 			printf("  recipient %lld %s: ", (long long)r->number,
 			    r->actual.text);
-			if (r->delivered)
+			if (r->delivered) {
 				printf("delivered\n");
-			else if (r->diagnostic != X400_ABSENT)
-				printf("not delivered (reason %lld, diagnostic "
-				    "%lld)\n", (long long)r->reason,
-				    (long long)r->diagnostic);
-			else
-				printf("not delivered (reason %lld)\n",
-				    (long long)r->reason);
+				continue;
+			}
+			printf("not delivered (reason %lld %s", (long long)
+			    r->reason, name_or(x400_ndr_reason_name(r->reason)));
+			if (r->diagnostic != X400_ABSENT)
+				printf(", diagnostic %lld %s", (long long)
+				    r->diagnostic,
+				    name_or(x400_ndr_diagnostic_name(
+				    r->diagnostic)));
+			printf(")\n");
+			if (r->supplementary != NULL)
+				printf("    supplementary: %s\n",
+				    r->supplementary);
 		}
 		return;
 	}
@@ -1037,6 +1086,143 @@ cmd_dump(int argc, char *argv[])
 	return 0;
 }
 
+/* A UTC time as YYYYMMDDhhmmssZ, in seconds since 1970. */
+static int64_t
+parse_utc(const char *opt, const char *s)
+{
+	struct tm	tm;
+	char		z = 0, extra;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) != 15 || sscanf(s, "%4d%2d%2d%2d%2d%2d%c%c", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z,
+	    &extra) != 7 || z != 'Z' || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 59)
+		fatalx("%s: \"%s\" is not a UTC time YYYYMMDDhhmmssZ", opt, s);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm);
+}
+
+/* --domain C,A[,P]: blanks are kept (an ADMD of one space is usual). */
+static void
+parse_domain(char *s, struct x400_gdi *g)
+{
+	char	*a, *p;
+
+	if ((a = strchr(s, ',')) == NULL)
+		fatalx("--domain: expected COUNTRY,ADMD[,PRMD], not \"%s\"", s);
+	*a++ = '\0';
+	if ((p = strchr(a, ',')) != NULL)
+		*p++ = '\0';
+	if (p != NULL && strchr(p, ',') != NULL)
+		fatalx("--domain: at most three parts");
+	g->country = s;
+	g->admd = a;
+	g->prmd = p;
+}
+
+static int
+cmd_ndr(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ "diagnostic", required_argument, NULL, 'd' },
+		{ "text", required_argument, NULL, 't' },
+		{ "mta", required_argument, NULL, 'm' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "time", required_argument, NULL, 'T' },
+		{ "arrival", required_argument, NULL, 'a' },
+		{ "local-id", required_argument, NULL, 'l' },
+		{ "return-content", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct x400_ndr_params	 p;
+	struct x400_dec		 d;
+	struct x400_msg		*m;
+	struct buf		 out;
+	const char		*outpath = NULL;
+	char			*in, err[512];
+	size_t			 len;
+	bool			 have_reason = false, have_time = false;
+	int			 ch, rc = 1;
+
+	x400_ndr_params_init(&p);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "r:d:t:m:D:T:a:l:Ro:h", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if ((p.reason = x400_ndr_reason_code(optarg)) == -1)
+				fatalx("--reason: \"%s\" is neither an X.411 "
+				    "non-delivery-reason-code name nor 0 to %d",
+				    optarg, X400_NDR_REASON_MAX);
+			have_reason = true;
+			break;
+		case 'd':
+			if ((p.diagnostic = x400_ndr_diagnostic_code(optarg)) ==
+			    -1)
+				fatalx("--diagnostic: \"%s\" is neither an X.411 "
+				    "non-delivery-diagnostic-code name nor 0 to "
+				    "%d", optarg, X400_NDR_DIAG_MAX);
+			break;
+		case 't':
+			p.text = optarg;
+			break;
+		case 'm':
+			p.mta = optarg;
+			break;
+		case 'D':
+			parse_domain(optarg, &p.domain);
+			break;
+		case 'T':
+			p.time = parse_utc("--time", optarg);
+			have_time = true;
+			break;
+		case 'a':
+			p.arrival = parse_utc("--arrival", optarg);
+			break;
+		case 'l':
+			p.local_id = optarg;
+			break;
+		case 'R':
+			p.return_content = true;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			usage(1);
+		default:
+			usage(0);
+		}
+	}
+	if (argc - optind != 1 || outpath == NULL || !have_reason ||
+	    p.mta == NULL || p.domain.country == NULL)
+		usage(0);
+	if (!have_time)
+		p.time = (int64_t)time(NULL);
+	in = read_file(argv[optind], &len);
+	buf_init(&out, MSG_MAX_INPUT);
+	if (x400_decode(&d, BER_MODE_BER, NULL, in, len, &m) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[optind], x400_strerror(&d));
+		goto out;
+	}
+	if (x400_ndr_build(m, &p, &out, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[optind], err);
+		goto out;
+	}
+	write_file(outpath, out.data, out.len);
+	rc = 0;
+out:
+	x400_dec_free(&d);
+	buf_free(&out);
+	free(in);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1058,6 +1244,8 @@ main(int argc, char *argv[])
 		return cmd_receipt(argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify-receipt") == 0)
 		return cmd_verify_receipt(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ndr") == 0)
+		return cmd_ndr(argc - 1, argv + 1);
 	log_warnx("unknown command \"%s\"", argv[1]);
 	usage(0);
 }

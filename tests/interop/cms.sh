@@ -85,13 +85,7 @@ else
 fi
 od -An -v -tx1 "$work/signed.p1" | tr -s ' \n' '  ' | sed 's/^/000000 /' >"$work/s.hex"
 text2pcap -q -l 147 "$work/s.hex" "$work/s.pcap" >/dev/null 2>&1
-cat >"$work/p1.lua" <<'EOF'
-local p = Proto("mmguardp1", "P1 APDU")
-function p.dissector(tvb, pinfo, tree)
-  DissectorTable.get("ber.syntax"):get_dissector("P1 Message"):call(tvb, pinfo, tree)
-end
-DissectorTable.get("wtap_encap"):add(wtap.USER0, p)
-EOF
+cp tests/interop/p1.lua "$work/p1.lua"
 # The ESS label as tshark reads it (first occurrence of each field).
 got=$(tshark -X lua_script:"$work/p1.lua" -r "$work/s.pcap" -T fields -E separator='|' \
     -E occurrence=f -e ess.security_policy_identifier -e ess.security_classification \

@@ -25,13 +25,7 @@ ok()   { pass=$((pass + 1)); }
 bad()  { fail=$((fail + 1)); echo "  FAIL $*"; }
 
 # tshark decodes a raw P1 APDU given to it as one USER0 packet.
-cat >"$work/p1.lua" <<'EOF'
-local p = Proto("mmguardp1", "P1 APDU")
-function p.dissector(tvb, pinfo, tree)
-  DissectorTable.get("ber.syntax"):get_dissector("P1 Message"):call(tvb, pinfo, tree)
-end
-DissectorTable.get("wtap_encap"):add(wtap.USER0, p)
-EOF
+cp tests/interop/p1.lua "$work/p1.lua"
 
 to_pcap() { # FILE PCAP
 	od -An -v -tx1 "$1" | tr -s ' \n' '  ' | sed 's/^/000000 /' >"$2.hex" &&
