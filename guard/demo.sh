@@ -186,6 +186,12 @@ sent=$(ls "$run/low/inbound" 2>/dev/null | grep -vc '\.meta$' || true)
 got=$(ls "$run/high/inbound" 2>/dev/null | grep -vc '\.meta$' || true)
 echo
 echo "delivered across the one-way channel: $sent to NATO, $got to FREEDONIA"
+nh=$(ls "$run/high/reports" | wc -l)
+nl=$(ls "$run/low/reports" | wc -l)
+echo "non-delivery reports: $nh to the high side's originators, $nl to the low side's; one of them:"
+r=$(ls "$run/high/reports" | head -n 1)
+"$bin/mmguard-msg" dump "$run/high/reports/$r" | sed -n '1p;/not delivered/p' |
+    cut -c1-150 | sed 's/^/  /'
 
 # Where the FLASH went: its place among the high side's acceptances and
 # among its verdicts (the audit log's order).

@@ -44,14 +44,17 @@ enum msg_type {
 	 *   "rule: text"), string source marking, string destination
 	 *   marking, u32 precedence, data digest (32, SHA-256 of the message
 	 *   file's message bytes), data policy digest (32), data token (32;
-	 *   zeros unless verdict is release) */
+	 *   zeros unless verdict is release), u32 ndr reason, u32 ndr
+	 *   diagnostic (X.411 codes for a rejection's report; else 0) */
 	MSG_VERDICT,
 
 	/* qmgr -> decode: make the non-delivery report of a rejected message.
-	 *   string qid, fd message, u32 reason, u32 diagnostic, string text */
+	 *   string qid, fd message, u32 reason, u32 diagnostic, string text,
+	 *   string mta, string country, string admd, string prmd, u64 time */
 	MSG_MAKE_NDR,
 	/* decode -> qmgr.
-	 *   u32 ok, string error, fd report (sealed memfd; only when ok) */
+	 *   u32 ok, string error, data report (DER; small: no content is
+	 *   returned) */
 	MSG_NDR,
 
 	/* qmgr -> diode-tx: send a released message across.

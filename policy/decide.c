@@ -817,6 +817,67 @@ decide(const struct guardpol *gp, enum gp_dir dir,
 }
 
 void
+verdict_ndr_codes(const struct guardpol *gp, const struct verdict *v,
+    int *reason, int *diag)
+{
+	const struct gp_direction *d = &gp->dirs[v->dir];
+	const struct decide_reason *r = NULL;
+	size_t		 i;
+
+	/* X.411: transfer-failure-for-security-reason (8) and
+	 * security-policy-violation (53) unless something fits better. */
+	*reason = 8;
+	*diag = 53;
+	for (i = 0; i < v->nreasons && r == NULL; i++)
+		if (v->reasons[i].action == GP_REJECT)
+			r = &v->reasons[i];
+	if (r == NULL)
+		return;
+	if (strcmp(r->rule, "guard.decode") == 0) {
+		*reason = 1;		/* unable-to-transfer */
+		*diag = 12;		/* content-syntax-error */
+		return;
+	}
+	if (strcmp(r->rule, "guard.critical-extension") == 0) {
+		*reason = 1;
+		*diag = 18;		/* unsupported-critical-function */
+		return;
+	}
+	if (strcmp(r->rule, "guard.content") == 0 ||
+	    strcmp(r->rule, "guard.apdu") == 0) {
+		*reason = 1;
+		*diag = 15;		/* content-type-not-supported */
+		return;
+	}
+	for (i = 0; i < d->nrules; i++) {
+		if (strcmp(d->rules[i].id, r->rule) != 0)
+			continue;
+		switch (d->rules[i].kind) {
+		case GP_SIGNATURE:
+			*diag = 46;	/* secure-messaging-error */
+			break;
+		case GP_SIZE:
+			*reason = 1;
+			*diag = strstr(r->text, "recipients") != NULL ?
+			    16 : 7;	/* too-many-recipients, content-too-long */
+			break;
+		case GP_ORIGINATORS:
+			*diag = 58;	/* unauthorised-originator-name */
+			break;
+		case GP_RECIPIENTS:
+			*diag = 59;	/* unauthorised-recipient-name */
+			break;
+		case GP_LABEL:
+			*diag = 68;	/* invalid-security-label */
+			break;
+		default:
+			break;
+		}
+		return;
+	}
+}
+
+void
 verdict_free(struct verdict *v)
 {
 	label_free(&v->source);

@@ -113,6 +113,15 @@ struct x400_ipm;
 int		 decide_precedence(const struct x400_msg *,
 		    const struct x400_ipm *);
 
+/*
+ * The X.411 non-delivery reason and diagnostic that fit a rejection: the
+ * first rejecting reason decides (a content or decoding fault, an unknown
+ * critical extension, size, addresses, signatures, labels and the rest of
+ * the security policy each have their code).
+ */
+void		 verdict_ndr_codes(const struct guardpol *,
+		    const struct verdict *, int *reason, int *diagnostic);
+
 /* JSON: verdict, direction, reasons[] {rule, text, action},
  * label {source, destination}, signer, precedence, score, hits[]. */
 struct buf;

@@ -73,3 +73,13 @@ freezero(void *ptr, size_t len)
 	explicit_bzero(ptr, len);
 	free(ptr);
 }
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("strndup");
+	return p;
+}

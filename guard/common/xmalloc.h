@@ -17,6 +17,7 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
 void	*xmemdup(const void *, size_t);
 void	 freezero(void *, size_t);
 

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "filters/x400/ndr.h"
 #include "filters/x400/x400.h"
 #include "guard/common/buf.h"
 #include "guard/common/log.h"
@@ -74,6 +75,66 @@ classify(struct ipc_chan *ch, struct ipc_msg *m)
 		ipc_fatal(ch);
 }
 
+/* The report travels in the frame: without returned content it is small. */
+#define NDR_MAX		(IPC_MAX_PAYLOAD - 1024)
+
+static void
+make_ndr(struct ipc_chan *ch, struct ipc_msg *m)
+{
+	struct spool_entry	 e;
+	struct x400_dec		 d;
+	struct x400_msg		*x;
+	struct x400_ndr_params	 np;
+	struct buf		 out;
+	const char		*qid, *text, *mta, *c, *a, *p;
+	uint32_t		 reason, diag;
+	uint64_t		 t;
+	char			 err[512], gc[8], ga[32], gpr[32];
+	int			 fd, ok = 0;
+
+	if (ipc_get_string(m, &qid) == -1 || ipc_get_fd(m, &fd) == -1 ||
+	    ipc_get_u32(m, &reason) == -1 || ipc_get_u32(m, &diag) == -1 ||
+	    ipc_get_string(m, &text) == -1 || ipc_get_string(m, &mta) == -1 ||
+	    ipc_get_string(m, &c) == -1 || ipc_get_string(m, &a) == -1 ||
+	    ipc_get_string(m, &p) == -1 || ipc_get_u64(m, &t) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	buf_init(&out, NDR_MAX);
+	err[0] = '\0';
+	if (spool_read_fd(fd, &e, err, sizeof(err)) == 0) {
+		if (x400_decode(&d, BER_MODE_BER, NULL, e.message,
+		    e.message_len, &x) == 0) {
+			x400_ndr_params_init(&np);
+			np.mta = mta;
+			(void)snprintf(gc, sizeof(gc), "%s", c);
+			(void)snprintf(ga, sizeof(ga), "%s", a);
+			(void)snprintf(gpr, sizeof(gpr), "%s", p);
+			np.domain.country = gc;
+			np.domain.admd = ga;
+			np.domain.prmd = gpr[0] != '\0' ? gpr : NULL;
+			np.time = (int64_t)t;
+			np.arrival = e.time;
+			np.reason = reason;
+			np.diagnostic = diag;
+			np.text = text;
+			ok = x400_ndr_build(x, &np, &out, err, sizeof(err)) == 0;
+		} else
+			(void)snprintf(err, sizeof(err), "the message does not "
+			    "decode, so no report can name it: %s",
+			    x400_strerror(&d));
+		x400_dec_free(&d);
+		spool_entry_free(&e);
+	}
+	(void)close(fd);
+	ipc_create(ch, MSG_NDR, m->id);
+	ipc_add_u32(ch, (uint32_t)ok);
+	ipc_add_string(ch, ok ? "" : err);
+	ipc_add_data(ch, out.data, ok ? out.len : 0);
+	if (ipc_close(ch) == -1)
+		ipc_fatal(ch);
+	buf_free(&out);
+}
+
 static void
 handle(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 {
@@ -81,6 +142,9 @@ handle(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 	switch (m->type) {
 	case MSG_CLASSIFY:
 		classify(ch, m);
+		break;
+	case MSG_MAKE_NDR:
+		make_ndr(ch, m);
 		break;
 	default:
 		fatalx("unexpected frame type %u from qmgr", m->type);

@@ -152,6 +152,14 @@ decide_one(struct ipc_chan *ch, struct ipc_msg *m, struct decider *p)
 	ipc_add_data(ch, digest, 32);
 	ipc_add_data(ch, p->gp->digest, 32);
 	ipc_add_data(ch, token, 32);
+	{
+		int	nr = 0, nd = 0;
+
+		if (v.verdict == GP_REJECT)
+			verdict_ndr_codes(p->gp, &v, &nr, &nd);
+		ipc_add_u32(ch, (uint32_t)nr);
+		ipc_add_u32(ch, (uint32_t)nd);
+	}
 	if (ipc_close(ch) == -1)
 		ipc_fatal(ch);
 	buf_free(&reasons);

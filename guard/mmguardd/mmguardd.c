@@ -297,6 +297,10 @@ argv_of(struct proc *p)
 		FMT("%s/%s/sent", s.cfg.run, dshort(p->dir));
 		ARG("-r");
 		ARG(s.cfg.dirs[p->dir].reports);
+		ARG("-m");
+		ARG(s.cfg.mta);
+		ARG("-g");
+		FMT("%s,%s,%s", s.cfg.country, s.cfg.admd, s.cfg.prmd);
 		break;
 	case R_DECODE:
 		break;

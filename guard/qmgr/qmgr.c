@@ -5,7 +5,7 @@
  *
  * SYNOPSIS
  *	mmguard-qmgr -s SPOOL -d DIRECTION -o OUTBOX -x SENTBOX -r REPORTS
- *	    [-u USER]
+ *	    -m MTA -g COUNTRY,ADMD[,PRMD] [-u USER]
  *
  * DESCRIPTION
  *	Started by mmguardd, its channel to the supervisor on descriptor 3.
@@ -27,8 +27,11 @@
  *	              authority, mmguardctl reject rejects it)
  *	  quarantined quarantine, or the inspection failed twice (a worker
  *	              died on it): waits for a security officer
- *	  rejected    a non-delivery report is written for the originator,
- *	              then the message ends in ndr/
+ *	  rejected    a decode worker builds the X.411 non-delivery report
+ *	              (the reason and diagnostic the policy chose, the first
+ *	              reason as supplementary information, this guard as
+ *	              the reporting MTA -m in domain -g); it is written into
+ *	              REPORTS as ID.ndr, then the message ends in ndr/
  *	Every end state goes to the archive.
  *
  *	A worker that dies while holding a message: the message is tried
@@ -96,6 +99,8 @@ struct item {
 	/* the verdict, while its audit record is being written */
 	uint8_t		 digest[32], pdigest[32], token[32];
 	uint64_t	 ackreq;	/* the audit acknowledgement awaited */
+	uint32_t	 ndr_reason, ndr_diag;
+	char		*first_reason;
 	struct item	*next;		/* hash chain */
 };
 
@@ -108,6 +113,10 @@ struct worker {
 
 struct qmgr {
 	enum gp_dir	 dir;
+	const char	*mta;
+	char		 country[8], admd[32], prmd[32];
+	char		**ndrq;		/* FIFO of rejected qids to report */
+	size_t		 nndrq;
 	struct spool	 sp;
 	int		 outbox, sentbox, reports;
 	struct ipc_chan	 parent;
@@ -348,6 +357,31 @@ dispatch(void)
 		if (ipc_close(&w->ch) == -1)
 			ipc_fatal(&w->ch);
 	}
+	/* Reports of rejected messages: their originators wait for them. */
+	while (q.nndrq > 0 && (w = idle(q.decode)) != NULL) {
+		qid = fifo_pop(&q.ndrq, &q.nndrq);
+		it = item_get(qid);
+		free(qid);
+		if (it == NULL || it->state != SPOOL_REJECTED ||
+		    (fd = open_ro(it)) == -1)
+			continue;
+		w->busy = it;
+		w->req = ++q.req;
+		ipc_create(&w->ch, MSG_MAKE_NDR, w->req);
+		ipc_add_string(&w->ch, it->qid);
+		ipc_add_fd(&w->ch, fd);
+		ipc_add_u32(&w->ch, it->ndr_reason);
+		ipc_add_u32(&w->ch, it->ndr_diag);
+		ipc_add_string(&w->ch, it->first_reason != NULL ?
+		    it->first_reason : "rejected by the guard's policy");
+		ipc_add_string(&w->ch, q.mta);
+		ipc_add_string(&w->ch, q.country);
+		ipc_add_string(&w->ch, q.admd);
+		ipc_add_string(&w->ch, q.prmd);
+		ipc_add_u64(&w->ch, (uint64_t)tn);
+		if (ipc_close(&w->ch) == -1)
+			ipc_fatal(&w->ch);
+	}
 	/* Inspection in precedence order. */
 	while (sched_total(q.sched) > 0 && (w = idle(q.verify)) != NULL) {
 		if (sched_pop(q.sched, tn, id, &prec) == -1)
@@ -569,9 +603,13 @@ on_verdict(struct worker *w, struct ipc_msg *m)
 	    ipc_get_u32(m, &prec) == -1 ||
 	    ipc_get_data_exact(m, it->digest, 32) == -1 ||
 	    ipc_get_data_exact(m, it->pdigest, 32) == -1 ||
-	    ipc_get_data_exact(m, it->token, 32) == -1 || ipc_end(m) == -1)
+	    ipc_get_data_exact(m, it->token, 32) == -1 ||
+	    ipc_get_u32(m, &it->ndr_reason) == -1 ||
+	    ipc_get_u32(m, &it->ndr_diag) == -1 || ipc_end(m) == -1)
 		ipc_msg_fatal(m);
 	w->busy = NULL;
+	free(it->first_reason);
+	it->first_reason = xstrndup(reasons, strcspn(reasons, "\n"));
 	if (prec <= 5)
 		it->precedence = (int)prec;
 	n = strlen(reasons);
@@ -612,9 +650,42 @@ on_verdict(struct worker *w, struct ipc_msg *m)
 		    "label=\"%s\" reasons=\"%s\"", src, reasons);
 		it->stage = ST_DONE;
 		archive(it, "rejected", reasons);
+		fifo_push(&q.ndrq, &q.nndrq, it->qid);
 		break;
 	}
 	(void)verdict_state_word;
+}
+
+/* A non-delivery report: into the reports folder, then the end state. */
+static void
+on_ndr(struct worker *w, struct ipc_msg *m)
+{
+	struct item	*it = w->busy;
+	uint32_t	 ok;
+	const char	*error;
+	const void	*report;
+	size_t		 n;
+	char		 name[SPOOL_ID_LEN + 16];
+
+	if (m->id != w->req || ipc_get_u32(m, &ok) == -1 ||
+	    ipc_get_string(m, &error) == -1 ||
+	    ipc_get_data(m, &report, &n) == -1 || ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	w->busy = NULL;
+	if (ok && n > 0) {
+		(void)snprintf(name, sizeof(name), "%s.ndr", it->qid);
+		if (write_at(q.reports, name, report, n) == -1 ||
+		    fsync(q.reports) == -1) {
+			log_warn("reports: %s", name);
+			return;		/* stays rejected; retried at restart */
+		}
+		audit(AUDIT_EV_NDR_ISSUED, it->qid, 0, "report=%s reason=%u "
+		    "diagnostic=%u", name, ok ? it->ndr_reason : 0,
+		    it->ndr_diag);
+	} else
+		audit(AUDIT_EV_NDR_ISSUED, it->qid, 0, "report=none "
+		    "error=\"%s\"", error);
+	(void)move(it, SPOOL_NDR);
 }
 
 /* The audit role acknowledged a release record: the message may cross. */
@@ -701,6 +772,16 @@ load_one(const char *qid, void *arg)
 		break;
 	case SPOOL_RELEASED:
 		it->stage = ST_DONE;	/* check_sent() follows it */
+		break;
+	case SPOOL_REJECTED:
+		/* Rejected before the report was written: write it now. */
+		it->stage = ST_DONE;
+		it->ndr_reason = 8;
+		it->ndr_diag = 53;
+		if (e.reasons != NULL)
+			it->first_reason = xstrndup(e.reasons,
+			    strcspn(e.reasons, "\n"));
+		fifo_push(&q.ndrq, &q.nndrq, qid);
 		break;
 	default:
 		it->stage = ST_DONE;
@@ -1077,10 +1158,15 @@ handle(struct ipc_chan *ch, int kind)
 			fatalx("unexpected frame %u from archive",
 			    q.msg->type);
 		case 4:
-			if (q.msg->type != MSG_CLASSIFIED ||
-			    (w = worker_of(q.decode, ch))->busy == NULL)
+			if ((w = worker_of(q.decode, ch))->busy == NULL)
 				fatalx("unexpected frame from decode");
-			on_classified(w, q.msg);
+			if (q.msg->type == MSG_CLASSIFIED)
+				on_classified(w, q.msg);
+			else if (q.msg->type == MSG_NDR)
+				on_ndr(w, q.msg);
+			else
+				fatalx("unexpected frame %u from decode",
+				    q.msg->type);
 			break;
 		case 5:
 			if (q.msg->type != MSG_VERIFIED ||
@@ -1178,8 +1264,16 @@ main(int argc, char *argv[])
 	if (proc_check_channel(err, sizeof(err)) == -1)
 		fatalx("%s (roles are started by mmguardd)", err);
 	memset(&q, 0, sizeof(q));
-	while ((c = getopt(argc, argv, "s:d:o:x:r:u:")) != -1) {
+	while ((c = getopt(argc, argv, "s:d:o:x:r:u:m:g:")) != -1) {
 		switch (c) {
+		case 'm':
+			q.mta = optarg;
+			break;
+		case 'g':
+			if (sscanf(optarg, "%7[^,],%31[^,],%31s", q.country,
+			    q.admd, q.prmd) < 2)
+				fatalx("-g C,ADMD[,PRMD]");
+			break;
 		case 's':
 			spool = optarg;
 			break;
@@ -1205,8 +1299,8 @@ main(int argc, char *argv[])
 		}
 	}
 	if (spool == NULL || outbox == NULL || sentbox == NULL ||
-	    reports == NULL)
-		fatalx("-s, -o, -x and -r are required");
+	    reports == NULL || q.mta == NULL || q.country[0] == '\0')
+		fatalx("-s, -o, -x, -r, -m and -g are required");
 	if (ipc_chan_init(&q.parent, PROC_CHANNEL_FD, "mmguardd") == -1)
 		fatalx("%s", q.parent.err);
 	if (spool_open(&q.sp, spool, err, sizeof(err)) == -1)
