@@ -4,3 +4,5 @@ PROGS		+= mmguard-qmgr
 mmguard-qmgr_SRCS := guard/qmgr/qmgr.c
 mmguard-qmgr_LIBS = $(SANDBOX_LIBS) -lcrypto
 UNIT_SRCS	+= tests/unit/test_sched.c
+# Scenario tests against the real daemon.
+CHECKS		+= tests/scenario/check.sh

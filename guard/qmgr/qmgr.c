@@ -938,6 +938,13 @@ ctl_officer(struct ctl_out *o, bool release, char *args)
 	if (!release) {
 		(void)move(it, SPOOL_REJECTED);
 		archive(it, "rejected", rec);
+		/* The originator hears of it: transfer failure for a
+		 * security reason, security-policy-violation. */
+		it->ndr_reason = 8;
+		it->ndr_diag = 53;
+		free(it->first_reason);
+		it->first_reason = xstrdup(rec);
+		fifo_push(&q.ndrq, &q.nndrq, it->qid);
 		ctl_put(o, "%s: rejected by %s\n", qid, officer);
 		return 0;
 	}
