@@ -37,13 +37,9 @@ struct fec_entry {
 struct diode_fec {
 	struct fec_entry cache[FEC_CACHE];
 	unsigned	 clock;
-	/* Decoding scratch, sized for the largest block. */
-	uint8_t		 rows[DIODE_MAX_N * DIODE_MAX_N];
-	uint8_t		 sub[DIODE_MAX_N * DIODE_MAX_N];
-	uint8_t		 inv[DIODE_MAX_N * DIODE_MAX_N];
-	uint8_t		 dtables[32 * DIODE_MAX_N * DIODE_MAX_N];
-	uint8_t		*synd;
-	size_t		 synd_len;
+	/* Decoding scratch, grown to the largest loss seen. */
+	uint8_t		*rows, *sub, *inv, *dtables, *synd;
+	size_t		 scratch_n, synd_len;
 };
 
 struct diode_fec *
@@ -63,6 +59,10 @@ diode_fec_free(struct diode_fec *f)
 		free(f->cache[i].matrix);
 		free(f->cache[i].tables);
 	}
+	free(f->rows);
+	free(f->sub);
+	free(f->inv);
+	free(f->dtables);
 	free(f->synd);
 	free(f);
 }
@@ -151,6 +151,18 @@ diode_fec_decode(struct diode_fec *f, int k, int m, size_t len,
 		return -1;
 	}
 	e = fec_lookup(f, k, m);
+	if (f->scratch_n < (size_t)nlost) {
+		/* rows: nlost x (k + nlost) <= nlost x 255; tables 32x that. */
+		f->scratch_n = (size_t)nlost;
+		free(f->rows);
+		free(f->sub);
+		free(f->inv);
+		free(f->dtables);
+		f->rows = xmalloc(f->scratch_n * DIODE_MAX_N);
+		f->sub = xmalloc(f->scratch_n * f->scratch_n);
+		f->inv = xmalloc(f->scratch_n * f->scratch_n);
+		f->dtables = xmalloc(32 * f->scratch_n * DIODE_MAX_N);
+	}
 	if (f->synd_len < (size_t)nlost * len) {
 		free(f->synd);
 		f->synd_len = (size_t)nlost * len;

@@ -122,10 +122,8 @@ diode_rx_new(const struct diode_rx_params *p, const uint8_t *key,
 	}
 	rx->fec = diode_fec_new();
 	rx->hb_interval_ms = DIODE_DEF_HEARTBEAT_MS;
-	for (i = 0; i < DIODE_NPREC; i++) {
+	for (i = 0; i < DIODE_NPREC; i++)
 		rx->s[i].prec = i;
-		rx->s[i].ids = xcalloc(RX_IDS, sizeof(struct rxid));
-	}
 	return rx;
 }
 
@@ -157,7 +155,8 @@ stream_reset(struct rxstream *st)
 		st->win[i] = NULL;
 	}
 	rec_drop(st);
-	memset(st->ids, 0, RX_IDS * sizeof(struct rxid));
+	if (st->ids != NULL)
+		memset(st->ids, 0, RX_IDS * sizeof(struct rxid));
 	st->resolved = st->lwm = st->stall_since = st->stall_lwm = 0;
 	st->hb_seen = 0;
 	st->hb_next_block = st->hb_next_seq = st->seen_next = 0;
@@ -205,11 +204,14 @@ emit(struct diode_rx *rx, int type, int prec, uint64_t seq, uint64_t last,
 static const char *
 id_lookup(struct rxstream *st, uint64_t seq)
 {
-	struct rxid	*e = &st->ids[seq % RX_IDS];
+	struct rxid	*e;
 
 	if (st->in_rec && st->hdrhave == st->hdrneed &&
 	    st->hdrneed > DIODE_REC_HDR_LEN && st->seq == seq)
 		return st->id;
+	if (st->ids == NULL)
+		return NULL;
+	e = &st->ids[seq % RX_IDS];
 	if (e->valid && e->seq == seq)
 		return e->id;
 	return NULL;
@@ -498,15 +500,16 @@ static void
 stream_advance(struct diode_rx *rx, struct rxstream *st, uint64_t now)
 {
 	struct rxblock	*b;
-	uint64_t	 wait = (uint64_t)rx->p.reorder_ms * 1000;
+	uint64_t	 wait = (uint64_t)rx->p.reorder_ms * 1000, nxt;
+	size_t		 i;
 
 	for (;;) {
 		b = st->win[st->resolved % DIODE_RX_BLOCKS];
 		if (b != NULL && b->bi.bseq != st->resolved)
 			b = NULL;	/* cannot happen: slots are cleared */
-		if (b != NULL && b->decoded) {
-			block_consume(rx, st, b);
-		} else if (st->resolved < st->lwm) {
+		if (b == NULL || !b->decoded) {
+			if (st->resolved >= st->lwm)
+				break;
 			/* The sender is done with it: wait, then decide. */
 			if (st->stall_since == 0) {
 				st->stall_since = now ? now : 1;
@@ -514,12 +517,31 @@ stream_advance(struct diode_rx *rx, struct rxstream *st, uint64_t now)
 			}
 			if (now - st->stall_since < wait)
 				break;
-			block_lose(rx, st, b);
-		} else
-			break;
-		block_free(b);
-		st->win[st->resolved % DIODE_RX_BLOCKS] = NULL;
-		st->resolved++;
+		}
+		if (b != NULL) {
+			if (b->decoded)
+				block_consume(rx, st, b);
+			else
+				block_lose(rx, st, b);
+			block_free(b);
+			st->win[st->resolved % DIODE_RX_BLOCKS] = NULL;
+			st->resolved++;
+		} else {
+			/*
+			 * A run of blocks of which nothing arrived, up to the
+			 * next one held or the low-water mark: one decision,
+			 * however long the run.
+			 */
+			nxt = st->lwm;
+			for (i = 0; i < DIODE_RX_BLOCKS; i++)
+				if (st->win[i] != NULL &&
+				    st->win[i]->bi.bseq > st->resolved &&
+				    st->win[i]->bi.bseq < nxt)
+					nxt = st->win[i]->bi.bseq;
+			rx->st.blocks_lost += nxt - st->resolved - 1;
+			block_lose(rx, st, NULL);
+			st->resolved = nxt;
+		}
 		/* Blocks passed before the wait began need not wait again. */
 		if (st->resolved >= st->stall_lwm)
 			st->stall_since = 0;
@@ -550,16 +572,17 @@ block_input(struct diode_rx *rx, const struct diode_frame *f, uint64_t now)
 	seen(st, bi->last_seq + 1);
 	if (bi->bseq < st->resolved)
 		return;			/* a block already consumed */
-	/* Too far ahead: decide the oldest blocks now (the sender has
-	 * finished them: its window is far smaller). */
+	/*
+	 * Too far ahead: the sender has finished every block more than its
+	 * window behind (a window is far smaller than DIODE_RX_BLOCKS), so
+	 * decide them now.
+	 */
 	if (bi->bseq >= st->resolved + DIODE_RX_BLOCKS) {
-		while (bi->bseq >= st->resolved + DIODE_RX_BLOCKS) {
-			if (st->lwm <= st->resolved)
-				st->lwm = st->resolved + 1;
-			st->stall_since = 1;
-			st->stall_lwm = st->lwm;
-			stream_advance(rx, st, UINT64_MAX / 2);
-		}
+		if (st->lwm < bi->bseq - DIODE_RX_BLOCKS + 1)
+			st->lwm = bi->bseq - DIODE_RX_BLOCKS + 1;
+		st->stall_since = 1;
+		st->stall_lwm = st->lwm;
+		stream_advance(rx, st, UINT64_MAX / 2);
 		st->stall_since = 0;
 	}
 	slot = bi->bseq % DIODE_RX_BLOCKS;
@@ -615,6 +638,9 @@ hb_input(struct diode_rx *rx, const struct diode_frame *f, uint64_t now)
 		seen(st, e.seq + 1);
 		if (e.seq < st->expect || e.seq >= st->expect + RX_IDS)
 			continue;
+		/* The ring of a stream is made when it is first needed. */
+		if (st->ids == NULL)
+			st->ids = xcalloc(RX_IDS, sizeof(struct rxid));
 		r = &st->ids[e.seq % RX_IDS];
 		r->seq = e.seq;
 		r->valid = 1;

@@ -13,7 +13,7 @@ FUZZERS		+= diode
 diode_fuzz_LIBS	:= -lisal
 BENCHES		+= bench_diode
 bench_diode_LIBS := -lisal -lcrypto
-CHECKS		+= tests/diode/check.sh
+CHECKS		+= tests/diode/check.sh tests/diode/netns.sh
 DEPS		+= libisal-dev iproute2 nftables
 
 # The loss-injecting proxy and the drop-folder generator of the checks
