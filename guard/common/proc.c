@@ -5,6 +5,7 @@
  * calls: the parent may be multi-threaded some day, and a lock held by
  * another thread at fork time would never be released in the child.
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,6 +50,12 @@ child(const char *path, char *const argv[], int chan, int errfd)
 	sigset_t		 all;
 	int			 c, e, null, fd, sig, saved;
 
+	/* A role does not outlive its supervisor: when mmguardd dies, the
+	 * kernel sends its roles SIGTERM (and a new mmguardd starts them
+	 * afresh, rather than meeting orphans holding the spool and the
+	 * sockets).  Kept across execve() for a non-set-id program. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		goto fail;
 	/* Park the channel and the error pipe above 0..3, so that laying
 	 * out 0..3 cannot overwrite either, whatever their numbers. */
 	if ((c = fcntl(chan, F_DUPFD_CLOEXEC, PROC_PARK_FD)) == -1 ||

@@ -14,7 +14,8 @@
  *
  * and nothing else: every other descriptor is closed (close_range(), or a
  * loop up to RLIMIT_NOFILE on kernels without it), whatever its
- * close-on-exec flag.  The environment is empty: a role takes its
+ * close-on-exec flag.  The child gets SIGTERM when the parent dies
+ * (PR_SET_PDEATHSIG).  The environment is empty: a role takes its
  * configuration from its arguments and its channel, never from variables an
  * operator's shell happened to export.  Signal dispositions and the mask
  * are reset to the defaults.

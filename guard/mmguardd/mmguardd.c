@@ -383,6 +383,13 @@ start(struct proc *p)
 
 	if (roles[p->kind].to_qmgr && (q == NULL || q->pid == 0))
 		return;		/* started with its qmgr */
+	if (p->kind == R_DIODE_RX) {
+		/* The socket of a diode-rx that died is still there. */
+		char	*sock = dpath(p->dir, "diode.sock");
+
+		(void)unlink(sock);
+		free(sock);
+	}
 	if (ipc_socketpair(sv, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	p->pid = proc_exec(argv_of(p)[0], argv_of(p), sv[1], err,
