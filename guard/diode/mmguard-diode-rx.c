@@ -669,6 +669,47 @@ main(int argc, char *argv[])
 		if (exit_idle && started && now - last_any >= exit_idle * 1000)
 			break;
 	}
+	/*
+	 * Stopped (SIGTERM, or the supervisor went): the sender may have
+	 * sent frames that still wait in the socket's buffer.  Take them
+	 * until the link has been quiet for 300 ms (3 s at most), so that
+	 * what was sent in full is delivered and not reported lost.
+	 */
+	if (diode_prog_stop) {
+		uint64_t	quiet_since = diode_now_us(), until;
+
+		until = quiet_since + 3000000;
+		for (;;) {
+			now = diode_now_us();
+			if (now - quiet_since >= 300000 || now >= until)
+				break;
+			pfd.fd = fd;
+			pfd.events = POLLIN;
+			(void)poll(&pfd, 1, 50);
+			for (i = 0; i < BATCH; i++) {
+				iov[i].iov_base = bufs + (size_t)i *
+				    DIODE_MAX_FRAME;
+				iov[i].iov_len = DIODE_MAX_FRAME;
+				mm[i].msg_hdr.msg_iov = &iov[i];
+				mm[i].msg_hdr.msg_iovlen = 1;
+				mm[i].msg_hdr.msg_name = NULL;
+				mm[i].msg_hdr.msg_namelen = 0;
+				mm[i].msg_hdr.msg_flags = 0;
+			}
+			n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
+			if (n <= 0)
+				continue;
+			now = diode_now_us();
+			quiet_since = now;
+			for (i = 0; i < n; i++)
+				if (!(mm[i].msg_hdr.msg_flags & MSG_TRUNC))
+					(void)diode_rx_input(rx, bufs +
+					    (size_t)i * DIODE_MAX_FRAME,
+					    mm[i].msg_len, now, err,
+					    sizeof(err));
+			diode_rx_tick(rx, now);
+		}
+	}
 	diode_rx_finish(rx, "receiver stopped before it was complete");
 	commit(&c);
 	diode_rx_get_stats(rx, &st);

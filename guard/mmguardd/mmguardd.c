@@ -592,6 +592,16 @@ exited(struct proc *p, int status)
 	/* Everything wired to a qmgr goes with it. */
 	if (p->kind == R_QMGR)
 		stop_wired(p->dir);
+	/*
+	 * A new diode-rx accepts only a new sending session (replay
+	 * protection across its restarts): the sender starts one too.
+	 */
+	if (p->kind == R_DIODE_RX) {
+		struct proc *tx = find(R_DIODE_TX, p->dir, 0);
+
+		if (tx != NULL && tx->pid != 0)
+			(void)kill(tx->pid, SIGTERM);
+	}
 }
 
 static void

@@ -6,3 +6,4 @@ mmguard-qmgr_LIBS = $(SANDBOX_LIBS) -lcrypto
 UNIT_SRCS	+= tests/unit/test_sched.c
 # Scenario tests against the real daemon.
 CHECKS		+= tests/scenario/check.sh
+CHECKS		+= tests/scenario/crash.sh

@@ -72,7 +72,7 @@
 #include "policy/guardpol.h"
 
 #define MAX_WORKERS	8
-#define MAX_ATTEMPTS	2
+#define MAX_FAILURES	2	/* a second worker dying on it: quarantine */
 #define TICK_MS		200
 
 enum stage {
@@ -92,6 +92,7 @@ struct item {
 	int		 precedence;
 	int64_t		 arrival;
 	unsigned	 attempts;
+	unsigned	 failures;	/* workers that died holding it */
 	bool		 officer;	/* an officer asked for its release */
 	uint8_t		*facts;
 	size_t		 factslen;
@@ -101,6 +102,7 @@ struct item {
 	uint64_t	 ackreq;	/* the audit acknowledgement awaited */
 	uint32_t	 ndr_reason, ndr_diag;
 	char		*first_reason;
+	char		*release_info;	/* the release's audit details */
 	struct item	*next;		/* hash chain */
 };
 
@@ -585,6 +587,22 @@ on_verified(struct worker *w, struct ipc_msg *m)
 	fifo_push(&q.ready, &q.nready, it->qid);
 }
 
+/*
+ * The release's audit record, acknowledged once it is on disk; without
+ * an audit role the message waits (in ST_AUDIT) and the record is asked
+ * for again when the audit role is back.  Nothing crosses unrecorded.
+ */
+static void
+audit_release(struct item *it)
+{
+	if (!q.audit_up) {
+		it->ackreq = 0;
+		return;
+	}
+	it->ackreq = ++q.req;
+	audit(AUDIT_EV_VERDICT, it->qid, it->ackreq, "%s", it->release_info);
+}
+
 static const char *const verdict_state_word[] = { "released", "held",
     "quarantined", "rejected" };
 
@@ -623,12 +641,11 @@ on_verdict(struct worker *w, struct ipc_msg *m)
 		/* The release's audit record must be on disk before the
 		 * message crosses: ask for an acknowledgement. */
 		it->stage = ST_AUDIT;
-		it->ackreq = ++q.req;
-		audit(AUDIT_EV_VERDICT, it->qid, it->ackreq, "verdict=release "
-		    "label=\"%s\" crosses-as=\"%s\"", src, dst);
-		if (!q.audit_up)
-			quarantine(it, "release not recorded: the audit log "
-			    "is unavailable");
+		free(it->release_info);
+		if (asprintf(&it->release_info, "verdict=release "
+		    "label=\"%s\" crosses-as=\"%s\"", src, dst) == -1)
+			fatal("asprintf");
+		audit_release(it);
 		break;
 	case GP_REFER:
 		(void)move(it, SPOOL_HELD);
@@ -723,7 +740,9 @@ worker_lost(struct worker *w, const char *pool)
 		return;
 	audit(AUDIT_EV_ROLE_CRASHED, it->qid, 0, "role=%s while inspecting",
 	    pool);
-	if (it->attempts >= MAX_ATTEMPTS) {
+	/* Blame is durable: the worker died holding this message. */
+	record(it, SPOOL_REC_FAILURE, pool, strlen(pool));
+	if (++it->failures >= MAX_FAILURES) {
 		quarantine(it, "inspection failure: a worker died on it twice");
 		return;
 	}
@@ -757,14 +776,18 @@ load_one(const char *qid, void *arg)
 	it->arrival = e.time;
 	it->precedence = e.precedence;
 	it->attempts = e.attempts;
+	it->failures = e.failures;
 	switch (*st) {
 	case SPOOL_INCOMING:
 		it->stage = ST_CLASSIFY;
 		fifo_push(&q.classify, &q.nclassify, qid);
 		break;
 	case SPOOL_INSPECTING:
-		if (it->attempts >= MAX_ATTEMPTS)
-			quarantine(it, "inspection failure: interrupted twice");
+		/* Interrupted by a restart of the guard: inspected again.
+		 * Only a worker dying on it counts against it. */
+		if (it->failures >= MAX_FAILURES)
+			quarantine(it, "inspection failure: a worker died on it "
+			    "twice");
 		else {
 			it->stage = ST_CLASSIFY;
 			fifo_push(&q.classify, &q.nclassify, qid);
@@ -891,10 +914,11 @@ ctl_show(struct ctl_out *o, const char *qid)
 		return 1;
 	}
 	ctl_put(o, "id: %s\ndirection: %s\nstate: %s\nprecedence: %s\n"
-	    "bytes: %zu\nattempts: %u\nofficer actions: %u\n", qid,
+	    "bytes: %zu\nattempts: %u\nworker failures: %u\n"
+	    "officer actions: %u\n", qid,
 	    gp_dir_name(q.dir), spool_state_name(it->state),
 	    it->precedence >= 0 ? prec_upper[it->precedence] : "unknown",
-	    e.message_len, e.attempts, e.officer_actions);
+	    e.message_len, e.attempts, e.failures, e.officer_actions);
 	if (e.verdict >= 0)
 		ctl_put(o, "verdict: %s\nreasons:\n%s", gp_verdict_name(
 		    (enum gp_verdict)e.verdict), e.reasons ? e.reasons : "");
@@ -1024,7 +1048,20 @@ on_peer(struct ipc_msg *m)
 		ch = &q.audit;
 		q.audit_up = true;
 		name = "audit";
-		break;
+		if (ipc_chan_init(ch, fd, name) == -1)
+			fatalx("%s", ch->err);
+		/* Releases that wait for their record ask again. */
+		{
+			struct item	*it;
+			unsigned	 h;
+
+			for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]);
+			    h++)
+				for (it = q.items[h]; it != NULL; it = it->next)
+					if (it->stage == ST_AUDIT)
+						audit_release(it);
+		}
+		return;
 	case PEER_ARCHIVE:
 		if (q.archive_up)
 			ipc_chan_free(&q.archive);

@@ -522,6 +522,9 @@ spool_parse(const void *buf, size_t len, struct spool_entry *e, char *err,
 		case SPOOL_REC_OFFICER:
 			e->officer_actions++;
 			break;
+		case SPOOL_REC_FAILURE:
+			e->failures++;
+			break;
 		case SPOOL_REC_NOTE:
 		case SPOOL_REC_END:
 			break;

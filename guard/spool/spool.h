@@ -37,7 +37,8 @@
  * 'P' precedence (1 byte, 0 deferred .. 5 override), 'S' source name,
  * 'M' message bytes, 'A' inspection attempt (8 bytes time), 'V' verdict
  * (1 byte verdict, then text: reasons, one per line "rule: text"),
- * 'O' officer action (text), 'X' transfer or delivery note (text).
+ * 'O' officer action (text), 'X' transfer or delivery note (text), 'F'
+ * inspection failure (a worker died holding the message; text: the role).
  */
 #ifndef MMGUARD_SPOOL_H
 #define MMGUARD_SPOOL_H
@@ -74,6 +75,7 @@ enum spool_state {
 #define SPOOL_REC_VERDICT	'V'
 #define SPOOL_REC_OFFICER	'O'
 #define SPOOL_REC_NOTE		'X'
+#define SPOOL_REC_FAILURE	'F'
 #define SPOOL_REC_END		'E'
 
 struct spool {
@@ -92,6 +94,7 @@ struct spool_entry {
 	const uint8_t	*message;	/* into data */
 	size_t		 message_len;
 	unsigned	 attempts;
+	unsigned	 failures;	/* workers that died holding it */
 	int		 verdict;	/* -1: none; else enum gp_verdict */
 	char		*reasons;	/* last verdict's text, or NULL */
 	unsigned	 officer_actions;

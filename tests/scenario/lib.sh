@@ -65,10 +65,10 @@ guard_start() {
 	rm -f "$MMGUARD_CONTROL"
 	"$bin/mmguardd" -c "$run/etc/mmguardd.conf" 2>>"$run/mmguardd.log" &
 	guard_pid=$!
-	i=0
-	while [ ! -S "$MMGUARD_CONTROL" ] && [ $i -lt 100 ]; do
+	_i=0
+	while [ ! -S "$MMGUARD_CONTROL" ] && [ $_i -lt 100 ]; do
 		sleep 0.1
-		i=$((i + 1))
+		_i=$((_i + 1))
 	done
 	sleep 0.5
 }
@@ -99,10 +99,10 @@ mk() { # NAME SIGNER BODY [PREC] [SIZE]
 		echo
 		echo "[body ia5-text]"
 		echo "$3"
-		k=0
-		while [ $k -lt $(( ${5:-0} / 64 )) ]; do
-			echo "Status line $k: all units report readiness unchanged."
-			k=$((k + 1))
+		_k=0
+		while [ $_k -lt $(( ${5:-0} / 64 )) ]; do
+			echo "Status line $_k: all units report readiness unchanged."
+			_k=$((_k + 1))
 		done
 	} >"$run/msg/$1.spec"
 	"$bin/mmguard-msg" compose "$run/msg/$1.spec" -o "$run/msg/$1.plain"
@@ -132,9 +132,9 @@ PY
 }
 
 drop() { # FILE DIR
-	b=$(basename "$1")
-	cp "$1" "$2/.$b"
-	mv "$2/.$b" "$2/$b"
+	_b=$(basename "$1")
+	cp "$1" "$2/.$_b"
+	mv "$2/.$_b" "$2/$_b"
 }
 
 where() { # SUBJECT
