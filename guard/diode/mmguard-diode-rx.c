@@ -457,6 +457,23 @@ read_state(const char *path)
 	return v;
 }
 
+/* Point the batch's headers at their buffers (recvmmsg changes them). */
+static void
+batch_init(struct iovec *iov, struct mmsghdr *mm, uint8_t *bufs)
+{
+	int	i;
+
+	for (i = 0; i < BATCH; i++) {
+		iov[i].iov_base = bufs + (size_t)i * DIODE_MAX_FRAME;
+		iov[i].iov_len = DIODE_MAX_FRAME;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = NULL;
+		mm[i].msg_hdr.msg_namelen = 0;
+		mm[i].msg_hdr.msg_flags = 0;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -608,16 +625,7 @@ main(int argc, char *argv[])
 		now = diode_now_us();
 		/* Drain what is there, a batch at a time. */
 		for (;;) {
-			for (i = 0; i < BATCH; i++) {
-				iov[i].iov_base = bufs + (size_t)i *
-				    DIODE_MAX_FRAME;
-				iov[i].iov_len = DIODE_MAX_FRAME;
-				mm[i].msg_hdr.msg_iov = &iov[i];
-				mm[i].msg_hdr.msg_iovlen = 1;
-				mm[i].msg_hdr.msg_name = NULL;
-				mm[i].msg_hdr.msg_namelen = 0;
-				mm[i].msg_hdr.msg_flags = 0;
-			}
+			batch_init(iov, mm, bufs);
 			n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
 			if (n < 0) {
 				if (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -686,16 +694,7 @@ main(int argc, char *argv[])
 			pfd.fd = fd;
 			pfd.events = POLLIN;
 			(void)poll(&pfd, 1, 50);
-			for (i = 0; i < BATCH; i++) {
-				iov[i].iov_base = bufs + (size_t)i *
-				    DIODE_MAX_FRAME;
-				iov[i].iov_len = DIODE_MAX_FRAME;
-				mm[i].msg_hdr.msg_iov = &iov[i];
-				mm[i].msg_hdr.msg_iovlen = 1;
-				mm[i].msg_hdr.msg_name = NULL;
-				mm[i].msg_hdr.msg_namelen = 0;
-				mm[i].msg_hdr.msg_flags = 0;
-			}
+			batch_init(iov, mm, bufs);
 			n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
 			if (n <= 0)
 				continue;
