@@ -2,7 +2,7 @@
  * mmguard-archived - the archive role: the only writer of the archive.
  *
  * SYNOPSIS
- *	mmguard-archived -d STORE [-u USER]
+ *	mmguard-archived -d STORE [-r DAYS] [-u USER]
  *
  * DESCRIPTION
  *	Started by mmguardd with its channel on descriptor 3; the supervisor
@@ -10,8 +10,10 @@
  *	MSG_ARCHIVE frame (a message that reached an end state: its queue
  *	file, direction, precedence, verdict and reasons) is stored in the
  *	archive (guard/archive/archive.h), frames that arrive together in
- *	one transaction.  Retention purges are run by mmguard-archive purge
- *	for now (the retention is in the guard policy).
+ *	one transaction.  With -r (the guard policy's retention), messages
+ *	older than DAYS are purged at start and every hour; each purged
+ *	message is named in an audit record (archive-purged, sent to
+ *	mmguardd, which hands it to the audit role) before it is deleted.
  *
  * SECURITY
  *	Runs as its own user.  It decodes message bytes to index them (the
@@ -33,9 +35,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guard/archive/archive.h"
+#include "guard/audit/auditlog.h"
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
 #include "guard/common/proc.h"
@@ -50,6 +54,42 @@ static struct ipc_chan	 chans[MAX_CHANS];
 static bool		 up[MAX_CHANS];
 static const char	*names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
 			    "qmgr-l2h" };
+
+/* Each purged id, named in the audit log before it goes. */
+static int
+purged_one(const char *id, int64_t t, void *arg)
+{
+	char	details[64];
+
+	(void)arg;
+	(void)snprintf(details, sizeof(details), "archived-at=%lld",
+	    (long long)t);
+	ipc_create(&chans[0], MSG_AUDIT, 0);
+	ipc_add_u32(&chans[0], AUDIT_EV_ARCHIVE_PURGED);
+	ipc_add_string(&chans[0], id);
+	ipc_add_string(&chans[0], details);
+	return ipc_close(&chans[0]) == -1 ? -1 : 0;
+}
+
+static void
+purge(int64_t days)
+{
+	char	err[512];
+	size_t	n = 0;
+
+	if (days <= 0)
+		return;
+	if (archive_purge(store, (int64_t)time(NULL), days * 86400,
+	    purged_one, NULL, &n, err, sizeof(err)) == -1) {
+		log_warnx("purge: %s", err);
+		return;
+	}
+	if (ipc_flush_wait(&chans[0]) == -1)
+		ipc_fatal(&chans[0]);
+	if (n > 0)
+		log_info("purged %zu messages older than %lld days", n,
+		    (long long)days);
+}
 
 static int
 verdict_of(const char *w, enum archive_verdict *v)
@@ -150,15 +190,22 @@ main(int argc, char *argv[])
 	struct pollfd	 pfd[MAX_CHANS];
 	struct ipc_msg	*m;
 	const char	*path = NULL, *user = NULL;
-	char		 err[512];
+	char		 err[512], *end;
+	long long	 days = 0;
+	time_t		 last_purge = 0;
 	uint32_t	 kind, idx;
 	int		 c, i, k, fd, began;
 
 	log_init("mmguard-archived", LOG_TO_STDERR, 0);
 	if (proc_check_channel(err, sizeof(err)) == -1)
 		fatalx("%s (roles are started by mmguardd)", err);
-	while ((c = getopt(argc, argv, "d:u:")) != -1) {
+	while ((c = getopt(argc, argv, "d:r:u:")) != -1) {
 		switch (c) {
+		case 'r':
+			days = strtoll(optarg, &end, 10);
+			if (*end != '\0' || days < 1 || days > 36500)
+				fatalx("-r: days, 1 to 36500");
+			break;
 		case 'd':
 			path = optarg;
 			break;
@@ -166,7 +213,8 @@ main(int argc, char *argv[])
 			user = optarg;
 			break;
 		default:
-			fatalx("usage: mmguard-archived -d STORE [-u USER]");
+			fatalx("usage: mmguard-archived -d STORE [-r DAYS] "
+			    "[-u USER]");
 		}
 	}
 	if (path == NULL)
@@ -188,7 +236,11 @@ main(int argc, char *argv[])
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		if (poll(pfd, MAX_CHANS, -1) == -1 && errno != EINTR)
+		if (time(NULL) - last_purge >= 3600) {
+			purge(days);
+			last_purge = time(NULL);
+		}
+		if (poll(pfd, MAX_CHANS, 60000) == -1 && errno != EINTR)
 			fatal("poll");
 		began = 0;
 		for (i = 0; i < MAX_CHANS; i++) {

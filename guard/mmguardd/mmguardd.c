@@ -146,6 +146,7 @@ struct sup {
 	struct config	 cfg;
 	char		*policy;	/* the policy in force */
 	char		 pdigest[65];	/* its SHA-256, hex */
+	int		 retention;	/* days, from the policy */
 	char		 old_pdigest[65];	/* the one before, or "" */
 	char		*libexec;
 	bool		 closed;	/* failed closed */
@@ -361,6 +362,8 @@ argv_of(struct proc *p)
 	case R_ARCHIVE:
 		ARG("-d");
 		ARG(s.cfg.archive);
+		ARG("-r");
+		FMT("%d", s.retention);
 		break;
 	}
 	if (s.cfg.user != NULL && geteuid() == 0 && p->kind != R_DIODE_TX &&
@@ -505,6 +508,36 @@ sup_audit(unsigned ev, const char *fmt, ...)
 	ipc_add_u32(&a->ch, ev);
 	ipc_add_string(&a->ch, "");
 	ipc_add_string(&a->ch, text);
+	if (ipc_close(&a->ch) == -1)
+		log_warnx("audit: %s", a->ch.err);
+}
+
+/* An event of a role wired to mmguardd only: to the audit role. */
+static void
+forward_audit(struct proc *from, struct ipc_msg *m)
+{
+	struct proc	*a = find(R_AUDIT, -1, 0);
+	uint32_t	 ev;
+	const char	*qid, *text;
+	char		 t[2048];
+
+	if (ipc_get_u32(m, &ev) == -1 || ipc_get_string(m, &qid) == -1 ||
+	    ipc_get_string(m, &text) == -1 || ipc_end(m) == -1) {
+		log_warnx("%s: %s", roles[from->kind].name, m->err);
+		(void)kill(from->pid, SIGTERM);
+		return;
+	}
+	if (a == NULL || a->pid == 0 || !a->has_ch) {
+		log_warnx("audit unavailable: %s event %u %s %s",
+		    roles[from->kind].name, ev, qid, text);
+		return;
+	}
+	(void)snprintf(t, sizeof(t), "role=%s %s", roles[from->kind].name,
+	    text);
+	ipc_create(&a->ch, MSG_AUDIT, 0);
+	ipc_add_u32(&a->ch, ev);
+	ipc_add_string(&a->ch, qid);
+	ipc_add_string(&a->ch, t);
 	if (ipc_close(&a->ch) == -1)
 		log_warnx("audit: %s", a->ch.err);
 }
@@ -985,6 +1018,9 @@ loop(void)
 				if (m->type == MSG_CTL_REPLY &&
 				    p->kind == R_QMGR)
 					on_ctl_reply(m);
+				else if (m->type == MSG_AUDIT &&
+				    p->kind == R_ARCHIVE)
+					forward_audit(p, m);
 				else {
 					log_warnx("%s: unexpected frame %u",
 					    roles[p->kind].name, m->type);
@@ -1051,6 +1087,7 @@ main(int argc, char *argv[])
 		}
 	for (i = 0; i < 32; i++)
 		(void)snprintf(s.pdigest + 2 * i, 3, "%02x", gp->digest[i]);
+	s.retention = gp->retention_days;
 	gp_free(gp);
 	if (check) {
 		printf("%s: configuration and policy valid\n", conf);

@@ -1,0 +1,196 @@
+#!/bin/sh
+# bench_pipeline.sh - the whole guard, end to end (make bench).
+#
+#   bench_pipeline.sh BUILD [N] [BACKLOG]
+#
+# Throughput: N (default 2,000) signed 8 KB messages dropped at once into
+# the high side's pickup folder; messages per second from the first
+# acceptance to the last release recorded in the audit log, every step
+# durable (spool, audit, one-way channel).  Printed next to (a) the
+# in-process CMS verification rate of the same kind of message measured
+# in this run (bench_cms) and (b) a shell loop doing the same signature
+# check with `openssl cms -verify` per message.
+#
+# FLASH latency: from a FLASH message's acceptance to its release decision
+# (audit log times), p50 and p99, for FLASH messages alone and for FLASH
+# messages dropped behind a backlog of BACKLOG (default 5,000) ROUTINE
+# messages.  Targets: throughput at least 0.5 x the single-core in-process
+# verification rate; FLASH p99 behind the backlog at most 3 x alone.
+set -eu
+build=$(cd "$1" && pwd)
+total=${2:-2000}
+backlog=${3:-5000}
+bin=$build/bin
+run=$build/bench/pipeline
+. tests/scenario/lib.sh
+
+WORKERS=2
+guard_setup
+mk bulk releaser "Bulk traffic." routine 8192
+mk flash releaser "Flash traffic." flash 1024
+mk back releaser "Backlog traffic." routine 1024
+clone bulk "$total"
+clone flash 40
+clone back "$backlog"
+
+# Times (seconds, float) of an event per message id, from the audit log.
+times() { # EVENT
+	cat "$run"/audit/*.log | python3 -c '
+import sys, re, datetime
+ev = sys.argv[1]
+for line in sys.stdin:
+    if " event=%s " % ev not in line or " role=qmgr-h2l " not in line:
+        continue
+    if ev == "verdict" and "verdict%3Drelease" not in line and \
+        "verdict=release" not in line:
+        continue
+    t = re.search(r" time=(\S+)Z ", line).group(1)
+    m = re.search(r" msg=(\S+)", line).group(1)
+    d = datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%f")
+    print(m, d.timestamp())' "$1"
+}
+
+# --- throughput -----------------------------------------------------------
+guard_start
+mkdir -p "$run/stage"
+k=1
+while [ $k -le "$total" ]; do
+	cp "$run/msg/bulk-$k.p1" "$run/high/outbound/.bulk-$k.p1"
+	k=$((k + 1))
+done
+for f in "$run"/high/outbound/.bulk-*; do
+	mv "$f" "$run/high/outbound/$(basename "$f" | cut -c2-)"
+done
+i=0
+while [ "$(ls "$run/run/h2l/spool/sent" | wc -l)" -lt "$total" ] &&
+    [ $i -lt 3000 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+guard_stop
+tp=$( { times message-accepted; echo; times verdict; } | python3 -c '
+import sys
+a = []; v = []; cur = a
+for line in sys.stdin:
+    if not line.strip():
+        cur = v; continue
+    a.append(float(line.split()[1])) if cur is a else v.append(float(line.split()[1]))
+print("%.1f" % (len(v) / (max(v) - min(a))))')
+done_n=$(ls "$run/run/h2l/spool/sent" | wc -l)
+
+# (a) in-process verification of signed 8 KB messages, this run.
+inproc=$("$build/bench/bench_cms" 2>/dev/null |
+    sed -n 's/.*mmguard full verification.*RSA[^0-9]*\([0-9.]*\) msg\/s.*/\1/p' |
+    head -n 1)
+[ -n "$inproc" ] || inproc=$("$build/bench/bench_cms" 2>/dev/null |
+    grep -i "rsa" | grep -o '[0-9][0-9.]* msg/s' | head -n 1 | cut -d' ' -f1)
+# (b) a shell loop: extract the CMS, openssl cms -verify, per message.
+python3 - "$run/msg/bulk.p1" "$run/bulk.cms" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+i = b.find(b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02")	# signedData
+j = b.rfind(b"\x30", 0, i)
+while j > 0:
+    # the SEQUENCE whose content starts with the signedData OID
+    hdr = b[j + 1]
+    off = 2 if hdr < 0x80 else 2 + (hdr & 0x7f)
+    if j + off == i:
+        n = int.from_bytes(b[j + 2:j + off], "big") if hdr >= 0x80 else hdr
+        open(sys.argv[2], "wb").write(b[j:j + off + n])
+        break
+    j = b.rfind(b"\x30", 0, j)
+PY
+loops=100
+t0=$(date +%s.%N)
+k=0
+while [ $k -lt $loops ]; do
+	openssl cms -verify -binary -inform DER -in "$run/bulk.cms" \
+	    -CAfile "$run/etc/pki/ca.pem" -purpose any -out /dev/null \
+	    2>/dev/null || true
+	k=$((k + 1))
+done
+t1=$(date +%s.%N)
+shell=$(python3 -c "print('%.1f' % ($loops / ($t1 - $t0)))")
+
+echo "bench_pipeline: $done_n of $total signed 8 KB messages released and sent"
+echo "bench_pipeline: end-to-end throughput $tp messages/s (durable)"
+echo "bench_pipeline: in-process CMS verification ${inproc:-?} messages/s (bench_cms, RSA-2048)"
+echo "bench_pipeline: shell loop of openssl cms -verify $shell messages/s"
+python3 -c "
+tp, ip, sh = $tp, float('${inproc:-0}' or 0), $shell
+if ip > 0:
+    print('bench_pipeline: ratio throughput / in-process verification %.2f (target >= 0.5)' % (tp / ip))
+print('bench_pipeline: ratio throughput / openssl shell loop %.1f' % (tp / sh))"
+
+# --- FLASH latency ----------------------------------------------------------
+lat() { # FIRST LAST: FLASH ids flash-FIRST..LAST, p50 and p99 in ms
+	{ times message-accepted; echo; times verdict; } | python3 -c '
+import sys
+a = {}; v = {}; cur = a
+for line in sys.stdin:
+    if not line.strip():
+        cur = v; continue
+    m, t = line.split(); cur[m] = float(t)
+ids = sys.argv[1].split()
+l = sorted((v[m] - a[m]) * 1000 for m in ids if m in a and m in v)
+if not l:
+    print("? ?"); sys.exit()
+p = lambda q: l[min(len(l) - 1, int(q * len(l)))]
+print("%.1f %.1f %d" % (p(0.5), p(0.99), len(l)))' "$(cat "$run/flash-ids")"
+}
+flash_ids() { # FIRST LAST
+	k=$1
+	: >"$run/flash-ids"
+	while [ $k -le "$2" ]; do
+		(cd "$run/run/h2l/spool" && grep -alF "TPL-flash-$(printf %07d $k)" \
+		    */* 2>/dev/null | head -n 1 | xargs -r basename) >>"$run/flash-ids"
+		k=$((k + 1))
+	done
+	tr '\n' ' ' <"$run/flash-ids" >"$run/flash-ids.1"
+	mv "$run/flash-ids.1" "$run/flash-ids"
+}
+guard_setup_keep() { :; }
+rm -rf "$run/run" "$run/audit" "$run/archive" "$run"/high "$run"/low
+guard_start
+k=1
+while [ $k -le 20 ]; do
+	drop "$run/msg/flash-$k.p1" "$run/high/outbound"
+	sleep 0.25
+	k=$((k + 1))
+done
+sleep 2
+guard_stop
+flash_ids 1 20
+set -- $(lat)
+alone50=$1; alone99=$2
+
+rm -rf "$run/run" "$run/audit" "$run/archive" "$run"/high "$run"/low
+guard_start
+mkdir -p "$run/high/outbound"
+k=1
+while [ $k -le "$backlog" ]; do
+	cp "$run/msg/back-$k.p1" "$run/high/outbound/.back-$k.p1"
+	k=$((k + 1))
+done
+for f in "$run"/high/outbound/.back-*; do
+	mv "$f" "$run/high/outbound/$(basename "$f" | cut -c2-)"
+done
+# FLASH messages arrive while the backlog is being worked through.
+sleep 2
+k=21
+while [ $k -le 40 ]; do
+	drop "$run/msg/flash-$k.p1" "$run/high/outbound"
+	sleep 0.25
+	k=$((k + 1))
+done
+sleep 2
+waiting=$(ls "$run/run/h2l/spool/incoming" | wc -l)
+guard_stop
+flash_ids 21 40
+set -- $(lat)
+back50=$1; back99=$2
+echo "bench_pipeline: FLASH alone: p50 $alone50 ms, p99 $alone99 ms (acceptance to release decision)"
+echo "bench_pipeline: FLASH behind $backlog ROUTINE ($waiting still waiting at the end): p50 $back50 ms, p99 $back99 ms"
+python3 -c "
+a, b = float('$alone99'), float('$back99')
+print('bench_pipeline: ratio FLASH p99 behind the backlog / alone %.2f (target <= 3)' % (b / a))"
