@@ -37,9 +37,37 @@ struct dstate {
 };
 
 struct decide_ctx *
-decide_ctx_new(void)
+decide_ctx_new(const struct guardpol *gp, char *err, size_t errlen)
 {
-	return xcalloc(1, sizeof(struct decide_ctx));
+	struct decide_ctx	*c = xcalloc(1, sizeof(*c));
+	size_t			 d, i;
+
+	/*
+	 * The matcher's scratch is sized now for every leakage rule of the
+	 * policy, so that deciding allocates nothing it could fail to get.
+	 */
+	for (d = 0; gp != NULL && d < GP_NDIRS; d++)
+		for (i = 0; i < gp->dirs[d].nrules; i++) {
+			const struct gp_rule *r = &gp->dirs[d].rules[i];
+
+			if (r->kind != GP_LEAKAGE)
+				continue;
+			if (c->scratch == NULL)
+				c->scratch = dlp_scratch_new(r->u.dlp.set, err,
+				    errlen);
+			else if (dlp_scratch_grow(c->scratch, r->u.dlp.set) ==
+			    -1) {
+				(void)snprintf(err, errlen, "leakage rule %s: "
+				    "cannot size the matcher's scratch", r->id);
+				dlp_scratch_free(c->scratch);
+				c->scratch = NULL;
+			}
+			if (c->scratch == NULL) {
+				free(c);
+				return NULL;
+			}
+		}
+	return c;
 }
 
 void
@@ -474,15 +502,13 @@ static void
 rule_leakage(struct dstate *s, const struct gp_rule *r)
 {
 	struct scan	sc;
-	char		err[256];
 
 	if (s->ipm == NULL)
 		return;
-	if (s->ctx->scratch == NULL &&
-	    (s->ctx->scratch = dlp_scratch_new(r->u.dlp.set, err,
-	    sizeof(err))) == NULL) {
-		reason(s, r->id, GP_REJECT, "leakage scan impossible: %s",
-		    err);
+	if (s->ctx->scratch == NULL) {
+		/* A context made for another policy: fail closed. */
+		reason(s, r->id, GP_REJECT, "leakage scan impossible: the "
+		    "decision context was not made for this policy");
 		return;
 	}
 	memset(&sc, 0, sizeof(sc));

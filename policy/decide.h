@@ -89,9 +89,13 @@ struct verdict {
 	long long	 score;
 };
 
-/* A worker's scratch space, made once for the policies it will use. */
+/*
+ * A worker's scratch space, made once for the policy it will use (sized
+ * for every leakage rule in it); NULL with err when that fails.
+ */
 struct decide_ctx;
-struct decide_ctx *decide_ctx_new(void);
+struct decide_ctx *decide_ctx_new(const struct guardpol *, char *err,
+		    size_t errlen);
 void		 decide_ctx_free(struct decide_ctx *);
 
 /*

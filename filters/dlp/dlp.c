@@ -682,6 +682,12 @@ dlp_scratch_fit(const struct dlp_set *set, struct dlp_scratch *sc)
 }
 
 int
+dlp_scratch_grow(struct dlp_scratch *sc, const struct dlp_set *set)
+{
+	return dlp_scratch_fit(set, sc);
+}
+
+int
 dlp_scan(const struct dlp_set *set, struct dlp_scratch *sc,
     const char *text, size_t len, const char *where, dlp_hit_fn cb,
     void *arg, char *err, size_t errsz)

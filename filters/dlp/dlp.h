@@ -59,6 +59,8 @@ size_t		 dlp_count(const struct dlp_set *);
 
 /* A scratch sized for the set; dlp_scan grows it for any other set. */
 struct dlp_scratch *dlp_scratch_new(const struct dlp_set *, char *, size_t);
+/* Size the scratch for one more set now (-1: no memory). */
+int		 dlp_scratch_grow(struct dlp_scratch *, const struct dlp_set *);
 void		 dlp_scratch_free(struct dlp_scratch *);
 
 /*

@@ -390,7 +390,11 @@ explain(int argc, char *argv[])
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	ctx = decide_ctx_new();
+	if ((ctx = decide_ctx_new(gp, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		gp_free(gp);
+		return 1;
+	}
 	for (i = optind; i < argc; i++) {
 		if ((data = file_read(argv[i], MAX_MESSAGE, &len)) == NULL) {
 			fprintf(stderr, "%s: cannot read: %m\n", argv[i]);

@@ -218,7 +218,8 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (!p.gp->dirs[p.dir].present)
 		fatalx("%s: no %s direction", policy, gp_dir_name(p.dir));
-	p.ctx = decide_ctx_new();
+	if ((p.ctx = decide_ctx_new(p.gp, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	/* OpenSSL's one-time set-up (configuration, HMAC) before the
 	 * sandbox: afterwards it may open no file. */
 	{

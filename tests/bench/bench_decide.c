@@ -167,7 +167,12 @@ main(void)
 	t0 = now();
 	gp = policy();
 	t = now() - t0;
-	ctx = decide_ctx_new();
+	{
+		char	err[256];
+
+		if ((ctx = decide_ctx_new(gp, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+	}
 	message(&wire);
 	printf("bench_decide: policy with %d phrases compiled in %.2f s; "
 	    "message %zu bytes\n", PHRASES, t, wire.len);

@@ -33,7 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "%s\n", err);
 			abort();	/* run from the top of the tree */
 		}
-		ctx = decide_ctx_new();
+		if ((ctx = decide_ctx_new(gp, err, sizeof(err))) == NULL)
+			abort();
 	}
 	for (dir = 0; dir < GP_NDIRS; dir++) {
 		(void)inspect_message(gp, (enum gp_dir)dir, data, size, ctx,

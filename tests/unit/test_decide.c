@@ -284,8 +284,11 @@ judge(const struct guardpol *gp, enum gp_dir dir, const struct msgopts *o,
 	struct x400_dec		 d;
 	struct buf		 wire;
 	struct decide_in	 in;
-	struct decide_ctx	*ctx = decide_ctx_new();
+	struct decide_ctx	*ctx;
+	char			 err[256];
 
+	ctx = decide_ctx_new(gp, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
 	memset(&in, 0, sizeof(in));
 	in.msg = message(o, &d, &wire);
 	in.size = wire.len;
@@ -582,6 +585,26 @@ test_leakage(void)
 	CU_ASSERT_EQUAL(v.verdict, GP_RELEASE);
 	verdict_free(&v);
 	o.extra_body = NULL;
+	/* A context made without the policy: the scan fails closed. */
+	{
+		struct x400_dec		 d;
+		struct buf		 wire;
+		struct decide_in	 in;
+		struct decide_ctx	*ctx = decide_ctx_new(NULL, NULL, 0);
+
+		memset(&in, 0, sizeof(in));
+		o.body = "nothing to see";
+		in.msg = message(&o, &d, &wire);
+		in.size = wire.len;
+		CU_ASSERT_EQUAL(decide(main_policy(), GP_HIGH_TO_LOW, &in, ctx,
+		    &v), 0);
+		CU_ASSERT(has_reason(&v, "dlp", "leakage scan impossible"));
+		CU_ASSERT_EQUAL(v.verdict, GP_REJECT);
+		verdict_free(&v);
+		x400_dec_free(&d);
+		buf_free(&wire);
+		decide_ctx_free(ctx);
+	}
 	/* More hits than the verdict keeps: counted, not lost. */
 	{
 		static char	 big[8192];
@@ -701,7 +724,7 @@ static void
 test_builtin(void)
 {
 	struct decide_in	 in;
-	struct decide_ctx	*ctx = decide_ctx_new();
+	struct decide_ctx	*ctx = decide_ctx_new(main_policy(), NULL, 0);
 	struct verdict		 v;
 	struct msgopts		 o = clean;
 	struct x400_dec		 d;
