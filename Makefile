@@ -114,6 +114,7 @@ UNIT_LIBS	:= -lcunit -lcrypto
 # Shell checks run by make check: each is called as SCRIPT BUILD RESULTS and
 # writes "passed failed" into RESULTS.
 CHECKS		:=
+BENCH_SCRIPTS	:=
 
 # Modules that describe themselves: a module.mk appends to the lists above
 # (LIB_SRCS, PROGS and <prog>_SRCS/_LIBS, UNIT_SRCS, UNIT_LIBS, FUZZERS and
@@ -213,8 +214,12 @@ $(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
 
 benches: $(foreach b,$(BENCHES),$(B)/bench/$(b))
 
+# Shell benchmarks of whole programs (BENCH_SCRIPTS, from module.mk files)
+# run after the C ones, on the release build.
 bench: benches
 	@for b in $(BENCHES); do $(B)/bench/$$b || exit 1; done
+	@$(MAKE) -s all
+	@for s in $(BENCH_SCRIPTS); do sh $$s $(B) || exit 1; done
 
 define interop_rule
 $(B)/tests/$(1): $(call obj,tests/interop/$(1).c) $(LIB)
@@ -232,7 +237,8 @@ interop: all $(foreach h,$(INTEROP),$(B)/tests/$(h))
 	@sh tests/policy-check.sh build build/results/policy-check.res
 	@python3 tests/policy/cases.py build build/results/policy-cases.res
 	@for c in $(CHECKS); do \
-	    sh $$c build build/results/$$(basename $$c .sh).res || exit 1; \
+	    r=$$(basename $$(dirname $$c))-$$(basename $$c .sh); \
+	    sh $$c build build/results/$$r.res || exit 1; \
 	done
 
 # Every program is PIE with full RELRO and BIND_NOW.

@@ -7,3 +7,4 @@ UNIT_SRCS	+= tests/unit/test_sched.c
 # Scenario tests against the real daemon.
 CHECKS		+= tests/scenario/check.sh
 CHECKS		+= tests/scenario/crash.sh
+BENCH_SCRIPTS	+= tests/bench/bench_pipeline.sh

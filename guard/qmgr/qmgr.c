@@ -130,8 +130,8 @@ struct qmgr {
 	struct item	*items[1024];	/* hash of qid */
 	char		**classify;	/* FIFO of qids */
 	size_t		 nclassify;
-	char		**ready;	/* FIFO of verified qids */
-	size_t		 nready;
+	struct sched	*ready;		/* verified, waiting for a policy
+					   worker: in precedence order too */
 	uint64_t	 req;
 	struct ipc_msg	*msg;
 };
@@ -425,10 +425,10 @@ dispatch(void)
 		if (ipc_close(&w->ch) == -1)
 			ipc_fatal(&w->ch);
 	}
-	while (q.nready > 0 && (w = idle(q.policy)) != NULL) {
-		qid = fifo_pop(&q.ready, &q.nready);
-		it = item_get(qid);
-		free(qid);
+	while (sched_total(q.ready) > 0 && (w = idle(q.policy)) != NULL) {
+		if (sched_pop(q.ready, tn, id, &prec) == -1)
+			break;
+		it = item_get(id);
 		if (it == NULL || (fd = open_ro(it)) == -1)
 			continue;
 		it->stage = ST_DECIDE;
@@ -584,7 +584,7 @@ on_verified(struct worker *w, struct ipc_msg *m)
 	it->facts = xmemdup(facts, n);
 	it->factslen = n;
 	it->stage = ST_READY;
-	fifo_push(&q.ready, &q.nready, it->qid);
+	sched_push(q.ready, it->qid, it->precedence, it->arrival);
 }
 
 /*
@@ -1353,6 +1353,7 @@ main(int argc, char *argv[])
 	q.sentbox = open_dir(sentbox);
 	q.reports = open_dir(reports);
 	q.sched = sched_new(0, -1);
+	q.ready = sched_new(0, -1);
 	q.msg = xmalloc(sizeof(*q.msg));
 	dirs[0] = q.sp.dirfd;
 	dirs[1] = q.outbox;

@@ -34,7 +34,7 @@ clone flash 40
 clone back "$backlog"
 
 # Times (seconds, float) of an event per message id, from the audit log.
-times() { # EVENT
+evtimes() { # EVENT
 	cat "$run"/audit/*.log | python3 -c '
 import sys, re, datetime
 ev = sys.argv[1]
@@ -68,7 +68,7 @@ while [ "$(ls "$run/run/h2l/spool/sent" | wc -l)" -lt "$total" ] &&
 	i=$((i + 1))
 done
 guard_stop
-tp=$( { times message-accepted; echo; times verdict; } | python3 -c '
+tp=$( { evtimes message-accepted; echo; evtimes verdict; } | python3 -c '
 import sys
 a = []; v = []; cur = a
 for line in sys.stdin:
@@ -79,11 +79,9 @@ print("%.1f" % (len(v) / (max(v) - min(a))))')
 done_n=$(ls "$run/run/h2l/spool/sent" | wc -l)
 
 # (a) in-process verification of signed 8 KB messages, this run.
-inproc=$("$build/bench/bench_cms" 2>/dev/null |
-    sed -n 's/.*mmguard full verification.*RSA[^0-9]*\([0-9.]*\) msg\/s.*/\1/p' |
+inproc=$("$build/bench/bench_cms" 2>/dev/null | sed -n '/RSA-2048/,$p' |
+    sed -n 's/.*mmguard cms_verify (all checks): *\([0-9.]*\) msg\/s.*/\1/p' |
     head -n 1)
-[ -n "$inproc" ] || inproc=$("$build/bench/bench_cms" 2>/dev/null |
-    grep -i "rsa" | grep -o '[0-9][0-9.]* msg/s' | head -n 1 | cut -d' ' -f1)
 # (b) a shell loop: extract the CMS, openssl cms -verify, per message.
 python3 - "$run/msg/bulk.p1" "$run/bulk.cms" <<'PY'
 import sys
@@ -124,7 +122,7 @@ print('bench_pipeline: ratio throughput / openssl shell loop %.1f' % (tp / sh))"
 
 # --- FLASH latency ----------------------------------------------------------
 lat() { # FIRST LAST: FLASH ids flash-FIRST..LAST, p50 and p99 in ms
-	{ times message-accepted; echo; times verdict; } | python3 -c '
+	{ evtimes message-accepted; echo; evtimes verdict; } | python3 -c '
 import sys
 a = {}; v = {}; cur = a
 for line in sys.stdin:
