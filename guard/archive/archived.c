@@ -43,6 +43,7 @@
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
 #include "guard/common/proc.h"
+#include "guard/common/role.h"
 #include "guard/common/xmalloc.h"
 #include "guard/msg.h"
 #include "guard/spool/spool.h"
@@ -52,7 +53,7 @@
 static struct archive	*store;
 static struct ipc_chan	 chans[MAX_CHANS];
 static bool		 up[MAX_CHANS];
-static const char	*names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
+static const char *const names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
 			    "qmgr-l2h" };
 
 /* Each purged id, named in the audit log before it goes. */
@@ -193,8 +194,7 @@ main(int argc, char *argv[])
 	char		 err[512], *end;
 	long long	 days = 0;
 	time_t		 last_purge = 0;
-	uint32_t	 kind, idx;
-	int		 c, i, k, fd, began;
+	int		 c, i, k, began;
 
 	log_init("mmguard-archived", LOG_TO_STDERR, 0);
 	if (proc_check_channel(err, sizeof(err)) == -1)
@@ -256,20 +256,10 @@ main(int argc, char *argv[])
 					put(m);
 					continue;
 				}
-				if (i != 0 || m->type != MSG_PEER ||
-				    ipc_get_u32(m, &kind) == -1 ||
-				    ipc_get_u32(m, &idx) == -1 ||
-				    ipc_get_fd(m, &fd) == -1 ||
-				    ipc_end(m) == -1 || kind != PEER_QMGR ||
-				    idx > 1)
+				if (i != 0)
 					fatalx("unexpected frame %u from %s",
 					    m->type, names[i]);
-				if (up[1 + idx])
-					ipc_chan_free(&chans[1 + idx]);
-				if (ipc_chan_init(&chans[1 + idx], fd,
-				    names[1 + idx]) == -1)
-					fatalx("%s", chans[1 + idx].err);
-				up[1 + idx] = true;
+				role_qmgr_peer(m, chans, up, names);
 			}
 			if (k == -1) {
 				if (!chans[i].eof)

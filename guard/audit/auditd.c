@@ -17,7 +17,7 @@
  *
  * SECURITY
  *	Runs as its own user in the audit sandbox: files beneath DIR only,
- *	created, appended, linked and synced; no network.  It holds the
+ *	created, appended, renamed and synced; no network.  It holds the
  *	signing key: owning it lets an attacker write a log that verifies
  *	from then on, but not change what was sealed before (auditors keep
  *	signed heads outside the appliance).  It parses only IPC frames.
@@ -37,6 +37,7 @@
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
 #include "guard/common/proc.h"
+#include "guard/common/role.h"
 #include "guard/common/sandbox.h"
 #include "guard/common/xmalloc.h"
 #include "guard/msg.h"
@@ -50,7 +51,7 @@ struct ack {
 
 static struct audit_log	*alog;
 static struct ipc_chan	 chans[MAX_CHANS];	/* 0: mmguardd */
-static const char	*names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
+static const char *const names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
 			    "qmgr-l2h", "" };
 static bool		 up[MAX_CHANS];
 static struct ack	 acks[4096];
@@ -97,8 +98,7 @@ main(int argc, char *argv[])
 	FILE			*f;
 	const char		*dir = NULL, *keyfile = NULL, *user = NULL;
 	char			 err[256];
-	uint32_t		 kind, idx;
-	int			 c, fd, i, dirfd, n, k;
+	int			 c, i, dirfd, n, k;
 	size_t			 j;
 
 	log_init("mmguard-auditd", LOG_TO_STDERR, 0);
@@ -172,22 +172,10 @@ main(int argc, char *argv[])
 					event(&chans[i], names[i], m);
 					continue;
 				}
-				if (i != 0 || m->type != MSG_PEER)
+				if (i != 0)
 					fatalx("unexpected frame %u from %s",
 					    m->type, names[i]);
-				if (ipc_get_u32(m, &kind) == -1 ||
-				    ipc_get_u32(m, &idx) == -1 ||
-				    ipc_get_fd(m, &fd) == -1 ||
-				    ipc_end(m) == -1)
-					ipc_msg_fatal(m);
-				if (kind != PEER_QMGR || idx > 1)
-					fatalx("peer %u/%u", kind, idx);
-				if (up[1 + idx])
-					ipc_chan_free(&chans[1 + idx]);
-				if (ipc_chan_init(&chans[1 + idx], fd,
-				    names[1 + idx]) == -1)
-					fatalx("%s", chans[1 + idx].err);
-				up[1 + idx] = true;
+				role_qmgr_peer(m, chans, up, names);
 			}
 			if (k == -1) {
 				if (!chans[i].eof)

@@ -7,6 +7,7 @@
 #include "guard/common/proc.h"
 #include "guard/common/role.h"
 #include "guard/common/xmalloc.h"
+#include "guard/msg.h"
 
 void
 role_start(const char *name, const char *peer, struct ipc_chan *ch)
@@ -37,4 +38,25 @@ role_serve(struct ipc_chan *ch, void (*fn)(struct ipc_chan *,
 		if (ipc_flush_wait(ch) == -1)
 			ipc_fatal(ch);
 	}
+}
+
+void
+role_qmgr_peer(struct ipc_msg *m, struct ipc_chan chans[3], bool up[3],
+    const char *const names[3])
+{
+	uint32_t	kind, idx;
+	int		fd;
+
+	if (m->type != MSG_PEER || ipc_get_u32(m, &kind) == -1 ||
+	    ipc_get_u32(m, &idx) == -1 || ipc_get_fd(m, &fd) == -1 ||
+	    ipc_end(m) == -1)
+		fatalx("mmguardd: expected a peer: %s", m->err[0] ? m->err :
+		    "another frame");
+	if (kind != PEER_QMGR || idx > 1)
+		fatalx("mmguardd: peer %u/%u is not a queue manager", kind, idx);
+	if (up[1 + idx])
+		ipc_chan_free(&chans[1 + idx]);
+	if (ipc_chan_init(&chans[1 + idx], fd, names[1 + idx]) == -1)
+		fatalx("%s", chans[1 + idx].err);
+	up[1 + idx] = true;
 }

@@ -7,6 +7,8 @@
 #ifndef MMGUARD_ROLE_H
 #define MMGUARD_ROLE_H
 
+#include <stdbool.h>
+
 #include "guard/common/ipc.h"
 
 /* Log as name; fd 3 must be a SOCK_SEQPACKET channel to peer. */
@@ -18,5 +20,14 @@ void	role_start(const char *name, const char *peer, struct ipc_chan *);
  */
 void	role_serve(struct ipc_chan *, void (*fn)(struct ipc_chan *,
 	    struct ipc_msg *, void *), void *) __attribute__((noreturn));
+
+/*
+ * The audit and archive roles: a MSG_PEER frame from mmguardd (chans[0])
+ * hands over the channel of the queue manager of one direction, which
+ * becomes chans[1 + direction] (replacing a previous one).  Anything else
+ * is fatal.
+ */
+void	role_qmgr_peer(struct ipc_msg *, struct ipc_chan chans[3],
+	    bool up[3], const char *const names[3]);
 
 #endif
