@@ -133,7 +133,9 @@ label_add(struct label *l, const char *tagset, enum spif_tagtype type,
 	    sizeof(*c->values));
 	memcpy(c->values + c->nvalues, v, n * sizeof(*v));
 	c->nvalues += n;
-	qsort(c->values, c->nvalues, sizeof(*c->values), label_u32_cmp);
+	if (c->nvalues > 1)
+		qsort(c->values, c->nvalues, sizeof(*c->values),
+		    label_u32_cmp);
 	for (i = j = 0; i < c->nvalues; i++)
 		if (j == 0 || c->values[j - 1] != c->values[i])
 			c->values[j++] = c->values[i];

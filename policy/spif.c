@@ -879,7 +879,8 @@ spif_tag(struct spif_ctx *c, xmlNode *n, void *arg)
 		nt.ncats = 0;
 		spif_tag_free(&nt);
 	}
-	qsort(t->cats, t->ncats, sizeof(*t->cats), spif_cat_cmp);
+	if (t->ncats > 1)	/* an empty array may be NULL: not for qsort */
+		qsort(t->cats, t->ncats, sizeof(*t->cats), spif_cat_cmp);
 	for (i = 1; i < t->ncats; i++)
 		if (t->cats[i].lacv == t->cats[i - 1].lacv)
 			return spif_errline(c, t->cats[i].line, "tagCategory",

@@ -935,8 +935,9 @@ xl_cats_to_ess(struct xl_ctx *c, const struct spif *s,
 			if (xl_value_lacvs(c, &l->cats[i].values[j],
 			    &refs[i], &e[i]) == -1)
 				return -1;
-		qsort(e[i].values, e[i].nvalues, sizeof(*e[i].values),
-		    xl_u32_cmp);
+		if (e[i].nvalues > 1)
+			qsort(e[i].values, e[i].nvalues,
+			    sizeof(*e[i].values), xl_u32_cmp);
 	}
 	return 0;
 }

@@ -707,6 +707,14 @@ enter_seccomp(const struct sandbox_profile *p, const struct sandbox_args *a)
 	seccomp_release(ctx);
 }
 
+static int
+sandbox_int_cmp(const void *a, const void *b)
+{
+	const int	*x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
 void
 sandbox_enter(const struct sandbox_profile *p, const struct sandbox_args *a)
 {
@@ -718,6 +726,17 @@ sandbox_enter(const struct sandbox_profile *p, const struct sandbox_args *a)
 	/* glibc reads /etc/localtime at the first local-time conversion
 	 * (log lines, strftime): now, while files can be opened. */
 	tzset();
+	/* glibc's qsort asks the kernel for the memory size (sysinfo) the
+	 * first time it sorts more than 1 KB, and keeps the answer: ask
+	 * now, before the filter would kill the role for it. */
+	{
+		static int	warm[512];
+		size_t		i;
+
+		for (i = 0; i < 512; i++)
+			warm[i] = (int)(512 - i);
+		qsort(warm, 512, sizeof(warm[0]), sandbox_int_cmp);
+	}
 
 	sb_name = p->name;
 	errno = 0;
