@@ -16,47 +16,14 @@ bin=$build/bin
 msg=$bin/mmguard-msg
 run=$build/demo
 start=$(date +%s)
-rm -rf "$run"
-mkdir -p "$run/etc" "$run/msg"
 etc=$run/etc
 
 echo "mmguard demo: the guard between FREEDONIA (high side) and NATO (low side)"
-sh tests/pki/make-pki.sh "$etc/pki" >/dev/null 2>&1
-head -c 32 /dev/urandom >"$etc/token.key"
-head -c 32 /dev/urandom >"$etc/link.key"
-chmod 600 "$etc/token.key" "$etc/link.key"
-"$bin/mmguard-audit" keygen -o "$etc/audit.pem" --pub "$etc/audit.pub" >/dev/null
-cp policy/examples/guard.xml policy/examples/freedonia.xml \
-    policy/examples/nato.xml policy/examples/phrases.txt "$etc/"
-user=
-if [ "$(id -u)" = 0 ]; then
-	user="user nobody"
-	chmod 755 "$etc"
-fi
-cat >"$etc/mmguardd.conf" <<EOF
-run $run/run
-policy guard.xml
-pki pki
-token-key token.key
-link-key link.key
-audit $run/audit
-audit-key audit.pem
-archive $run/archive/archive.sqlite
-mta guard.freedonia
-domain FD ADMD0 FDGUARD
-workers 2
-$user
-direction high-to-low {
-	pickup $run/high/outbound
-	deliver $run/low/inbound
-	reports $run/high/reports
-}
-direction low-to-high {
-	pickup $run/low/outbound
-	deliver $run/high/inbound
-	reports $run/low/reports
-}
-EOF
+# The run folder, PKI, keys, example policies and mmguardd.conf, as the
+# scenario tests make them (tests/scenario/lib.sh).
+. tests/scenario/lib.sh
+MTA=guard.freedonia guard_setup
+mkdir -p "$run/msg"
 
 # --- sample traffic ---------------------------------------------------
 FD_SECRET_GBR="policy=2.999.4406.1; classification=4; enumerated-permissive=2.999.4406.2.2:826"

@@ -20,87 +20,12 @@ ok() { pass=$((pass + 1)); echo "  ok   $1"; }
 ko() { fail=$((fail + 1)); echo "  FAIL $1"; }
 check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
 
-rm -rf "$run"; mkdir -p "$run/etc" "$run/msg"
+. tests/scenario/lib.sh
+guard_setup
 etc=$run/etc
-sh tests/pki/make-pki.sh "$etc/pki" >/dev/null 2>&1
-head -c 32 /dev/urandom >"$etc/token.key"
-head -c 32 /dev/urandom >"$etc/link.key"
-chmod 600 "$etc/token.key" "$etc/link.key"
-"$bin/mmguard-audit" keygen -o "$etc/audit.pem" --pub "$etc/audit.pub" >/dev/null
-cp policy/examples/guard.xml policy/examples/freedonia.xml \
-    policy/examples/nato.xml policy/examples/phrases.txt "$etc/"
-user=
-root=0
-if [ "$(id -u)" = 0 ]; then user="user nobody"; root=1; chmod 755 "$etc"; fi
-cat >"$etc/mmguardd.conf" <<EOF
-run $run/run
-policy guard.xml
-pki pki
-token-key token.key
-link-key link.key
-audit $run/audit
-audit-key audit.pem
-archive $run/archive/archive.sqlite
-mta guard.scenario
-domain FD ADMD0 FDGUARD
-workers 2
-$user
-direction high-to-low {
-	pickup $run/high/outbound
-	deliver $run/low/inbound
-	reports $run/high/reports
-}
-direction low-to-high {
-	pickup $run/low/outbound
-	deliver $run/high/inbound
-	reports $run/low/reports
-}
-EOF
+# Into the high side's pickup folder, by name.
+put() { drop "$run/msg/$1.p1" "$run/high/outbound"; }
 
-FD="policy=2.999.4406.1; classification=4; enumerated-permissive=2.999.4406.2.2:826"
-n=0
-mk() { # NAME SIGNER BODY [PREC]
-	n=$((n + 1))
-	cat >"$run/msg/$1.spec" <<EOF
-message-id: C=FD; A= ; P=MOD; L=SCN-$n
-originator: G=Anna; S=Berg; OU1=J3; O=FDF; P=MOD; A= ; C=GB
-recipient: S=Ops; O=SHAPE; P=NATO; A= ; C=BE
-content-type: p772
-trace: C=FD; A= ; P=MOD; arrival=20261129084600Z; action=relayed
-security-label: $FD
-
-[heading]
-this-ipm: local=SCN-$n
-subject: scenario $1
-primary-precedence: ${4:-routine}
-message-type: exercise; id=SCN
-sic: AAA
-
-[body ia5-text]
-$3
-EOF
-	"$bin/mmguard-msg" compose "$run/msg/$1.spec" -o "$run/msg/$1.plain"
-	if [ "$2" = - ]; then
-		cp "$run/msg/$1.plain" "$run/msg/$1.p1"
-	else
-		"$bin/mmguard-msg" sign --cert "$etc/pki/$2.pem" \
-		    --key "$etc/pki/$2.key" --chain "$etc/pki/int.pem" \
-		    --label "$FD" "$run/msg/$1.plain" -o "$run/msg/$1.p1"
-	fi
-}
-drop() { # NAME
-	cp "$run/msg/$1.p1" "$run/high/outbound/.$1"
-	mv "$run/high/outbound/.$1" "$run/high/outbound/$1.p1"
-}
-# The spool state and queue id of a message, by its subject.
-where() {
-	(cd "$run/run" && for g in h2l/spool/*/*; do
-		if grep -aqF "scenario $1" "$g" 2>/dev/null; then
-			echo "$(echo "$g" | cut -d/ -f3) $(basename "$g")"
-			return
-		fi
-	done)
-}
 # Wait up to 20 s for a message to reach one of the states.
 wait_state() { # NAME STATE...
 	name=$1; shift
@@ -121,15 +46,12 @@ mk unsigned - "No signature."
 mk later releaser "Grid reference 12 34, grid reference 56 78."
 mk crash-victim releaser "Inspected while its worker dies." immediate
 
-"$bin/mmguardd" -c "$etc/mmguardd.conf" 2>"$run/mmguardd.log" &
-pid=$!
-export MMGUARD_CONTROL=$run/run/control.sock
-i=0
-while [ ! -S "$MMGUARD_CONTROL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 1
+guard_start
+pid=$guard_pid
+sleep 0.5
 
 echo "scenario: sample traffic"
-for m in clean leak held unsigned; do drop $m; done
+for m in clean leak held unsigned; do put $m; done
 check "a clean signed message is released and sent" 'wait_state clean sent'
 check "a leakage hit is quarantined" 'wait_state leak quarantined'
 check "a message without a release authority is held" 'wait_state held held'
@@ -162,7 +84,7 @@ check "a stricter policy loads" \
 check "a broken policy is refused" \
     '! "$bin/mmguardctl" policy load "$etc/nato.xml" >/dev/null 2>&1'
 sleep 2
-drop later
+put later
 check "the new threshold quarantines what the old one released" \
     'wait_state later quarantined'
 
@@ -189,7 +111,7 @@ echo "scenario: a worker dies with a message in hand"
 vp=$(for p in $(pgrep -P "$pid"); do
 	case $(basename "$(readlink /proc/$p/exe)") in mmguard-verify)
 		echo "$p" ;; esac; done)
-drop crash-victim
+put crash-victim
 for p in $vp; do kill -9 "$p" 2>/dev/null; done
 check "the message still ends well" 'wait_state crash-victim sent'
 check "the supervisor restarted the killed workers" \

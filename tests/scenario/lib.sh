@@ -43,7 +43,7 @@ link-key link.key
 audit $run/audit
 audit-key audit.pem
 archive $run/archive/archive.sqlite
-mta guard.test
+mta ${MTA:-guard.test}
 domain FD ADMD0 FDGUARD
 workers ${WORKERS:-2}
 $user
