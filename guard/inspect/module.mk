@@ -8,3 +8,4 @@ mmguard-verify_SRCS := guard/inspect/mmguard-verify.c
 mmguard-verify_LIBS = $(SANDBOX_LIBS) -lcrypto
 mmguard-policy_SRCS := guard/inspect/mmguard-policy.c
 mmguard-policy_LIBS = $(SANDBOX_LIBS) -lcrypto
+FUZZERS		+= vfacts
