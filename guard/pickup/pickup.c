@@ -8,9 +8,11 @@
  *	Started by mmguardd with its channel to qmgr on descriptor 3.  It
  *	looks into DIR every 200 ms; each regular file whose name does not
  *	start with a dot is a message (writers create it under a dot name
- *	and rename it when complete).  A message is stored durably in the
- *	spool's incoming/ (spool.h: written, fsync'd, renamed, directories
- *	fsync'd), and only then is the file removed from DIR and qmgr told.
+ *	and rename it when complete), taken oldest first.  Messages are
+ *	stored durably in the spool's incoming/ in batches of up to 64
+ *	(spool.h: each written, fsync'd and renamed; the spool's
+ *	directories fsync'd once per batch), and only then are the files
+ *	removed from DIR and qmgr told.
  *
  *	The queue id is the file's modification time and the first 64 bits
  *	of the SHA-256 of its bytes, so that a file picked up again after a
@@ -52,6 +54,7 @@
 
 #define SCAN_MS		200
 #define MAX_REPORTED	256
+#define BATCH		64	/* files stored per directory sync */
 
 struct pickup {
 	struct spool	 sp;
@@ -115,29 +118,38 @@ read_file(int dfd, const char *name, uint8_t **out, size_t *len,
 	return 0;
 }
 
-static void
-take(struct pickup *p, const char *name)
+struct entry {
+	char		*name;
+	struct timespec	 mtime;
+};
+
+/*
+ * Store one file of the drop folder in the spool (its directory fsync is
+ * left to the batch); 0 with its id, -1 when it stays where it is.
+ */
+static int
+store(struct pickup *p, const char *name, char id[SPOOL_ID_LEN])
 {
 	struct stat	 st;
 	uint8_t		*b, d[32];
 	size_t		 len;
 	unsigned	 dl, i;
-	char		 id[SPOOL_ID_LEN], err[256];
+	char		 err[256];
 	struct tm	 tm;
 	time_t		 t;
 
 	if (read_file(p->in, name, &b, &len, &st) == -1) {
 		report_once(p, name, errno == EFBIG ? "larger than the "
 		    "spool's limit" : strerror(errno));
-		return;
+		return -1;
 	}
 	(void)EVP_Digest(b, len, d, &dl, EVP_sha256(), NULL);
 	t = st.st_mtim.tv_sec;
 	if (gmtime_r(&t, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm));
-	(void)strftime(id, sizeof(id), "%Y%m%dT%H%M%SZ-", &tm);
+	(void)strftime(id, SPOOL_ID_LEN, "%Y%m%dT%H%M%SZ-", &tm);
 	for (i = 0; i < 8; i++)
-		(void)snprintf(id + 17 + 2 * i, sizeof(id) - 17 - 2 * i,
+		(void)snprintf(id + 17 + 2 * i, SPOOL_ID_LEN - 17 - 2 * i,
 		    "%02x", d[i]);
 	if (spool_find(&p->sp, id, NULL) == 0)
 		log_info("%s: already queued as %s; removing it", name, id);
@@ -145,22 +157,46 @@ take(struct pickup *p, const char *name)
 	    len, err, sizeof(err)) == -1) {
 		report_once(p, name, err);
 		free(b);
-		return;
+		return -1;
 	}
 	free(b);
-	/* Stored durably: now the source may go. */
-	if (unlinkat(p->in, name, 0) == -1 || fsync(p->in) == -1)
-		log_warn("%s: removing it from the drop folder", name);
-	ipc_create(&p->ch, MSG_NEW, 0);
-	ipc_add_string(&p->ch, id);
-	if (ipc_close(&p->ch) == -1 || ipc_flush_wait(&p->ch) == -1)
-		ipc_fatal(&p->ch);
+	return 0;
 }
 
-struct entry {
-	char		*name;
-	struct timespec	 mtime;
-};
+/*
+ * Take up to BATCH files: store each, make them all durable with one
+ * fsync per spool directory, and only then remove the sources (one fsync
+ * of the drop folder) and tell qmgr.  A crash before the sync leaves the
+ * sources in place; stored again, they are recognised by their id.
+ */
+static void
+take(struct pickup *p, struct entry *v, size_t n)
+{
+	char	ids[BATCH][SPOOL_ID_LEN], err[256];
+	bool	stored[BATCH];
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		stored[i] = store(p, v[i].name, ids[i]) == 0;
+	if (spool_sync(&p->sp, err, sizeof(err)) == -1)
+		fatalx("%s", err);	/* nothing acknowledged: restart */
+	for (i = 0; i < n; i++)
+		if (stored[i] && unlinkat(p->in, v[i].name, 0) == -1)
+			log_warn("%s: removing it from the drop folder",
+			    v[i].name);
+	if (fsync(p->in) == -1)
+		log_warn("drop folder: fsync");
+	for (i = 0; i < n; i++) {
+		if (!stored[i])
+			continue;
+		ipc_create(&p->ch, MSG_NEW, 0);
+		ipc_add_string(&p->ch, ids[i]);
+		if (ipc_close(&p->ch) == -1)
+			ipc_fatal(&p->ch);
+	}
+	if (ipc_flush_wait(&p->ch) == -1)
+		ipc_fatal(&p->ch);
+}
 
 static int
 by_mtime(const void *a, const void *b)
@@ -210,10 +246,10 @@ scan(struct pickup *p)
 		}
 		v[j] = e;
 	}
-	for (i = 0; i < n; i++) {
-		take(p, v[i].name);
+	for (i = 0; i < n; i += BATCH)
+		take(p, v + i, n - i < BATCH ? n - i : BATCH);
+	for (i = 0; i < n; i++)
 		free(v[i].name);
-	}
 	free(v);
 }
 
@@ -251,6 +287,7 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if ((p.in = open(in, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("%s", in);
+	spool_group(&p.sp, true);
 	dirs[0] = p.sp.dirfd;
 	dirs[1] = p.in;
 	sandbox_enter(&sandbox_spool, &(struct sandbox_args){

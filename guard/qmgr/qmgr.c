@@ -74,6 +74,7 @@
 #define MAX_WORKERS	8
 #define MAX_FAILURES	2	/* a second worker dying on it: quarantine */
 #define TICK_MS		200
+#define SENT_CHECK_MS	50
 
 enum stage {
 	ST_CLASSIFY,		/* waiting for or at a decode worker */
@@ -134,6 +135,13 @@ struct qmgr {
 					   worker: in precedence order too */
 	uint64_t	 req;
 	struct ipc_msg	*msg;
+	/* this turn's changes, made durable by commit() */
+	char		**publish;	/* outbox metadata to rename in */
+	size_t		 npublish;
+	int		 files[64];	/* outbox and report files written */
+	size_t		 nfiles;
+	bool		 outbox_unsynced, reports_unsynced;
+	struct timespec	 sent_checked;
 };
 
 static struct qmgr	q;
@@ -179,6 +187,24 @@ item_new(const char *qid, enum spool_state st)
 	it->next = q.items[h];
 	q.items[h] = it;
 	return it;
+}
+
+/* A message in an end state leaves qmgr's memory: the spool keeps it
+ * (mmguardctl show reads it from there). */
+static void
+item_forget(struct item *it)
+{
+	struct item	**pp;
+
+	for (pp = &q.items[hash(it->qid)]; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == it) {
+			*pp = it->next;
+			break;
+		}
+	free(it->facts);
+	free(it->first_reason);
+	free(it->release_info);
+	free(it);
 }
 
 static void
@@ -451,15 +477,25 @@ dispatch(void)
 static const char *const prec_upper[] = { "DEFERRED", "ROUTINE",
     "PRIORITY", "IMMEDIATE", "FLASH", "OVERRIDE" };
 
+/* Where NAME is written before it is renamed into place. */
+static void
+tmp_name(char *tmp, size_t len, const char *name)
+{
+	(void)snprintf(tmp, len, ".%s.tmp", name);
+}
+
+/* Write NAME under its temporary name, its fsync left to commit(); when
+ * `rename' is set, rename it into place (the directory's fsync is the
+ * caller's, also in commit()). */
 static int
-write_at(int dfd, const char *name, const void *p, size_t n)
+write_at(int dfd, const char *name, const void *p, size_t n, bool rename)
 {
 	char		 tmp[SPOOL_ID_LEN + 16];
 	const uint8_t	*b = p;
 	ssize_t		 k;
 	int		 fd;
 
-	(void)snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	tmp_name(tmp, sizeof(tmp), name);
 	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1)
 		return -1;
@@ -473,8 +509,11 @@ write_at(int dfd, const char *name, const void *p, size_t n)
 		b += k;
 		n -= (size_t)k;
 	}
-	if (fsync(fd) == -1 || close(fd) == -1 ||
-	    renameat(dfd, tmp, dfd, name) == -1)
+	if (q.nfiles < sizeof(q.files) / sizeof(q.files[0]))
+		q.files[q.nfiles++] = fd;
+	else if (fsync(fd) == -1 || close(fd) == -1)
+		return -1;
+	if (rename && renameat(dfd, tmp, dfd, name) == -1)
 		return -1;
 	return 0;
 }
@@ -499,27 +538,74 @@ to_outbox(struct item *it)
 		    it->token[i]);
 	n += (size_t)snprintf(meta + n, sizeof(meta) - n, "\n");
 	(void)snprintf(name, sizeof(name), "%s.meta", it->qid);
-	/* The message first, its metadata last: its presence says done. */
-	if (write_at(q.outbox, it->qid, e.message, e.message_len) == -1 ||
-	    write_at(q.outbox, name, meta, n) == -1 || fsync(q.outbox) == -1) {
+	/* The message first, its metadata last: its presence says done,
+	 * so it is renamed in by commit(), once the spool says released. */
+	if (write_at(q.outbox, it->qid, e.message, e.message_len, true) ==
+	    -1 || write_at(q.outbox, name, meta, n, false) == -1) {
 		log_warn("outbox: %s", it->qid);
 		spool_entry_free(&e);
 		return -1;
 	}
 	spool_entry_free(&e);
+	q.outbox_unsynced = true;
+	fifo_push(&q.publish, &q.npublish, name);
 	return 0;
 }
 
-/* Messages diode-tx has moved to its sent box are sent. */
+/*
+ * The end of every loop turn: the turn's changes become durable with one
+ * fsync per directory touched (group commit), in the order that keeps a
+ * crash harmless: the outbox's new files, then the spool's states, then
+ * the metadata that lets diode-tx send a released message.  Only then do
+ * the turn's frames leave (loop()): no audit record, hand-off or reply
+ * speaks of a change that is not on disk.
+ */
+static void
+commit(void)
+{
+	char	err[256], tmp[SPOOL_ID_LEN + 16], *name;
+
+	while (q.nfiles > 0) {
+		if (fsync(q.files[--q.nfiles]) == -1)
+			fatal("outbox or reports: fsync");
+		(void)close(q.files[q.nfiles]);
+	}
+	if (q.outbox_unsynced && fsync(q.outbox) == -1)
+		fatal("outbox: fsync");
+	if (spool_sync(&q.sp, err, sizeof(err)) == -1)
+		fatalx("%s", err);	/* restarted, the spool says the rest */
+	while ((name = fifo_pop(&q.publish, &q.npublish)) != NULL) {
+		tmp_name(tmp, sizeof(tmp), name);
+		if (renameat(q.outbox, tmp, q.outbox, name) == -1)
+			fatal("outbox: %s", name);
+		free(name);
+		q.outbox_unsynced = true;
+	}
+	if (q.outbox_unsynced && fsync(q.outbox) == -1)
+		fatal("outbox: fsync");
+	if (q.reports_unsynced && fsync(q.reports) == -1)
+		fatal("reports: fsync");
+	q.outbox_unsynced = q.reports_unsynced = false;
+}
+
+/* Messages diode-tx has moved to its sent box are sent; looked for every
+ * SENT_CHECK_MS, not at every turn of a busy loop. */
 static void
 check_sent(void)
 {
-	struct item	*it;
+	struct item	*it, *next;
 	struct stat	 st;
+	struct timespec	 ts;
 	unsigned	 h;
 
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	if ((ts.tv_sec - q.sent_checked.tv_sec) * 1000 +
+	    (ts.tv_nsec - q.sent_checked.tv_nsec) / 1000000 < SENT_CHECK_MS)
+		return;
+	q.sent_checked = ts;
 	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
-		for (it = q.items[h]; it != NULL; it = it->next) {
+		for (it = q.items[h]; it != NULL; it = next) {
+			next = it->next;
 			if (it->state != SPOOL_RELEASED)
 				continue;
 			if (fstatat(q.sentbox, it->qid, &st,
@@ -530,7 +616,7 @@ check_sent(void)
 			audit(AUDIT_EV_DIODE_SENT, it->qid, 0,
 			    "across the one-way channel");
 			archive(it, "released", NULL);
-			it->stage = ST_DONE;
+			item_forget(it);
 		}
 }
 
@@ -691,18 +777,19 @@ on_ndr(struct worker *w, struct ipc_msg *m)
 	w->busy = NULL;
 	if (ok && n > 0) {
 		(void)snprintf(name, sizeof(name), "%s.ndr", it->qid);
-		if (write_at(q.reports, name, report, n) == -1 ||
-		    fsync(q.reports) == -1) {
+		if (write_at(q.reports, name, report, n, true) == -1) {
 			log_warn("reports: %s", name);
 			return;		/* stays rejected; retried at restart */
 		}
+		q.reports_unsynced = true;
 		audit(AUDIT_EV_NDR_ISSUED, it->qid, 0, "report=%s reason=%u "
 		    "diagnostic=%u", name, ok ? it->ndr_reason : 0,
 		    it->ndr_diag);
 	} else
 		audit(AUDIT_EV_NDR_ISSUED, it->qid, 0, "report=none "
 		    "error=\"%s\"", error);
-	(void)move(it, SPOOL_NDR);
+	if (move(it, SPOOL_NDR) == 0)
+		item_forget(it);
 }
 
 /* The audit role acknowledged a release record: the message may cross. */
@@ -762,6 +849,32 @@ recovered(const char *name, enum spool_state st, const char *why, void *arg)
 	log_warnx("set aside %s (%s): %s", name, spool_state_name(st), why);
 }
 
+/*
+ * Does the one-way channel have a released message?  Its metadata (with
+ * the release token) in the outbox or the sent box; a metadata file that
+ * a crash left under its temporary name is renamed in now.
+ */
+static bool
+published(const char *qid)
+{
+	struct stat	st;
+	char		name[SPOOL_ID_LEN + 8], tmp[SPOOL_ID_LEN + 16];
+
+	(void)snprintf(name, sizeof(name), "%s.meta", qid);
+	if (fstatat(q.outbox, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    fstatat(q.sentbox, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    fstatat(q.sentbox, qid, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return true;
+	tmp_name(tmp, sizeof(tmp), name);
+	if (fstatat(q.outbox, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fstatat(q.outbox, qid, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		fifo_push(&q.publish, &q.npublish, name);
+		q.outbox_unsynced = true;
+		return true;
+	}
+	return false;
+}
+
 static int
 load_one(const char *qid, void *arg)
 {
@@ -795,6 +908,14 @@ load_one(const char *qid, void *arg)
 		break;
 	case SPOOL_RELEASED:
 		it->stage = ST_DONE;	/* check_sent() follows it */
+		if (!published(qid)) {
+			/* Released, but the outbox never got the token (a
+			 * crash inside commit()): qmgr cannot make one, so
+			 * the message is inspected again. */
+			(void)move(it, SPOOL_INSPECTING);
+			it->stage = ST_CLASSIFY;
+			fifo_push(&q.classify, &q.nclassify, qid);
+		}
 		break;
 	case SPOOL_REJECTED:
 		/* Rejected before the report was written: write it now. */
@@ -905,19 +1026,24 @@ ctl_show(struct ctl_out *o, const char *qid)
 {
 	struct item		*it = item_get(qid);
 	struct spool_entry	 e;
+	enum spool_state	 st;
 	char			 err[256];
+	int			 prec;
 
-	if (it == NULL)
+	if (it != NULL)
+		st = it->state;
+	else if (spool_find(&q.sp, qid, &st) == -1)
 		return 2;	/* the other direction may hold it */
-	if (spool_read(&q.sp, it->state, qid, &e, err, sizeof(err)) == -1) {
+	if (spool_read(&q.sp, st, qid, &e, err, sizeof(err)) == -1) {
 		ctl_put(o, "%s\n", err);
 		return 1;
 	}
+	prec = it != NULL ? it->precedence : e.precedence;
 	ctl_put(o, "id: %s\ndirection: %s\nstate: %s\nprecedence: %s\n"
 	    "bytes: %zu\nattempts: %u\nworker failures: %u\n"
 	    "officer actions: %u\n", qid,
-	    gp_dir_name(q.dir), spool_state_name(it->state),
-	    it->precedence >= 0 ? prec_upper[it->precedence] : "unknown",
+	    gp_dir_name(q.dir), spool_state_name(st),
+	    prec >= 0 && prec <= 5 ? prec_upper[prec] : "unknown",
 	    e.message_len, e.attempts, e.failures, e.officer_actions);
 	if (e.verdict >= 0)
 		ctl_put(o, "verdict: %s\nreasons:\n%s", gp_verdict_name(
@@ -1231,6 +1357,35 @@ handle(struct ipc_chan *ch, int kind)
 }
 
 static void
+flush_all(void)
+{
+	unsigned	k;
+
+	(void)ipc_flush(&q.parent);
+	if (q.pickup_up)
+		(void)ipc_flush(&q.pickup);
+	if (q.audit_up)
+		(void)ipc_flush(&q.audit);
+	if (q.archive_up)
+		(void)ipc_flush(&q.archive);
+	for (k = 0; k < MAX_WORKERS; k++) {
+		if (q.decode[k].up)
+			(void)ipc_flush(&q.decode[k].ch);
+		if (q.verify[k].up)
+			(void)ipc_flush(&q.verify[k].ch);
+		if (q.policy[k].up)
+			(void)ipc_flush(&q.policy[k].ch);
+	}
+}
+
+/*
+ * One turn: take in what arrived, move what can move, commit() the turn's
+ * changes, then let its frames out.  Frames still queued from an earlier
+ * turn (a peer that was not reading) go out first: they were committed
+ * then.  A busy turn carries many messages, so the directory fsyncs are
+ * shared among them.
+ */
+static void
 loop(void)
 {
 	struct pollset	 ps;
@@ -1239,7 +1394,10 @@ loop(void)
 	int		 n;
 
 	for (;;) {
+		check_sent();
 		dispatch();
+		commit();
+		flush_all();
 		memset(&ps, 0, sizeof(ps));
 		ps_add(&ps, &q.parent, 0);
 		if (q.pickup_up)
@@ -1261,28 +1419,13 @@ loop(void)
 				continue;
 			fatal("poll");
 		}
-		for (i = 0; i < ps.n; i++) {
+		for (i = 0; i < ps.n; i++)
 			if (ps.pfd[i].revents & POLLOUT &&
 			    ipc_flush(ps.ch[i]) == -1)
 				ipc_fatal(ps.ch[i]);
+		for (i = 0; i < ps.n; i++)
 			if (ps.pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				handle(ps.ch[i], ps.kind[i]);
-		}
-		check_sent();
-		/* Send what the handlers queued. */
-		(void)ipc_flush(&q.parent);
-		if (q.audit_up)
-			(void)ipc_flush(&q.audit);
-		if (q.archive_up)
-			(void)ipc_flush(&q.archive);
-		for (k = 0; k < MAX_WORKERS; k++) {
-			if (q.decode[k].up)
-				(void)ipc_flush(&q.decode[k].ch);
-			if (q.verify[k].up)
-				(void)ipc_flush(&q.verify[k].ch);
-			if (q.policy[k].up)
-				(void)ipc_flush(&q.policy[k].ch);
-		}
 	}
 }
 
@@ -1359,6 +1502,7 @@ main(int argc, char *argv[])
 	dirs[1] = q.outbox;
 	dirs[2] = q.sentbox;
 	dirs[3] = q.reports;
+	spool_group(&q.sp, true);
 	sandbox_enter(&sandbox_spool, &(struct sandbox_args){
 	    .user = user, .sock = -1, .dirs = dirs, .ndirs = 4 });
 	load_spool();

@@ -185,6 +185,10 @@ spool_close(struct spool *sp)
 {
 	unsigned	i;
 
+	while (sp->nfiles > 0) {		/* appends not yet synced */
+		(void)fsync(sp->files[--sp->nfiles]);
+		(void)close(sp->files[sp->nfiles]);
+	}
 	for (i = 0; i < SPOOL_NSTATES; i++)
 		if (sp->fds[i] != -1)
 			(void)close(sp->fds[i]);
@@ -296,6 +300,58 @@ be64(uint8_t b[8], uint64_t v)
 	}
 }
 
+/* Directory d (a state, or SPOOL_NSTATES for tmp/) changed: fsync it now,
+ * or note it for spool_sync() when grouped. */
+static int
+dir_synced(struct spool *sp, unsigned d)
+{
+	if (sp->grouped) {
+		sp->unsynced |= 1u << d;
+		return 0;
+	}
+	return fsync(d == SPOOL_NSTATES ? sp->tmpfd : sp->fds[d]);
+}
+
+void
+spool_group(struct spool *sp, bool on)
+{
+	sp->grouped = on;
+}
+
+int
+spool_sync(struct spool *sp, char *err, size_t errlen)
+{
+	unsigned	d;
+	int		rc = 0, e = 0;
+
+	/* Files first: a directory made durable must not name a file whose
+	 * last records are still only in memory. */
+	while (sp->nfiles > 0) {
+		if (fsync(sp->files[--sp->nfiles]) == -1 && rc == 0) {
+			e = errno;
+			rc = -1;
+		}
+		(void)close(sp->files[sp->nfiles]);
+	}
+	if (rc == -1)
+		/* Which append is lost cannot be told: the caller stops, and
+		 * the reader drops torn tails after the restart. */
+		return spool_err(err, errlen, "%s: fsync of an appended file: "
+		    "%s", sp->path, strerror(e));
+	for (d = 0; d <= SPOOL_NSTATES; d++) {
+		if (!(sp->unsynced & (1u << d)))
+			continue;
+		if (fsync(d == SPOOL_NSTATES ? sp->tmpfd : sp->fds[d]) == -1)
+			/* Left marked: the next call tries again, and
+			 * nothing may be acknowledged meanwhile. */
+			return spool_err(err, errlen, "%s/%s: fsync: %s",
+			    sp->path, d == SPOOL_NSTATES ? "tmp" :
+			    state_names[d], strerror(errno));
+		sp->unsynced &= ~(1u << d);
+	}
+	return 0;
+}
+
 int
 spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
     const char *source, const void *msg, size_t len, char *err,
@@ -348,7 +404,8 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 		    strerror(errno));
 		goto out;
 	}
-	if (fsync(sp->fds[SPOOL_INCOMING]) == -1 || fsync(sp->tmpfd) == -1) {
+	if (dir_synced(sp, SPOOL_INCOMING) == -1 ||
+	    dir_synced(sp, SPOOL_NSTATES) == -1) {
 		spool_err(err, errlen, "%s: fsync of the directories: %s", id,
 		    strerror(errno));
 		goto out;
@@ -694,8 +751,15 @@ spool_append(struct spool *sp, enum spool_state s, const char *id,
 			    "not an appendable type");
 			goto out;
 		}
-	if (put_end(fd, md) == -1 || fsync(fd) == -1) {
+	if (put_end(fd, md) == -1) {
 		spool_err(err, errlen, "%s: %s", id, strerror(errno));
+		goto out;
+	}
+	if (sp->grouped && sp->nfiles < SPOOL_GROUP_FILES) {
+		sp->files[sp->nfiles++] = fd;	/* spool_sync() fsyncs it */
+		fd = -1;
+	} else if (fsync(fd) == -1) {
+		spool_err(err, errlen, "%s: fsync: %s", id, strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -739,7 +803,7 @@ spool_move(struct spool *sp, const char *id, enum spool_state from,
 	    sp->dirfd, rel(p2, sizeof(p2), to, id)) == -1)
 		return spool_err(err, errlen, "%s: %s -> %s: %s", id,
 		    state_names[from], state_names[to], strerror(errno));
-	if (fsync(sp->fds[to]) == -1 || fsync(sp->fds[from]) == -1)
+	if (dir_synced(sp, to) == -1 || dir_synced(sp, from) == -1)
 		return spool_err(err, errlen, "%s: fsync of the directories: "
 		    "%s", id, strerror(errno));
 	return 0;

@@ -51,6 +51,7 @@
 #define SPOOL_MAX_MESSAGE	(64u << 20)
 #define SPOOL_MAX_RECORDS	4096
 #define SPOOL_MAX_TEXT		(64u << 10)
+#define SPOOL_GROUP_FILES	64	/* appends waiting for spool_sync() */
 
 enum spool_state {
 	SPOOL_INCOMING,
@@ -83,6 +84,13 @@ struct spool {
 	int		 fds[SPOOL_NSTATES];	/* one per state directory */
 	int		 tmpfd;
 	char		*path;
+	bool		 grouped;		/* see spool_group() */
+	uint32_t	 unsynced;		/* directories to fsync: bit s
+						   for state s, SPOOL_NSTATES
+						   for tmp/ */
+	int		 files[SPOOL_GROUP_FILES];	/* appended to,
+						   fsync'd by spool_sync() */
+	size_t		 nfiles;
 };
 
 /* What a queue file says, as read back. */
@@ -115,18 +123,39 @@ int		 spool_open(struct spool *, const char *path, char *err,
 		    size_t errlen);
 void		 spool_close(struct spool *);
 
+/*
+ * Group commit.  A renamed file is durable only once its directories are
+ * fsync'd, and every fsync that has new metadata to write is a journal
+ * commit: the costly part of every state change.  With grouping on,
+ * spool_store() and spool_move() leave the directories, and
+ * spool_append() the file it appended to, to spool_sync(): it fsyncs the
+ * appended files and then each directory touched since the last call,
+ * once, however many messages changed (the first fsync commits the
+ * journal for all of them; the rest find little left to do).  New files
+ * are still fsync'd before they are renamed into place, so a crash never
+ * shows a state directory an incomplete file, and an append that did not
+ * reach the disk is a torn tail the reader drops.  The caller must not let
+ * anything outside the spool learn of a change (acknowledge a sender,
+ * remove a source file, send an audit record or a frame) before the
+ * spool_sync() that follows it has returned 0.
+ */
+void		 spool_group(struct spool *, bool on);
+int		 spool_sync(struct spool *, char *err, size_t errlen);
+
 /* A new message id: UTC time and 64 random bits. */
 void		 spool_new_id(char id[SPOOL_ID_LEN], int64_t now);
 
 /*
  * Write a new queue file into incoming/: written under tmp/, fsync'd,
- * renamed, both directories fsync'd; only then does it return 0.
+ * renamed, both directories fsync'd (or left to spool_sync() when
+ * grouped); only then does it return 0.
  */
 int		 spool_store(struct spool *, const char *id, int64_t time,
 		    int precedence, const char *source, const void *msg,
 		    size_t len, char *err, size_t errlen);
 
-/* Append records (type, value) and a new END; fsync. */
+/* Append records (type, value) and a new END; fsync (or left to
+ * spool_sync() when grouped). */
 struct spool_rec {
 	uint8_t		 type;
 	const void	*value;
@@ -139,7 +168,8 @@ int		 spool_append(struct spool *, enum spool_state, const char *id,
 /* In which state a message is; -1 when the spool does not hold it. */
 int		 spool_find(struct spool *, const char *id, enum spool_state *);
 
-/* Move between states: rename, fsync both directories. */
+/* Move between states: rename, fsync both directories (or left to
+ * spool_sync() when grouped). */
 int		 spool_move(struct spool *, const char *id, enum spool_state from,
 		    enum spool_state to, char *err, size_t errlen);
 
