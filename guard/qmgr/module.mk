@@ -8,3 +8,6 @@ UNIT_SRCS	+= tests/unit/test_sched.c
 CHECKS		+= tests/scenario/check.sh
 CHECKS		+= tests/scenario/crash.sh
 BENCH_SCRIPTS	+= tests/bench/bench_pipeline.sh
+# The verify role's work in one process, the pipeline bench's yardstick.
+BENCHES		+= bench_inspect
+bench_inspect_LIBS := -lcrypto

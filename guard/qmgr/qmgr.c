@@ -423,7 +423,9 @@ dispatch(void)
 			continue;
 		{
 			/* The attempt, and the precedence it was scheduled
-			 * with (so that a restart schedules it the same). */
+			 * with (so that a restart schedules it the same; a
+			 * crash that loses them only loses the count, the
+			 * move to inspecting is durable). */
 			struct spool_rec r[2];
 			uint8_t		 pb = (uint8_t)(prec >= 0 && prec <= 5 ?
 					    prec : 0xff);
@@ -435,8 +437,8 @@ dispatch(void)
 			r[1].type = SPOOL_REC_PRECEDENCE;
 			r[1].value = &pb;
 			r[1].len = 1;
-			if (spool_append(&q.sp, it->state, it->qid, r, 2, err,
-			    sizeof(err)) == -1)
+			if (spool_annotate(&q.sp, it->state, it->qid, r, 2,
+			    err, sizeof(err)) == -1)
 				fatalx("%s", err);
 		}
 		it->attempts++;

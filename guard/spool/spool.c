@@ -710,9 +710,10 @@ spool_read(struct spool *sp, enum spool_state s, const char *id,
 /* ------------------------------------------------------------------ */
 /* Changing state. */
 
-int
-spool_append(struct spool *sp, enum spool_state s, const char *id,
-    const struct spool_rec *recs, size_t n, char *err, size_t errlen)
+static int
+append(struct spool *sp, enum spool_state s, const char *id,
+    const struct spool_rec *recs, size_t n, bool durable, char *err,
+    size_t errlen)
 {
 	struct spool_entry	 e;
 	EVP_MD_CTX		*md = NULL;
@@ -755,7 +756,9 @@ spool_append(struct spool *sp, enum spool_state s, const char *id,
 		spool_err(err, errlen, "%s: %s", id, strerror(errno));
 		goto out;
 	}
-	if (sp->grouped && sp->nfiles < SPOOL_GROUP_FILES) {
+	if (!durable)
+		;			/* the next fsync of the file takes it */
+	else if (sp->grouped && sp->nfiles < SPOOL_GROUP_FILES) {
 		sp->files[sp->nfiles++] = fd;	/* spool_sync() fsyncs it */
 		fd = -1;
 	} else if (fsync(fd) == -1) {
@@ -769,6 +772,20 @@ spool_append(struct spool *sp, enum spool_state s, const char *id,
 	EVP_MD_CTX_free(md);
 	spool_entry_free(&e);
 	return rc;
+}
+
+int
+spool_append(struct spool *sp, enum spool_state s, const char *id,
+    const struct spool_rec *recs, size_t n, char *err, size_t errlen)
+{
+	return append(sp, s, id, recs, n, true, err, errlen);
+}
+
+int
+spool_annotate(struct spool *sp, enum spool_state s, const char *id,
+    const struct spool_rec *recs, size_t n, char *err, size_t errlen)
+{
+	return append(sp, s, id, recs, n, false, err, errlen);
 }
 
 int

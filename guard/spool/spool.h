@@ -164,6 +164,15 @@ struct spool_rec {
 int		 spool_append(struct spool *, enum spool_state, const char *id,
 		    const struct spool_rec *, size_t n, char *err,
 		    size_t errlen);
+/*
+ * The same, without an fsync of its own: for records a crash may lose
+ * without harm (an inspection attempt).  Such a record reaches the disk
+ * with the file's next durable append; if a crash comes first it is a
+ * torn tail, dropped by the reader.
+ */
+int		 spool_annotate(struct spool *, enum spool_state,
+		    const char *id, const struct spool_rec *, size_t n,
+		    char *err, size_t errlen);
 
 /* In which state a message is; -1 when the spool does not hold it. */
 int		 spool_find(struct spool *, const char *id, enum spool_state *);

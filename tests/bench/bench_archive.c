@@ -38,6 +38,7 @@
 #include "guard/common/buf.h"
 #include "guard/common/log.h"
 #include "guard/common/xmalloc.h"
+#include "tests/bench/bench.h"
 
 #ifndef NMSG
 #define NMSG		100000
@@ -55,15 +56,6 @@ static char	 vocab[NWORDS][16];
 static char	 sics[NSICS][8];
 static char	 names[NNAMES][16];
 static uint64_t	 rng = 0x9e3779b97f4a7c15ULL;
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double
 cpu(void)

@@ -27,15 +27,7 @@
 
 #include "guard/audit/auditlog.h"
 #include "guard/common/log.h"
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "tests/bench/bench.h"
 
 static void
 rm_dir(const char *dir)

@@ -20,6 +20,7 @@
 #include "filters/ber/ber.h"
 #include "guard/common/buf.h"
 #include "guard/common/log.h"
+#include "tests/bench/bench.h"
 
 #define RECORDS		40000
 #define ROUNDS		7
@@ -65,15 +66,6 @@ make_input(struct buf *out)
 	ber_enc_end(&e);
 	if (ber_enc_finish(&e) == -1)
 		fatalx("bench input: encoder error %d", e.err);
-}
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static size_t

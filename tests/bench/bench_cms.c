@@ -22,15 +22,7 @@
 #include "filters/x400/x400.h"
 #include "guard/common/buf.h"
 #include "guard/common/log.h"
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "tests/bench/bench.h"
 
 static void
 write_pem(const char *path, X509 *x, EVP_PKEY *k)

@@ -20,6 +20,7 @@
 #include "guard/common/log.h"
 #include "policy/decide.h"
 #include "policy/inspect.h"
+#include "tests/bench/bench.h"
 
 #define PHRASES		10000
 #define SECONDS		2.0
@@ -32,15 +33,6 @@ rng(unsigned n)
 	rng_state = rng_state * 6364136223846793005ULL +
 	    1442695040888963407ULL;
 	return (unsigned)((rng_state >> 33) % n);
-}
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void

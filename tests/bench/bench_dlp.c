@@ -22,6 +22,7 @@
 #include "filters/dlp/dlp.h"
 #include "guard/common/log.h"
 #include "guard/common/xmalloc.h"
+#include "tests/bench/bench.h"
 
 #define TEXT_BYTES	(100u << 20)
 #define DICT_WORDS	20000
@@ -48,15 +49,6 @@ rng(unsigned n)
 	rng_state = rng_state * 6364136223846793005ULL +
 	    1442695040888963407ULL;
 	return (unsigned)((rng_state >> 33) % n);
-}
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static char	dict[DICT_WORDS][12];

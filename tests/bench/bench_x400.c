@@ -28,15 +28,7 @@
 #include "guard/common/buf.h"
 #include "guard/common/log.h"
 #include "guard/common/xmalloc.h"
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "tests/bench/bench.h"
 
 /* A throw-away RSA-2048 originator certificate, as PEM files. */
 static X509 *

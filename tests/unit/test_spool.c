@@ -233,10 +233,18 @@ test_group_commit(void)
 	    err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(sp.nfiles, 1);
 	CU_ASSERT(sp.unsynced & (1u << SPOOL_RELEASED));
+	/* An annotation waits for no sync of its own, and reads back. */
+	r.type = SPOOL_REC_ATTEMPT;
+	r.value = "\0\0\0\0\0\0\0\7";
+	r.len = 8;
+	CU_ASSERT_EQUAL_FATAL(spool_annotate(&sp, SPOOL_RELEASED, "g1", &r, 1,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sp.nfiles, 1);
 	/* Readable before the sync: the same turn may hand it on. */
 	CU_ASSERT_EQUAL_FATAL(spool_read(&sp, SPOOL_RELEASED, "g1", &e, err,
 	    sizeof(err)), 0);
 	CU_ASSERT_EQUAL(e.torn, 0);
+	CU_ASSERT_EQUAL(e.attempts, 1);
 	spool_entry_free(&e);
 	CU_ASSERT_EQUAL(spool_sync(&sp, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(sp.unsynced, 0);
