@@ -135,7 +135,7 @@ UNIT		:= $(B)/tests/unit-tests
 .PHONY: all check check-unit check-asan check-hardening run-unit fuzz \
 	coverage \
 	fuzz-smoke \
-	fuzzers bench benches deps demo clean interop
+	fuzzers bench benches deps demo clean interop probes
 
 all: $(BINS)
 
@@ -157,6 +157,29 @@ $(B)/bin/$(1): $(call obj,$($(1)_SRCS)) $(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(1)_LIBS) $$(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+# Role-probe builds: build/probe-CALL/ holds every role program linked with
+# a sandbox.o that makes CALL once its filter is on (MMGUARD_SANDBOX_PROBE
+# in sandbox.c); the object comes before the library, whose sandbox.o is
+# then not used.  tests/sandbox/roles.sh runs the guard with them.
+PROBE_CALLS	:= open socket execve
+define probe_rule
+$(B)/obj/sandbox-probe-$(1)/guard/common/sandbox.o: guard/common/sandbox.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -D_GNU_SOURCE -DMMGUARD_SANDBOX_PROBE='"$(1)"' \
+	    -c $$< -o $$@
+$(foreach r,$(ROLE_PROGS),$(eval $(call probe_prog,$(1),$(r))))
+endef
+define probe_prog
+$(B)/probe-$(1)/$(2): $(B)/obj/sandbox-probe-$(1)/guard/common/sandbox.o \
+    $(call obj,$($(2)_SRCS)) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $($(2)_LIBS) $$(SANDBOX_LIBS) $$(LDLIBS)
+endef
+$(foreach c,$(PROBE_CALLS),$(eval $(call probe_rule,$(c))))
+PROBES		:= $(foreach c,$(PROBE_CALLS),$(addprefix $(B)/probe-$(c)/, \
+		   $(ROLE_PROGS)))
+probes: $(PROBES)
 
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
@@ -247,7 +270,7 @@ check-hardening: all
 
 check:
 	@rm -rf build/results
-	$(MAKE) all
+	$(MAKE) all probes
 	$(MAKE) check-hardening
 	$(MAKE) check-unit
 	$(MAKE) check-asan

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
@@ -715,6 +716,34 @@ sandbox_int_cmp(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
+#ifdef MMGUARD_SANDBOX_PROBE
+/*
+ * The role-probe builds only (build/probe-CALL/, tests/sandbox/roles.sh):
+ * with its filter on, the role makes one call no role may make.  The
+ * filter kills it (SIGSYS) and the supervisor reports a sandbox violation;
+ * a role that lives on says so and exits 99, which the test counts as a
+ * failure.  The calls are made raw, so that no library wrapper can take
+ * another path.
+ */
+static void
+sandbox_probe(const char *call)
+{
+	static char *const	 argv[] = { "true", NULL };
+	static char *const	 envp[] = { NULL };
+	long			 r;
+
+	if (strcmp(call, "open") == 0)
+		r = syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+	else if (strcmp(call, "socket") == 0)
+		r = syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+	else
+		r = syscall(SYS_execve, "/bin/true", argv, envp);
+	(void)fprintf(stderr, "%s: sandbox probe: %s was not refused "
+	    "(returned %ld)\n", sb_name, call, r);
+	_exit(99);
+}
+#endif
+
 void
 sandbox_enter(const struct sandbox_profile *p, const struct sandbox_args *a)
 {
@@ -769,4 +798,7 @@ sandbox_enter(const struct sandbox_profile *p, const struct sandbox_args *a)
 #endif
 	set_limit(RLIMIT_NPROC, 0, "RLIMIT_NPROC");
 	enter_seccomp(p, a);
+#ifdef MMGUARD_SANDBOX_PROBE
+	sandbox_probe(MMGUARD_SANDBOX_PROBE);
+#endif
 }
