@@ -10,6 +10,8 @@
 #   make coverage     branch coverage of the decision engine (gcov)
 #   make deps         install the Debian packages the build and tests need
 #   make demo         the main job on its embedded default
+#   make install      programs, roles, an example configuration and (as
+#                     root, without DESTDIR) the guard's system users
 #
 # Variants build into their own trees: build/ (release), build/asan/,
 # build/fuzz/.  VARIANT selects one; the targets above set it themselves.
@@ -135,7 +137,7 @@ UNIT		:= $(B)/tests/unit-tests
 .PHONY: all check check-unit check-asan check-hardening run-unit fuzz \
 	coverage \
 	fuzz-smoke \
-	fuzzers bench benches deps demo clean interop probes
+	fuzzers bench benches deps demo clean interop probes install
 
 all: $(BINS)
 
@@ -292,6 +294,37 @@ deps:
 
 demo: all
 	@sh guard/demo.sh $(B)
+
+# Installation: mmguardd and mmguardctl into sbin, the offline tools into
+# bin, the roles into libexec/mmguard (mmguardd's `libexec'), the example
+# policies and an example configuration into /etc/mmguard (an existing
+# configuration is kept), and, as root on the machine itself (no DESTDIR),
+# the guard's group and one system user per role
+# (guard/mmguardd/mkusers.sh, the `users _mmguard' of the configuration)
+# and the control socket's group.
+PREFIX		?= /usr/local
+SYSCONFDIR	?= /etc/mmguard
+LIBEXECDIR	?= $(PREFIX)/libexec/mmguard
+TOOLS		:= $(filter-out mmguardd mmguardctl $(ROLE_PROGS),$(PROGS))
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(B)/bin/mmguardd $(B)/bin/mmguardctl \
+	    $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(addprefix $(B)/bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(addprefix $(B)/bin/,$(ROLE_PROGS)) \
+	    $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0644 policy/examples/guard.xml policy/examples/freedonia.xml \
+	    policy/examples/nato.xml policy/examples/phrases.txt \
+	    $(DESTDIR)$(SYSCONFDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/mmguardd.conf || \
+	    sed 's|@LIBEXEC@|$(LIBEXECDIR)|' guard/mmguardd/mmguardd.conf.in \
+	    >$(DESTDIR)$(SYSCONFDIR)/mmguardd.conf
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	    sh guard/mmguardd/mkusers.sh _mmguard && \
+	    { getent group _mmguard-admin >/dev/null || \
+	    groupadd --system _mmguard-admin; }; \
+	fi
 
 clean:
 	rm -rf build

@@ -91,6 +91,7 @@ static const struct key keys[] = {
 	K("audit-key", audit_key, true, true),
 	K("archive", archive, true, true),
 	K("user", user, false, false),
+	K("users", users, false, false),
 	K("control", control, true, false),
 	K("control-group", control_group, false, false),
 	K("mta", mta, false, true),
@@ -251,6 +252,17 @@ config_load(const char *path, struct config *c, char *err, size_t errlen)
 	}
 	if (!c->dirs[0].present && !c->dirs[1].present) {
 		cfail(err, errlen, path, ln, "no direction");
+		goto out;
+	}
+	if (c->user != NULL && c->users != NULL) {
+		cfail(err, errlen, path, ln, "\"user\" and \"users\" "
+		    "exclude each other");
+		goto out;
+	}
+	if (c->users != NULL && strlen(c->users) > 20) {
+		/* PREFIX-diode-rx must fit a 32-character user name */
+		cfail(err, errlen, path, ln, "users: the prefix is longer "
+		    "than 20 characters");
 		goto out;
 	}
 	if (c->control == NULL)

@@ -12,7 +12,13 @@
  *	audit DIR           the audit log directory
  *	audit-key FILE      the audit role's Ed25519 signing key (PEM)
  *	archive FILE        the archive store (SQLite)
- *	user NAME           the unprivileged user roles run as (when root)
+ *	users PREFIX        (when root) each role runs as its own user,
+ *	                    PREFIX-ROLE (PREFIX-pickup, PREFIX-qmgr, ...,
+ *	                    PREFIX-audit, PREFIX-archive), all of group
+ *	                    PREFIX: `make install' creates them
+ *	                    (guard/mmguardd/mkusers.sh, PREFIX _mmguard)
+ *	user NAME           instead of users: one unprivileged user for
+ *	                    every role (a test or development set-up)
  *	control FILE        the control socket (default RUN/control.sock)
  *	control-group NAME  the group allowed to use it (when root)
  *	mta NAME            this guard's MTA name, for reports
@@ -56,6 +62,7 @@ struct config {
 	char		*audit_key;
 	char		*archive;
 	char		*user;
+	char		*users;
 	char		*control;
 	char		*control_group;
 	char		*mta;

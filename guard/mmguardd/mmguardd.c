@@ -35,6 +35,13 @@
  *	inspected again); if not, the running policy stays and the errors
  *	are logged.  Either way the audit log records it.
  *
+ *	Started as root, it runs each role as its own user (`users
+ *	PREFIX': PREFIX-pickup, PREFIX-qmgr, ..., all of group PREFIX, the
+ *	users `make install' creates) or all roles as one (`user NAME').
+ *	Directories the roles share belong to root and that group, mode
+ *	0770; the audit and archive directories to their one role, 0700;
+ *	the roles inherit the umask 007.
+ *
  *	The control socket (mmguardctl) takes one command per connection:
  *	status, queue [STATE], show ID, release ID OFFICER REASON, reject
  *	ID OFFICER REASON, policy load FILE.
@@ -190,16 +197,83 @@ dpath(int d, const char *name)
 	return p;
 }
 
-static uid_t	role_uid;
-static gid_t	role_gid;
+/*
+ * Who the roles run as when mmguardd is root: `users PREFIX', each role
+ * its own user PREFIX-ROLE, all of group PREFIX; or `user NAME', one user
+ * for all.  Directories the roles share belong to root and that group,
+ * mode 0770; the audit and archive directories belong to their one role.
+ */
 static bool	role_ids;
+static gid_t	role_gid;
+static uid_t	role_uid[R_ARCHIVE + 1];
+static char	*role_user[R_ARCHIVE + 1];
 
-/* A directory the roles write: theirs when mmguardd runs as root. */
+static void
+give_mode(const char *path, uid_t uid, mode_t mode)
+{
+	if (!role_ids)
+		return;
+	if (chown(path, uid, role_gid) == -1 ||
+	    (s.cfg.users != NULL && chmod(path, mode) == -1))
+		fatal("chown %s", path);
+}
+
+/* A directory roles write: shared by the group (one user: its own). */
 static void
 give(const char *path)
 {
-	if (role_ids && chown(path, role_uid, role_gid) == -1)
+	give_mode(path, s.cfg.users != NULL ? 0 : role_uid[R_QMGR], 0770);
+}
+
+static void
+give_fd(int fd, const char *path)
+{
+	if (!role_ids)
+		return;
+	if (fchown(fd, s.cfg.users != NULL ? 0 : role_uid[R_QMGR],
+	    role_gid) == -1 || (s.cfg.users != NULL && fchmod(fd, 0770) == -1))
 		fatal("chown %s", path);
+}
+
+/* Look up the roles' users (root only); exits when one is missing. */
+static void
+role_users(void)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	char		 name[64];
+	unsigned	 k;
+
+	if (s.cfg.users == NULL && s.cfg.user == NULL)
+		fatalx("running as root needs \"users PREFIX\" (the users "
+		    "`make install' creates) or \"user NAME\"");
+	if (s.cfg.users != NULL) {
+		if ((gr = getgrnam(s.cfg.users)) == NULL || gr->gr_gid == 0)
+			fatalx("users %s: no group %s (make install, or sh "
+			    "guard/mmguardd/mkusers.sh %s, creates it)",
+			    s.cfg.users, s.cfg.users, s.cfg.users);
+		role_gid = gr->gr_gid;
+	}
+	for (k = 0; k <= R_ARCHIVE; k++) {
+		if (s.cfg.users != NULL)
+			(void)snprintf(name, sizeof(name), "%s-%s",
+			    s.cfg.users, roles[k].name);
+		else
+			(void)snprintf(name, sizeof(name), "%s", s.cfg.user);
+		if ((pw = getpwnam(name)) == NULL || pw->pw_uid == 0 ||
+		    pw->pw_gid == 0)
+			fatalx("no unprivileged user %s for the %s role%s", name,
+			    roles[k].name, s.cfg.users != NULL ? " (make "
+			    "install creates the guard's users)" : "");
+		if (s.cfg.users != NULL && pw->pw_gid != role_gid)
+			fatalx("user %s: its group is not %s", name,
+			    s.cfg.users);
+		role_uid[k] = pw->pw_uid;
+		role_user[k] = xstrdup(name);
+		if (s.cfg.users == NULL)
+			role_gid = pw->pw_gid;
+	}
+	role_ids = true;
 }
 
 /* mkdir -p */
@@ -366,10 +440,9 @@ argv_of(struct proc *p)
 		FMT("%d", s.retention);
 		break;
 	}
-	if (s.cfg.user != NULL && geteuid() == 0 && p->kind != R_DIODE_TX &&
-	    p->kind != R_DIODE_RX) {
+	if (role_ids && p->kind != R_DIODE_TX && p->kind != R_DIODE_RX) {
 		ARG("-u");
-		ARG(s.cfg.user);
+		ARG(role_user[p->kind]);
 	}
 	v[n] = NULL;
 #undef ARG
@@ -1103,17 +1176,12 @@ main(int argc, char *argv[])
 		*slash = '\0';
 		s.libexec = self;
 	}
-	if (geteuid() == 0) {
-		struct passwd	*pw;
-
-		if (s.cfg.user == NULL || (pw = getpwnam(s.cfg.user)) == NULL ||
-		    pw->pw_uid == 0)
-			fatalx("running as root needs \"user\": an existing "
-			    "unprivileged user for the roles");
-		role_uid = pw->pw_uid;
-		role_gid = pw->pw_gid;
-		role_ids = true;
-	}
+	if (geteuid() == 0)
+		role_users();
+	/* Inherited by the roles: what one role creates, the others of the
+	 * group may read and, where the creator asks for it (the spool's
+	 * 0660 queue files), write; nothing is for the world. */
+	(void)umask(007);
 	mkdirs(s.cfg.run);
 	give(s.cfg.run);
 	for (d = 0; d < 2; d++) {
@@ -1140,15 +1208,9 @@ main(int argc, char *argv[])
 
 			if (spool_open(&sp, sp_path, err, sizeof(err)) == -1)
 				fatalx("%s", err);
-			if (role_ids) {
-				for (k = 0; k < SPOOL_NSTATES; k++)
-					if (fchown(sp.fds[k], role_uid,
-					    role_gid) == -1)
-						fatal("chown %s", sp_path);
-				if (fchown(sp.tmpfd, role_uid, role_gid) ==
-				    -1)
-					fatal("chown %s", sp_path);
-			}
+			for (k = 0; k < SPOOL_NSTATES; k++)
+				give_fd(sp.fds[k], sp_path);
+			give_fd(sp.tmpfd, sp_path);
 			spool_close(&sp);
 			free(sp_path);
 		}
@@ -1160,14 +1222,14 @@ main(int argc, char *argv[])
 		give(s.cfg.dirs[d].reports);
 	}
 	mkdirs(s.cfg.audit);
-	give(s.cfg.audit);
+	give_mode(s.cfg.audit, role_uid[R_AUDIT], 0700);
 	{
 		char	*a = xstrdup(s.cfg.archive), *sl = strrchr(a, '/');
 
 		if (sl != NULL && sl != a) {
 			*sl = '\0';
 			mkdirs(a);
-			give(a);
+			give_mode(a, role_uid[R_ARCHIVE], 0700);
 		}
 		free(a);
 	}

@@ -8,3 +8,4 @@ ROLE_PROGS	:= mmguard-pickup mmguard-qmgr mmguard-decode mmguard-verify \
 		   mmguard-policy mmguard-diode-tx mmguard-diode-rx \
 		   mmguard-auditd mmguard-archived
 CHECKS		+= tests/sandbox/roles.sh
+CHECKS		+= tests/install.sh

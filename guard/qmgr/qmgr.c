@@ -499,7 +499,7 @@ write_at(int dfd, const char *name, const void *p, size_t n, bool rename)
 
 	tmp_name(tmp, sizeof(tmp), name);
 	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1)
+	    0640)) == -1)
 		return -1;
 	while (n > 0) {
 		if ((k = write(fd, b, n)) == -1) {

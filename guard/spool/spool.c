@@ -369,7 +369,7 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 		    id, len, SPOOL_MAX_MESSAGE);
 	if ((fd = openat(sp->dirfd, rel(p1, sizeof(p1), TMPSTATE, id),
 	    O_WRONLY | O_CREAT | O_EXCL |
-	    O_CLOEXEC, 0600)) == -1)
+	    O_CLOEXEC, 0660)) == -1)
 		return spool_err(err, errlen, "%s/tmp/%s: %s", sp->path, id,
 		    strerror(errno));
 	if ((md = EVP_MD_CTX_new()) == NULL ||

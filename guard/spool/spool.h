@@ -23,6 +23,9 @@
  * officer's decision) first appends its record to the file and fsyncs it.
  * The file is therefore always complete in whatever directory it is found.
  *
+ * Queue files are created 0660: pickup writes them and qmgr appends to
+ * them, each as its own user of the guard's group (mmguardd's `users').
+ *
  * Queue file format (all integers big-endian):
  *
  *	magic   "MMGQ1\n" (6 bytes)

@@ -102,7 +102,12 @@ for p in $(pgrep -P "$pid"); do
 	cap=$(awk '/^CapEff:/{print $2}' "$st")
 	uid=$(awk '/^Uid:/{print $2}' "$st")
 	want_uid=$(id -u)
-	[ $root = 1 ] && want_uid=$(id -u nobody)
+	if [ $root = 1 ]; then
+		# each role its own user: _mmguard-ROLE
+		role=${exe#mmguard-}
+		case $role in auditd) role=audit ;; archived) role=archive ;; esac
+		want_uid=$(id -u "_mmguard-$role")
+	fi
 	check "$exe (pid $p): Seccomp 2, NoNewPrivs 1, CapEff 0, uid $want_uid" \
 	    '[ "$sec" = 2 ] && [ "$nnp" = 1 ] && [ "$cap" = 0000000000000000 ] && [ "$uid" = "$want_uid" ]'
 done

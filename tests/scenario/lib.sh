@@ -30,7 +30,10 @@ guard_setup() {
 	user=
 	root=0
 	if [ "$(id -u)" = 0 ]; then
-		user="user nobody"
+		# As on an appliance: each role its own user (make install
+		# creates them; so does this, the same way).
+		sh guard/mmguardd/mkusers.sh _mmguard >/dev/null
+		user="users _mmguard"
 		root=1
 		chmod 755 "$etc"
 	fi
