@@ -12,8 +12,8 @@
  *	archive (guard/archive/archive.h), frames that arrive together in
  *	one transaction.  With -r (the guard policy's retention), messages
  *	older than DAYS are purged at start and every hour; each purged
- *	message is named in an audit record (archive-purged, sent to
- *	mmguardd, which hands it to the audit role) before it is deleted.
+ *	message is named in an audit record (archive-purged, on the role's
+ *	own channel to the audit role, descriptor 4) before it is deleted.
  *
  * SECURITY
  *	Runs as its own user.  It decodes message bytes to index them (the
@@ -60,16 +60,13 @@ static const char *const names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
 static int
 purged_one(const char *id, int64_t t, void *arg)
 {
-	char	details[64];
+	char		at[24];
+	struct audit_kv	kv = { "archived-at", at };
 
 	(void)arg;
-	(void)snprintf(details, sizeof(details), "archived-at=%lld",
-	    (long long)t);
-	ipc_create(&chans[0], MSG_AUDIT, 0);
-	ipc_add_u32(&chans[0], AUDIT_EV_ARCHIVE_PURGED);
-	ipc_add_string(&chans[0], id);
-	ipc_add_string(&chans[0], details);
-	return ipc_close(&chans[0]) == -1 ? -1 : 0;
+	(void)snprintf(at, sizeof(at), "%lld", (long long)t);
+	role_audit(AUDIT_EV_ARCHIVE_PURGED, id, &kv, 1);
+	return 0;
 }
 
 static void
@@ -85,8 +82,6 @@ purge(int64_t days)
 		log_warnx("purge: %s", err);
 		return;
 	}
-	if (ipc_flush_wait(&chans[0]) == -1)
-		ipc_fatal(&chans[0]);
 	if (n > 0)
 		log_info("purged %zu messages older than %lld days", n,
 		    (long long)days);
@@ -222,6 +217,7 @@ main(int argc, char *argv[])
 	if (ipc_chan_init(&chans[0], PROC_CHANNEL_FD, names[0]) == -1)
 		fatalx("%s", chans[0].err);
 	up[0] = true;
+	(void)role_audit_open(true);
 	if (spool_init(err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	drop_privileges(user);

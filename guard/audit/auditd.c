@@ -5,25 +5,42 @@
  *	mmguard-auditd -a DIR -k KEY [-u USER]
  *
  * DESCRIPTION
- *	Started by mmguardd with its channel on descriptor 3; the supervisor
- *	then hands it a channel from each queue manager (MSG_PEER).  Every
+ *	Started by mmguardd with its channel on descriptor 3.  Every process
+ *	that records events has a channel of its own to this role: mmguardd
+ *	wires it and hands the audit end over (MSG_AUDIT_PEER) with the
+ *	process's kind and name, which become the role of its records.  A
  *	MSG_AUDIT frame becomes a record of the hash-chained log in DIR
  *	(guard/audit/auditlog.h), signed at checkpoints with the Ed25519
- *	KEY.  Frames that arrive together are written with one fdatasync
- *	(group commit); a frame with a non-zero id is answered with
- *	MSG_AUDIT_ACK only after that sync: qmgr waits for it before a
- *	released message may cross the one-way channel.  A checkpoint is
- *	due by count or time (audit_log_tick, every second).
+ *	KEY, once it passed the rules of guard/audit/auditev.h (who may
+ *	record what, with which details).  Frames that arrive together are
+ *	written with one fdatasync (group commit); a frame with a non-zero
+ *	id is answered with MSG_AUDIT_ACK only after that sync: qmgr waits
+ *	for it before a released message may cross the one-way channel.
+ *	A checkpoint is due by count or time (audit_log_tick, every
+ *	second).
+ *
+ *	A frame that breaks the rules is not written: the refusal is
+ *	(sandbox-violation, role audit, naming the process and the reason),
+ *	the process's channel is closed and mmguardd is told to stop the
+ *	process (MSG_AUDIT_REFUSED).  A misbehaving process cannot stop the
+ *	log.
+ *
+ *	On SIGTERM or SIGINT the frames already received are written and
+ *	the log is sealed (checkpoint, reason=close) before the role exits.
  *
  * SECURITY
  *	Runs as its own user in the audit sandbox: files beneath DIR only,
  *	created, appended, renamed and synced; no network.  It holds the
  *	signing key: owning it lets an attacker write a log that verifies
  *	from then on, but not change what was sealed before (auditors keep
- *	signed heads outside the appliance).  It parses only IPC frames.
+ *	signed heads outside the appliance).  It parses only IPC frames,
+ *	from processes that may be compromised: each is read with the
+ *	strict readers and checked whole before anything is written.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,58 +50,304 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "guard/audit/auditev.h"
 #include "guard/audit/auditlog.h"
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
 #include "guard/common/proc.h"
-#include "guard/common/role.h"
 #include "guard/common/sandbox.h"
 #include "guard/common/xmalloc.h"
 #include "guard/msg.h"
 
-#define MAX_CHANS	4
+/* Every process of two directions with eight workers each, and spares
+ * for channels still draining after their process was replaced. */
+#define MAX_PEERS	128
+
+struct peer {
+	struct ipc_chan		 ch;
+	bool			 up;
+	enum auditev_kind	 kind;
+	char			 name[AUDITEV_NAME_MAX + 1];
+	uint32_t		 pid;
+};
 
 struct ack {
 	struct ipc_chan	*ch;
 	uint64_t	 id;
 };
 
+static volatile sig_atomic_t	 stopping;
 static struct audit_log	*alog;
-static struct ipc_chan	 chans[MAX_CHANS];	/* 0: mmguardd */
-static const char *const names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
-			    "qmgr-l2h", "" };
-static bool		 up[MAX_CHANS];
+static struct peer	 peers[MAX_PEERS];	/* 0: mmguardd */
 static struct ack	 acks[4096];
 static size_t		 nacks;
+static int		 dirfd = -1;
 
 static void
-event(struct ipc_chan *ch, const char *role, struct ipc_msg *m)
+drop_acks(struct ipc_chan *ch)
 {
-	uint32_t		 ev;
-	const char		*qid, *text;
-	struct audit_kv		 kv = { "info", NULL };
-	struct audit_event	 e;
-	char			 err[256];
+	size_t	j;
 
-	if (ipc_get_u32(m, &ev) == -1 || ipc_get_string(m, &qid) == -1 ||
-	    ipc_get_string(m, &text) == -1 || ipc_end(m) == -1)
-		ipc_msg_fatal(m);
-	if (ev >= AUDIT_EV__COUNT || audit_ev_is_internal((enum audit_ev)ev))
-		fatalx("%s: event %u is not one a role may record", role, ev);
-	kv.value = text;
+	for (j = 0; j < nacks; j++)
+		if (acks[j].ch == ch)
+			acks[j].ch = NULL;
+}
+
+/* The audit role's own record of something it saw. */
+static void
+own_record(enum audit_ev type, const struct audit_kv *kv, size_t n)
+{
+	struct audit_event	e;
+	char			err[256];
+
 	memset(&e, 0, sizeof(e));
-	e.role = role;
-	e.type = (enum audit_ev)ev;
-	e.msgid = qid;
-	e.details = text[0] != '\0' ? &kv : NULL;
-	e.ndetails = text[0] != '\0';
+	e.role = "audit";
+	e.type = type;
+	e.details = kv;
+	e.ndetails = n;
 	if (audit_log_append(alog, &e, err, sizeof(err)) == -1)
 		fatalx("audit log: %s", err);
-	if (m->id != 0) {
+}
+
+/*
+ * A frame that breaks the rules: recorded, not written; the process is
+ * cut off and mmguardd stops it.  mmguardd's own are recorded only.
+ */
+static void
+refuse(struct peer *p, const char *why)
+{
+	struct audit_kv	kv[2] = { { "process", p->name },
+			    { "reason", why } };
+
+	log_warnx("%s: event refused: %s", p->name, why);
+	own_record(AUDIT_EV_SANDBOX_VIOLATION, kv, 2);
+	if (p == &peers[0])
+		return;
+	ipc_create(&peers[0].ch, MSG_AUDIT_REFUSED, 0);
+	ipc_add_u32(&peers[0].ch, p->pid);
+	ipc_add_string(&peers[0].ch, p->name);
+	ipc_add_string(&peers[0].ch, why);
+	if (ipc_close(&peers[0].ch) == -1)
+		ipc_fatal(&peers[0].ch);
+	drop_acks(&p->ch);
+	ipc_chan_free(&p->ch);
+	p->up = false;
+}
+
+static void
+event(struct peer *p, struct ipc_msg *m)
+{
+	struct auditev		 ev;
+	struct audit_event	 e;
+	char			 err[256];
+	uint64_t		 id = m->id;
+
+	if (auditev_read(m, &ev) == -1) {
+		refuse(p, m->err);
+		return;
+	}
+	if (auditev_check(p->kind, &ev, err, sizeof(err)) == -1) {
+		refuse(p, err);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.role = p->name;
+	e.type = ev.type;
+	e.msgid = ev.msgid;
+	e.details = ev.kv;
+	e.ndetails = ev.nkv;
+	if (audit_log_append(alog, &e, err, sizeof(err)) == -1) {
+		refuse(p, err);
+		return;
+	}
+	if (id != 0) {
 		if (nacks == sizeof(acks) / sizeof(acks[0]))
 			fatalx("too many acknowledgements waiting");
-		acks[nacks].ch = ch;
-		acks[nacks++].id = m->id;
+		acks[nacks].ch = &p->ch;
+		acks[nacks++].id = id;
+	}
+}
+
+/* mmguardd hands over a process's audit channel. */
+static void
+peer_add(struct ipc_msg *m)
+{
+	const char		*kind, *name;
+	enum auditev_kind	 k;
+	uint32_t		 pid;
+	int			 fd, i;
+
+	if (ipc_get_string(m, &kind) == -1 || ipc_get_string(m, &name) ==
+	    -1 || ipc_get_u32(m, &pid) == -1 || ipc_get_fd(m, &fd) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	if (auditev_kind_lookup(kind, &k) == -1 || !auditev_name_valid(name))
+		fatalx("mmguardd: audit peer %.40s \"%.40s\" is not one", kind,
+		    name);
+	for (i = 1; i < MAX_PEERS && peers[i].up; i++)
+		;
+	if (i == MAX_PEERS) {
+		/* Cannot be heard: it is stopped, not left unaudited. */
+		(void)close(fd);
+		ipc_create(&peers[0].ch, MSG_AUDIT_REFUSED, 0);
+		ipc_add_u32(&peers[0].ch, pid);
+		ipc_add_string(&peers[0].ch, name);
+		ipc_add_string(&peers[0].ch, "no room for another channel");
+		if (ipc_close(&peers[0].ch) == -1)
+			ipc_fatal(&peers[0].ch);
+		return;
+	}
+	memset(&peers[i], 0, sizeof(peers[i]));
+	(void)snprintf(peers[i].name, sizeof(peers[i].name), "%s", name);
+	peers[i].kind = k;
+	peers[i].pid = pid;
+	if (ipc_chan_init(&peers[i].ch, fd, peers[i].name) == -1)
+		fatalx("%s", peers[i].ch.err);
+	peers[i].up = true;
+}
+
+static EVP_PKEY *
+load_key(const char *file)
+{
+	EVP_PKEY	*k;
+	FILE		*f;
+
+	if ((f = fopen(file, "r")) == NULL)
+		return NULL;
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	(void)fclose(f);
+	return k;
+}
+
+/* OpenSSL loads its signing code now, not at the first checkpoint inside
+ * the sandbox. */
+static void
+warm_up(EVP_PKEY *key, const char *keyfile)
+{
+	EVP_MD_CTX		*md = EVP_MD_CTX_new();
+	uint8_t			 sig[128];
+	size_t			 siglen = sizeof(sig);
+
+	if (md == NULL || EVP_DigestSignInit(md, NULL, NULL, NULL, key) != 1 ||
+	    EVP_DigestSign(md, sig, &siglen, (const uint8_t *)"x", 1) != 1)
+		fatalx("%s: cannot sign with this key", keyfile);
+	EVP_MD_CTX_free(md);
+}
+
+static void
+serve_supervisor(struct ipc_msg *m)
+{
+	switch (m->type) {
+	case MSG_AUDIT:
+		event(&peers[0], m);
+		break;
+	case MSG_AUDIT_PEER:
+		peer_add(m);
+		break;
+	default:
+		fatalx("unexpected frame %u from mmguardd", m->type);
+	}
+}
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* SIGTERM (mmguardd stopping the guard): what has arrived is written and
+ * sealed with a checkpoint before the role exits. */
+static void
+catch_stop(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	(void)sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		fatal("sigaction");
+}
+
+static void __attribute__((noreturn))
+serve(void)
+{
+	struct pollfd	 pfd[MAX_PEERS];
+	struct ipc_msg	*m = xmalloc(sizeof(*m));
+	char		 err[256];
+	int		 i, k, drained = 0;
+	size_t		 j;
+
+	for (;;) {
+		for (i = 0; i < MAX_PEERS; i++) {
+			pfd[i].fd = peers[i].up ? peers[i].ch.fd : -1;
+			pfd[i].events = peers[i].up ?
+			    ipc_events(&peers[i].ch) : 0;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, MAX_PEERS, stopping ? 0 : 1000) == -1 &&
+		    errno != EINTR)
+			fatal("poll");
+		for (i = 0; i < MAX_PEERS; i++) {
+			struct peer *p = &peers[i];
+
+			if (!p->up || !(pfd[i].revents & (POLLIN | POLLHUP |
+			    POLLERR)))
+				continue;
+			while (p->up && (k = ipc_recv(&p->ch, m)) == 1) {
+				if (i == 0)
+					serve_supervisor(m);
+				else if (m->type == MSG_AUDIT)
+					event(p, m);
+				else {
+					ipc_msg_free(m);
+					refuse(p, "a frame that is not an "
+					    "event");
+				}
+			}
+			if (!p->up || k != -1)
+				continue;
+			if (i == 0) {
+				if (!p->ch.eof)
+					ipc_fatal(&p->ch);
+				if (audit_log_close(alog, err,
+				    sizeof(err)) == -1)
+					fatalx("%s", err);
+				exit(0);
+			}
+			if (!p->ch.eof) {
+				refuse(p, p->ch.err);
+				continue;
+			}
+			/* The process went away; its acks go with it. */
+			drop_acks(&p->ch);
+			ipc_chan_free(&p->ch);
+			p->up = false;
+		}
+		/* One sync for everything received, then the acks. */
+		if (audit_log_tick(alog, err, sizeof(err)) == -1)
+			fatalx("audit log: %s", err);
+		for (j = 0; j < nacks; j++) {
+			if (acks[j].ch == NULL)
+				continue;
+			ipc_create(acks[j].ch, MSG_AUDIT_ACK, acks[j].id);
+			if (ipc_close(acks[j].ch) == -1)
+				log_warnx("%s", acks[j].ch->err);
+		}
+		nacks = 0;
+		for (i = 0; i < MAX_PEERS; i++)
+			if (peers[i].up && ipc_flush(&peers[i].ch) == -1) {
+				if (i == 0)
+					ipc_fatal(&peers[0].ch);
+				refuse(&peers[i], peers[i].ch.err);
+			}
+		if (stopping && drained++ > 0) {
+			if (audit_log_close(alog, err, sizeof(err)) == -1)
+				fatalx("%s", err);
+			exit(0);
+		}
 	}
 }
 
@@ -92,14 +355,10 @@ int
 main(int argc, char *argv[])
 {
 	struct audit_log_opts	 opts;
-	struct pollfd		 pfd[MAX_CHANS];
-	struct ipc_msg		*m;
 	EVP_PKEY		*key;
-	FILE			*f;
 	const char		*dir = NULL, *keyfile = NULL, *user = NULL;
 	char			 err[256];
-	int			 c, i, dirfd, n, k;
-	size_t			 j;
+	int			 c;
 
 	log_init("mmguard-auditd", LOG_TO_STDERR, 0);
 	if (proc_check_channel(err, sizeof(err)) == -1)
@@ -121,92 +380,26 @@ main(int argc, char *argv[])
 	}
 	if (dir == NULL || keyfile == NULL)
 		fatalx("-a and -k are required");
-	if ((f = fopen(keyfile, "r")) == NULL)
-		fatal("%s", keyfile);
-	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	(void)fclose(f);
-	if (key == NULL)
+	if ((key = load_key(keyfile)) == NULL)
 		fatalx("%s: not a PEM private key", keyfile);
-	/* OpenSSL loads its configuration and signing code now, not at the
-	 * first checkpoint inside the sandbox. */
-	{
-		EVP_MD_CTX	*md = EVP_MD_CTX_new();
-		uint8_t		 sig[128];
-		size_t		 siglen = sizeof(sig);
-
-		if (md == NULL || EVP_DigestSignInit(md, NULL, NULL, NULL,
-		    key) != 1 || EVP_DigestSign(md, sig, &siglen,
-		    (const uint8_t *)"x", 1) != 1)
-			fatalx("%s: cannot sign with this key", keyfile);
-		EVP_MD_CTX_free(md);
-	}
+	warm_up(key, keyfile);
 	memset(&opts, 0, sizeof(opts));
 	opts.role = "audit";
 	if ((alog = audit_log_open(dir, key, &opts, err, sizeof(err))) ==
 	    NULL)
 		fatalx("%s", err);
+	EVP_PKEY_free(key);	/* the log holds its own reference */
 	if (audit_log_recovered(alog) > 0)
 		log_warnx("recovered the log: %llu bytes set aside",
 		    (unsigned long long)audit_log_recovered(alog));
-	if (ipc_chan_init(&chans[0], PROC_CHANNEL_FD, names[0]) == -1)
-		fatalx("%s", chans[0].err);
-	up[0] = true;
+	if (ipc_chan_init(&peers[0].ch, PROC_CHANNEL_FD, "mmguardd") == -1)
+		fatalx("%s", peers[0].ch.err);
+	peers[0].up = true;
+	peers[0].kind = AUDITEV_MMGUARDD;
+	(void)snprintf(peers[0].name, sizeof(peers[0].name), "mmguardd");
 	dirfd = audit_log_dirfd(alog);
+	catch_stop();
 	sandbox_enter(&sandbox_audit, &(struct sandbox_args){
 	    .user = user, .sock = -1, .dirs = &dirfd, .ndirs = 1 });
-	m = xmalloc(sizeof(*m));
-	for (;;) {
-		for (i = 0; i < MAX_CHANS; i++) {
-			pfd[i].fd = up[i] ? chans[i].fd : -1;
-			pfd[i].events = up[i] ? ipc_events(&chans[i]) : 0;
-			pfd[i].revents = 0;
-		}
-		if ((n = poll(pfd, MAX_CHANS, 1000)) == -1 && errno != EINTR)
-			fatal("poll");
-		for (i = 0; i < MAX_CHANS; i++) {
-			if (!up[i] || !(pfd[i].revents & (POLLIN | POLLHUP |
-			    POLLERR)))
-				continue;
-			while ((k = ipc_recv(&chans[i], m)) == 1) {
-				if (m->type == MSG_AUDIT) {
-					event(&chans[i], names[i], m);
-					continue;
-				}
-				if (i != 0)
-					fatalx("unexpected frame %u from %s",
-					    m->type, names[i]);
-				role_qmgr_peer(m, chans, up, names);
-			}
-			if (k == -1) {
-				if (!chans[i].eof)
-					ipc_fatal(&chans[i]);
-				if (i == 0) {
-					if (audit_log_close(alog, err,
-					    sizeof(err)) == -1)
-						fatalx("%s", err);
-					exit(0);
-				}
-				/* A qmgr went away; its acks go with it. */
-				for (j = 0; j < nacks; j++)
-					if (acks[j].ch == &chans[i])
-						acks[j].ch = NULL;
-				ipc_chan_free(&chans[i]);
-				up[i] = false;
-			}
-		}
-		/* One sync for everything received, then the acks. */
-		if (audit_log_tick(alog, err, sizeof(err)) == -1)
-			fatalx("audit log: %s", err);
-		for (j = 0; j < nacks; j++) {
-			if (acks[j].ch == NULL)
-				continue;
-			ipc_create(acks[j].ch, MSG_AUDIT_ACK, acks[j].id);
-			if (ipc_close(acks[j].ch) == -1)
-				ipc_fatal(acks[j].ch);
-		}
-		nacks = 0;
-		for (i = 0; i < MAX_CHANS; i++)
-			if (up[i] && ipc_flush(&chans[i]) == -1)
-				ipc_fatal(&chans[i]);
-	}
+	serve();
 }

@@ -92,7 +92,7 @@ struct sandbox_rule {
 
 struct sandbox_profile {
 	const char			*name;
-	const struct sandbox_rule	*lists[3];	/* NULL-terminated */
+	const struct sandbox_rule	*lists[4];	/* NULL-terminated */
 	unsigned			 flags;
 	uint64_t			 fs;	/* Landlock rights beneath dirs */
 	rlim_t				 nofile;
@@ -243,9 +243,12 @@ const struct sandbox_profile sandbox_net_rx = {
 	"net_rx", { rules_compute, rules_net_rx, NULL },
 	SB_SOCK | SB_NO_WRITE_SOCK, 0, 32, 2 * GIB
 };
+/* A channel from every process that records events: up to 128.  The
+ * futex wake of verify: OpenSSL's exit handler ends its once-only
+ * initialisations with one when the role exits after sealing the log. */
 const struct sandbox_profile sandbox_audit = {
-	"audit", { rules_compute, rules_audit, NULL }, SB_DIRS, FS_AUDIT, 32,
-	2 * GIB
+	"audit", { rules_compute, rules_verify, rules_audit, NULL }, SB_DIRS,
+	FS_AUDIT, 160, 2 * GIB
 };
 
 static const struct sandbox_profile *const profiles[] = {

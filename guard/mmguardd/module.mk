@@ -2,3 +2,4 @@
 PROGS		+= mmguardd
 mmguardd_SRCS	:= guard/mmguardd/mmguardd.c guard/mmguardd/config.c
 mmguardd_LIBS	:= -lcrypto
+mmguardd_SRCS	+= guard/mmguardd/auditkey.c

@@ -25,7 +25,8 @@
  *	the spool and DIR; no network.  It reads message bytes but parses
  *	nothing.  Owning it lets an attacker inject or drop messages at the
  *	ingress, which is no more than a writer of DIR can do; every
- *	message it stores is audited by qmgr.
+ *	message it stores is recorded in the audit log (message-accepted:
+ *	its digest and file name), on its own channel to the audit role.
  */
 #include <sys/stat.h>
 
@@ -146,6 +147,16 @@ take(struct pickup *p, const char *name)
 		report_once(p, name, err);
 		free(b);
 		return;
+	} else {
+		/* Stored durably: accepted, and recorded so. */
+		char		hex[65], bytes[24];
+		struct audit_kv	kv[3] = { { "digest", hex },
+				    { "source", name }, { "bytes", bytes } };
+
+		for (i = 0; i < 32; i++)
+			(void)snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		(void)snprintf(bytes, sizeof(bytes), "%zu", len);
+		role_audit(AUDIT_EV_MESSAGE_ACCEPTED, id, kv, 3);
 	}
 	free(b);
 	/* Stored durably: now the source may go. */

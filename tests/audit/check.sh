@@ -15,7 +15,8 @@
 # writer is killed with SIGKILL at random moments, several times, with a
 # torn record left once; every time verify reports at most an unsealed
 # tail or a torn last record, never an error, nothing acknowledged is
-# lost, and the writer continues a valid chain.
+# lost, and the writer continues a valid chain.  And the audit role itself
+# (mmguard-auditd) with a stand-in for mmguardd: see "the audit role".
 set -u
 build=$1; results=$2
 root=$(pwd)
@@ -249,6 +250,44 @@ expect "show --message --json decodes values" 0 '"msg":"MSG-4"' \
 n=$("$audit" show "$t/base" --event verdict | wc -l)
 [ "$n" -gt 50 ] && ok "show --event verdict ($n records)" ||
     ko "show --event verdict" "$n records"
+
+# ---- the audit role ------------------------------------------------------
+# mmguard-auditd with a stand-in for mmguardd (tests/audit/auditd-peer.py):
+# records named after the channel they came on, an acknowledgement only
+# once on disk, a forbidden event refused and its sender cut off, and
+# sealing on SIGTERM.
+make -s VARIANT=$variant "$build/bin/mmguard-auditd" >/dev/null || exit 1
+r=$t/role; mkdir "$r"
+user=
+if [ "$(id -u)" = 0 ]; then
+	user=nobody
+	chown nobody "$r"
+	chmod 755 "$t"
+fi
+python3 tests/audit/auditd-peer.py run "$root/$build/bin/mmguard-auditd" \
+    "$r" "$t/k1.pem" $user >"$t/peer.out" 2>"$t/peer.err"
+rc=$?
+while read -r word what; do
+	case $word in
+	ok) ok "audit role: $what" ;;
+	FAIL) ko "audit role: $what" ;;
+	esac
+done <"$t/peer.out"
+[ $rc -eq 0 ] || ko "audit role: stand-in for mmguardd" "$(tail -n 5 "$t/peer.err")"
+run_verify "$r" --pubkey "$t/p1.pem" --require-sealed
+expect "audit role: the log verifies, sealed" 0 "verify: OK"
+out=$("$audit" show "$r"); rc=$?
+expect "audit role: records carry the channel's name" 0 \
+    "decode-h2l-0 message-inspected  Q-1" "pickup-h2l message-accepted   Q-3" \
+    "stage=decode result=ok"
+out=$("$audit" show "$r" --event sandbox-violation); rc=$?
+expect "audit role: the refusal is recorded, the forged event is not" 0 \
+    "audit      sandbox-violation  -                process=decode-h2l-0 reason=decode%20may%20not%20record%20officer-action"
+if "$audit" show "$r" --event officer-action | grep -q .; then
+	ko "audit role: no officer-action from a decode worker"
+else
+	ok "audit role: no officer-action from a decode worker"
+fi
 
 # ---- crashes ------------------------------------------------------------
 c=$t/crash; mkdir "$c"
