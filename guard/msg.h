@@ -100,6 +100,16 @@ enum msg_type {
 	 * channel is closed and the refusal recorded: stop the process.
 	 *   u32 pid, string name, string reason */
 	MSG_AUDIT_REFUSED,
+	/* supervisor -> audit: an officer rotates the audit key.
+	 *   string officer, data key (32: the new Ed25519 private key, raw),
+	 *   string public key (PEM, for the audit directory)
+	 * audit -> supervisor: MSG_AUDIT_ROTATED (frame id echoes)
+	 *   u32 ok, string key id, or the reason it failed */
+	MSG_AUDIT_ROTATE,
+	MSG_AUDIT_ROTATED,
+	/* audit -> supervisor, once opened: which key is in force.
+	 *   u32 which (0: -k KEY, 1: -n NEWKEY, the rotation's), string id */
+	MSG_AUDIT_KEY,
 
 	MSG__COUNT
 };

@@ -2,7 +2,7 @@
  * mmguard-auditd - the audit role: the only writer of the audit log.
  *
  * SYNOPSIS
- *	mmguard-auditd -a DIR -k KEY [-u USER]
+ *	mmguard-auditd -a DIR -k KEY [-n NEWKEY] [-u USER]
  *
  * DESCRIPTION
  *	Started by mmguardd with its channel on descriptor 3.  Every process
@@ -24,6 +24,19 @@
  *	the process's channel is closed and mmguardd is told to stop the
  *	process (MSG_AUDIT_REFUSED).  A misbehaving process cannot stop the
  *	log.
+ *
+ *	Key rotation (mmguardctl audit rotate-key): mmguardd hands over a
+ *	new key (MSG_AUDIT_ROTATE, after storing it as NEWKEY) with the
+ *	officer's name.  The officer's action is recorded (config-changed,
+ *	change=audit-key), then the log writes its key-rotated record signed
+ *	by the old and the new key, and signs with the new one from then
+ *	on.  The new public key is written beside the log as
+ *	key-ID.pub (PEM; ID as in the records): auditors find every key of
+ *	the log there, and `mmguard-audit verify` follows the rotation from
+ *	the first key.  Started with -n, the role opens the log with NEWKEY
+ *	when KEY is no longer the one in force (a rotation whose key file
+ *	mmguardd had not yet put in place), and says which key it uses
+ *	(MSG_AUDIT_KEY).
  *
  *	On SIGTERM or SIGINT the frames already received are written and
  *	the log is sealed (checkpoint, reason=close) before the role exits.
@@ -62,6 +75,7 @@
 /* Every process of two directions with eight workers each, and spares
  * for channels still draining after their process was replaced. */
 #define MAX_PEERS	128
+#define PUB_MAX		1024
 
 struct peer {
 	struct ipc_chan		 ch;
@@ -82,6 +96,7 @@ static struct peer	 peers[MAX_PEERS];	/* 0: mmguardd */
 static struct ack	 acks[4096];
 static size_t		 nacks;
 static int		 dirfd = -1;
+static char		 keyid[AUDIT_KEYID_LEN + 1];	/* in force */
 
 static void
 drop_acks(struct ipc_chan *ch)
@@ -206,6 +221,114 @@ peer_add(struct ipc_msg *m)
 	peers[i].up = true;
 }
 
+/* key-ID.pub beside the log, made whole before it has its name. */
+static int
+write_pub(const char *id, const char *pem, char *err, size_t errlen)
+{
+	char		 tmp[64], name[64];
+	const char	*p = pem;
+	size_t		 left = strlen(pem);
+	ssize_t		 k;
+	int		 fd;
+
+	(void)snprintf(name, sizeof(name), "key-%s.pub", id);
+	(void)snprintf(tmp, sizeof(tmp), ".key-%s.pub.tmp", id);
+	/* No O_TRUNC (the sandbox grants no truncation): a stale
+	 * temporary file of the same key holds the same bytes. */
+	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0644)) == -1) {
+		(void)snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (left > 0) {
+		if ((k = write(fd, p, left)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		p += k;
+		left -= (size_t)k;
+	}
+	if (left > 0 || fsync(fd) == -1 || close(fd) == -1 ||
+	    renameat(dirfd, tmp, dirfd, name) == -1 || fsync(dirfd) == -1) {
+		(void)snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+rotated(uint64_t id, bool ok, const char *text)
+{
+	ipc_create(&peers[0].ch, MSG_AUDIT_ROTATED, id);
+	ipc_add_u32(&peers[0].ch, ok);
+	ipc_add_string(&peers[0].ch, text);
+	if (ipc_close(&peers[0].ch) == -1)
+		ipc_fatal(&peers[0].ch);
+}
+
+/* The officer's action, recorded under the old key's seal. */
+static int
+rotation_record(const char *officer, const char *id, char *err,
+    size_t errlen)
+{
+	struct auditev		ev;
+	struct audit_event	e;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = AUDIT_EV_CONFIG_CHANGED;
+	ev.msgid = "";
+	ev.kv[0] = (struct audit_kv){ "change", "audit-key" };
+	ev.kv[1] = (struct audit_kv){ "officer", officer };
+	ev.kv[2] = (struct audit_kv){ "key", id };
+	ev.nkv = 3;
+	if (auditev_check(AUDITEV_MMGUARDD, &ev, err, errlen) == -1)
+		return -1;
+	memset(&e, 0, sizeof(e));
+	e.role = peers[0].name;
+	e.type = ev.type;
+	e.details = ev.kv;
+	e.ndetails = ev.nkv;
+	return audit_log_append(alog, &e, err, errlen);
+}
+
+/* An officer's key rotation, the new key from mmguardd. */
+static void
+rotate(struct ipc_msg *m)
+{
+	EVP_PKEY	*nk;
+	const char	*officer, *pem;
+	char		 id[AUDIT_KEYID_LEN + 1], err[256];
+	uint8_t		 raw[32], pub[32];
+	uint64_t	 req = m->id;
+
+	if (ipc_get_string(m, &officer) == -1 ||
+	    ipc_get_data_exact(m, raw, sizeof(raw)) == -1 ||
+	    ipc_get_string(m, &pem) == -1 || ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	nk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, raw,
+	    sizeof(raw));
+	explicit_bzero(raw, sizeof(raw));
+	if (nk == NULL || audit_key_id(nk, id, pub) == -1)
+		rotated(req, false, "not an Ed25519 private key");
+	else if (strcmp(id, keyid) == 0)
+		rotated(req, false, "the new key is the key in force");
+	else if (strlen(pem) > PUB_MAX)
+		rotated(req, false, "public key too long");
+	else if (rotation_record(officer, id, err, sizeof(err)) == -1 ||
+	    audit_log_rotate_key(alog, nk, err, sizeof(err)) == -1)
+		rotated(req, false, err);
+	else {
+		log_info("audit key rotated to %s", id);
+		memcpy(keyid, id, sizeof(keyid));
+		if (write_pub(id, pem, err, sizeof(err)) == -1)
+			log_warnx("the new public key: %s", err);
+		rotated(req, true, id);
+	}
+	EVP_PKEY_free(nk);	/* the log holds its own reference */
+	ipc_msg_free(m);	/* wipes the frame's copy of the key */
+}
+
 static EVP_PKEY *
 load_key(const char *file)
 {
@@ -219,12 +342,13 @@ load_key(const char *file)
 	return k;
 }
 
-/* OpenSSL loads its signing code now, not at the first checkpoint inside
- * the sandbox. */
+/* OpenSSL loads its signing and key import code now, not in the sandbox. */
 static void
 warm_up(EVP_PKEY *key, const char *keyfile)
 {
+	static const uint8_t	 zero[32];
 	EVP_MD_CTX		*md = EVP_MD_CTX_new();
+	EVP_PKEY		*k;
 	uint8_t			 sig[128];
 	size_t			 siglen = sizeof(sig);
 
@@ -232,6 +356,10 @@ warm_up(EVP_PKEY *key, const char *keyfile)
 	    EVP_DigestSign(md, sig, &siglen, (const uint8_t *)"x", 1) != 1)
 		fatalx("%s: cannot sign with this key", keyfile);
 	EVP_MD_CTX_free(md);
+	if ((k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, zero,
+	    sizeof(zero))) == NULL)
+		fatalx("Ed25519 keys cannot be imported");
+	EVP_PKEY_free(k);
 }
 
 static void
@@ -243,6 +371,9 @@ serve_supervisor(struct ipc_msg *m)
 		break;
 	case MSG_AUDIT_PEER:
 		peer_add(m);
+		break;
+	case MSG_AUDIT_ROTATE:
+		rotate(m);
 		break;
 	default:
 		fatalx("unexpected frame %u from mmguardd", m->type);
@@ -355,15 +486,18 @@ int
 main(int argc, char *argv[])
 {
 	struct audit_log_opts	 opts;
-	EVP_PKEY		*key;
+	EVP_PKEY		*key, *nk = NULL;
 	const char		*dir = NULL, *keyfile = NULL, *user = NULL;
-	char			 err[256];
+	const char		*newfile = NULL;
+	char			 err[256], err2[256];
+	uint8_t			 pub[32];
+	uint32_t		 which = 0;
 	int			 c;
 
 	log_init("mmguard-auditd", LOG_TO_STDERR, 0);
 	if (proc_check_channel(err, sizeof(err)) == -1)
 		fatalx("%s (roles are started by mmguardd)", err);
-	while ((c = getopt(argc, argv, "a:k:u:")) != -1) {
+	while ((c = getopt(argc, argv, "a:k:n:u:")) != -1) {
 		switch (c) {
 		case 'a':
 			dir = optarg;
@@ -371,11 +505,15 @@ main(int argc, char *argv[])
 		case 'k':
 			keyfile = optarg;
 			break;
+		case 'n':
+			newfile = optarg;
+			break;
 		case 'u':
 			user = optarg;
 			break;
 		default:
-			fatalx("usage: mmguard-auditd -a DIR -k KEY [-u USER]");
+			fatalx("usage: mmguard-auditd -a DIR -k KEY [-n NEWKEY] "
+			    "[-u USER]");
 		}
 	}
 	if (dir == NULL || keyfile == NULL)
@@ -386,9 +524,20 @@ main(int argc, char *argv[])
 	memset(&opts, 0, sizeof(opts));
 	opts.role = "audit";
 	if ((alog = audit_log_open(dir, key, &opts, err, sizeof(err))) ==
-	    NULL)
-		fatalx("%s", err);
-	EVP_PKEY_free(key);	/* the log holds its own reference */
+	    NULL) {
+		/* A rotation recorded, its key not yet put in place. */
+		if (newfile == NULL || (nk = load_key(newfile)) == NULL ||
+		    (alog = audit_log_open(dir, nk, &opts, err2,
+		    sizeof(err2))) == NULL)
+			fatalx("%s", err);
+		log_warnx("%s: the log's key in force is %s's", keyfile,
+		    newfile);
+		which = 1;
+	}
+	if (audit_key_id(which ? nk : key, keyid, pub) == -1)
+		fatalx("the key has no Ed25519 identifier");
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(nk);	/* the log holds its own reference */
 	if (audit_log_recovered(alog) > 0)
 		log_warnx("recovered the log: %llu bytes set aside",
 		    (unsigned long long)audit_log_recovered(alog));
@@ -397,6 +546,11 @@ main(int argc, char *argv[])
 	peers[0].up = true;
 	peers[0].kind = AUDITEV_MMGUARDD;
 	(void)snprintf(peers[0].name, sizeof(peers[0].name), "mmguardd");
+	ipc_create(&peers[0].ch, MSG_AUDIT_KEY, 0);
+	ipc_add_u32(&peers[0].ch, which);
+	ipc_add_string(&peers[0].ch, keyid);
+	if (ipc_close(&peers[0].ch) == -1)
+		ipc_fatal(&peers[0].ch);
 	dirfd = audit_log_dirfd(alog);
 	catch_stop();
 	sandbox_enter(&sandbox_audit, &(struct sandbox_args){

@@ -12,12 +12,13 @@
  *	mmguardctl [-s SOCKET] release ID --officer NAME --reason TEXT
  *	mmguardctl [-s SOCKET] reject ID --officer NAME --reason TEXT
  *	mmguardctl [-s SOCKET] policy load FILE --officer NAME
+ *	mmguardctl [-s SOCKET] audit rotate-key --officer NAME [--key FILE]
  *	mmguardctl label check --spif SPIF LABEL.xml...
  *	mmguardctl label to-ess --spif SPIF LABEL.xml [-o OUT.der]
  *	mmguardctl label to-xml --spif SPIF LABEL.der [-o OUT.xml]
  *
  * DESCRIPTION
- *	The first six commands talk to a running mmguardd over its control
+ *	The first seven commands talk to a running mmguardd over its control
  *	socket (-s, default $MMGUARD_CONTROL or /run/mmguard/control.sock,
  *	open to the control group only): status shows every role (pid,
  *	restarts) and the queues of both directions by state and
@@ -33,6 +34,19 @@
  *	and, if it is valid, makes it the policy in force for the officer
  *	NAME: the verify and policy roles are replaced, and the audit log
  *	records the officer and the old and the new digests.
+ *
+ *	audit rotate-key replaces the key that signs the audit log, for the
+ *	officer NAME: mmguardd makes a new Ed25519 key (or takes the
+ *	officer's, --key FILE, a PEM private key such as `mmguard-audit
+ *	keygen` writes) and stores it beside the old one; the audit role
+ *	records the officer's action, then a key-rotated record signed by
+ *	the old and the new key, and signs with the new key from then on;
+ *	the new key replaces the old in the file the configuration names
+ *	(audit-key), and its public key is written into the audit directory
+ *	as key-ID.pub and printed.  Auditors keep verifying with the first
+ *	public key: `mmguard-audit verify` follows each rotation through
+ *	the log.  The rotation is safe against a crash at any moment: the
+ *	audit role always starts with the key the log is signed with.
  *
  *	policy check loads each FILE with the guard's own loaders and
  *	reports whether it is valid.  It recognises the two kinds of policy
@@ -134,7 +148,8 @@ usage(int full)
 	    "       mmguardctl [-s SOCKET] release|reject ID --officer NAME "
 	    "--reason TEXT\n"
 	    "       mmguardctl [-s SOCKET] policy load FILE --officer NAME\n"
-
+	    "       mmguardctl [-s SOCKET] audit rotate-key --officer NAME "
+	    "[--key FILE]\n"
 	    "       mmguardctl policy check [--pki DIR] FILE...\n"
 	    "       mmguardctl policy diff OLD NEW\n"
 	    "       mmguardctl explain --policy FILE [--pki DIR]\n"
@@ -157,10 +172,20 @@ usage(int full)
 		    "policy load   check FILE and make it the policy in force "
 		    "for an officer\n"
 		    "              (audited with the old and new digests)\n"
-
-		    "              (-s SOCKET: the control socket; default "
-		    "$MMGUARD_CONTROL\n"
-		    "              or /run/mmguard/control.sock)\n"
+		    "audit rotate-key\n"
+		    "              a new key signs the audit log from now on, "
+		    "for an officer:\n"
+		    "              made by mmguardd, or --key FILE (an Ed25519 "
+		    "PEM private key);\n"
+		    "              the log records the rotation signed by both "
+		    "keys, the new\n"
+		    "              public key is printed and written into the "
+		    "audit directory\n"
+		    "              as key-ID.pub; verify still starts from the "
+		    "first key\n"
+		    "-s SOCKET     the control socket of the commands above; "
+		    "default\n"
+		    "              $MMGUARD_CONTROL or /run/mmguard/control.sock\n"
 		    "policy check  load each FILE with the guard's loader and "
 		    "say whether it\n"
 		    "              is valid: a guard policy (checked against "
@@ -667,6 +692,7 @@ static int
 ctl_command(const char *sock, int argc, char *argv[])
 {
 	static const char *const officer_reason[] = { "officer", "reason" };
+	static const char *const officer_key[] = { "officer", "key" };
 	const char	*v[2], *state = NULL;
 	char		 line[2048], *abs = NULL;
 	int		 rc;
@@ -695,6 +721,15 @@ ctl_command(const char *sock, int argc, char *argv[])
 			return 1;
 		(void)snprintf(line, sizeof(line), "policy load %s %s", v[0],
 		    abs);
+	} else if (strcmp(argv[0], "audit") == 0 && argc >= 2 &&
+	    strcmp(argv[1], "rotate-key") == 0) {
+		if ((rc = officer_opts(argc, argv, 2, "audit rotate-key",
+		    officer_key, v, 2)) != 0)
+			return rc;
+		if (v[1] != NULL && (abs = absolute(v[1])) == NULL)
+			return 1;
+		(void)snprintf(line, sizeof(line), "audit rotate-key %s%s%s",
+		    v[0], abs != NULL ? " " : "", abs != NULL ? abs : "");
 	} else if ((strcmp(argv[0], "release") == 0 ||
 	    strcmp(argv[0], "reject") == 0) && argc >= 2) {
 		if ((rc = officer_opts(argc, argv, 2, argv[0], officer_reason,
@@ -748,7 +783,8 @@ main(int argc, char *argv[])
 		    strcmp(argv[i], "release") == 0 ||
 		    strcmp(argv[i], "reject") == 0 ||
 		    (strcmp(argv[i], "policy") == 0 && argc > i + 1 &&
-		    strcmp(argv[i + 1], "load") == 0)))
+		    strcmp(argv[i + 1], "load") == 0) ||
+		    strcmp(argv[i], "audit") == 0))
 			return ctl_command(sock, argc - i, argv + i);
 	}
 	usage(0);

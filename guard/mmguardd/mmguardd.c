@@ -50,7 +50,18 @@
  *
  *	The control socket (mmguardctl) takes one command per connection:
  *	status, queue [STATE], show ID, release ID OFFICER REASON, reject
- *	ID OFFICER REASON, policy load OFFICER FILE.
+ *	ID OFFICER REASON, policy load OFFICER FILE, audit rotate-key
+ *	OFFICER [FILE].
+ *
+ *	audit rotate-key: mmguardd makes a new Ed25519 key (or loads the
+ *	officer's FILE), stores it as AUDIT-KEY.new, and hands it to the
+ *	audit role, which records the officer's action and the rotation
+ *	(signed by both keys) and signs with the new key from then on;
+ *	then AUDIT-KEY.new replaces AUDIT-KEY, and the command prints the
+ *	new key's id and public key (also in the audit directory as
+ *	key-ID.pub).  The audit role is always started with both files and
+ *	says which one the log is signed with, so that a crash at any step
+ *	leaves the key in force in AUDIT-KEY (guard/mmguardd/auditkey.h).
  *
  * OPTIONS
  *	-c FILE	the configuration file
@@ -183,6 +194,9 @@ struct sup {
 	char		 pdigest[65];	/* its SHA-256, hex */
 	int		 retention;	/* days, from the policy */
 	char		 old_pdigest[65];	/* the one before, or "" */
+	char		*audit_newkey;	/* audit-key.new: a rotation's key */
+	uint64_t	 rotating;	/* the request of a rotation under way */
+	struct auditkey_new rot;	/* its key, while it is */
 	char		*libexec;
 	bool		 closed;	/* failed closed */
 	char		 why[256];
@@ -592,6 +606,8 @@ argv_of(struct proc *p)
 		ARG(s.cfg.audit);
 		ARG("-k");
 		ARG(s.cfg.audit_key);
+		ARG("-n");
+		ARG(s.audit_newkey);
 		break;
 	case R_ARCHIVE:
 		ARG("-d");
@@ -778,6 +794,8 @@ stop_wired(int d)
 			stop_role(&s.p[i], "its queue manager restarted");
 }
 
+static void	audit_rotation_lost(void);
+
 /* A crash: counted against the role, restarted after a pause. */
 static void
 crashed(struct proc *p, pid_t pid, int status, time_t now)
@@ -839,6 +857,8 @@ exited(struct proc *p, int status)
 		p->has_ch = false;
 	}
 	audit_release_fd(p, pid);
+	if (p->kind == R_AUDIT)
+		audit_rotation_lost();
 	if (s.stopping)
 		return;
 	if (p->kind == R_PICKUP && s.closed)
@@ -1019,6 +1039,133 @@ record_start(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Audit key rotation (auditkey.h says why in these steps). */
+
+static struct client	*client_waiting(uint64_t);
+static void		 client_put(struct client *, const char *);
+static void		 client_done(struct client *);
+static bool		 audit_key_known;	/* the audit role said which */
+
+/* audit rotate-key OFFICER [FILE] */
+static void
+audit_rotate(struct client *c, char *args)
+{
+	struct proc	*a = audit_role();
+	char		 err[600], *officer = args, *file;
+
+	if ((file = strchr(args, ' ')) != NULL)
+		*file++ = '\0';
+	err[0] = '\0';
+	if (officer[0] == '\0')
+		(void)snprintf(err, sizeof(err), "an officer is required");
+	else if (a == NULL || !audit_key_known)
+		(void)snprintf(err, sizeof(err), "the audit role is not "
+		    "running");
+	else if (s.rotating != 0)
+		(void)snprintf(err, sizeof(err), "a rotation is under way");
+	else if (auditkey_make(file, s.audit_newkey, &s.rot, err,
+	    sizeof(err)) == 0) {
+		c->waiting = ++s.req;
+		c->pending = 1;
+		s.rotating = c->waiting;
+		ipc_create(&a->ch, MSG_AUDIT_ROTATE, s.rotating);
+		ipc_add_string(&a->ch, officer);
+		ipc_add_data(&a->ch, s.rot.raw, sizeof(s.rot.raw));
+		ipc_add_string(&a->ch, s.rot.pem);
+		explicit_bzero(s.rot.raw, sizeof(s.rot.raw));
+		if (ipc_close(&a->ch) == 0)
+			return;
+		(void)snprintf(err, sizeof(err), "%s", a->ch.err);
+		s.rotating = 0;
+		auditkey_discard(s.audit_newkey);
+	}
+	client_put(c, "refused: audit key not rotated: ");
+	client_put(c, err);
+	client_put(c, "\n");
+	client_done(c);
+}
+
+/* The audit role's answer: the new key is in force, or not. */
+static void
+audit_rotated(struct ipc_msg *m)
+{
+	struct client	*c;
+	uint32_t	 ok;
+	const char	*text;
+	char		 err[600], line[1200];
+
+	if (ipc_get_u32(m, &ok) == -1 || ipc_get_string(m, &text) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	if (s.rotating == 0 || m->id != s.rotating)
+		return;
+	s.rotating = 0;
+	c = client_waiting(m->id);
+	if (!ok) {
+		auditkey_discard(s.audit_newkey);
+		(void)snprintf(line, sizeof(line), "refused: audit key not "
+		    "rotated: %s\n", text);
+	} else if (auditkey_commit(s.audit_newkey, s.cfg.audit_key, err,
+	    sizeof(err)) == -1) {
+		/* The audit role opens the log with KEY.new all the same. */
+		log_warnx("audit key rotated to %s, but %s", text, err);
+		(void)snprintf(line, sizeof(line), "audit key rotated to %s, "
+		    "but it stays in %s: %s\n", text, s.audit_newkey, err);
+	} else {
+		log_info("audit key rotated to %s", text);
+		(void)snprintf(line, sizeof(line), "audit key rotated: key %s "
+		    "signs the log from now on (%s)\npublic key, also in "
+		    "%s/key-%s.pub:\n%s", text, s.cfg.audit_key, s.cfg.audit,
+		    text, s.rot.pem);
+	}
+	if (c != NULL) {
+		client_put(c, line);
+		client_done(c);
+	}
+}
+
+/* The audit role says which key it opened the log with. */
+static void
+audit_key(struct ipc_msg *m)
+{
+	uint32_t	 which;
+	const char	*id;
+	char		 err[600];
+
+	if (ipc_get_u32(m, &which) == -1 || ipc_get_string(m, &id) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	audit_key_known = true;
+	if (which == 0) {
+		if (s.rotating == 0)
+			auditkey_discard(s.audit_newkey);
+		return;
+	}
+	log_warnx("the audit log is signed with %s's key %s: it becomes %s",
+	    s.audit_newkey, id, s.cfg.audit_key);
+	if (auditkey_commit(s.audit_newkey, s.cfg.audit_key, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
+/* The audit role went away: a rotation under way has no answer. */
+static void
+audit_rotation_lost(void)
+{
+	struct client	*c;
+
+	audit_key_known = false;
+	if (s.rotating == 0)
+		return;
+	if ((c = client_waiting(s.rotating)) != NULL) {
+		client_put(c, "refused: the audit role stopped during the "
+		    "rotation; its next start tells which key is in force\n");
+		client_done(c);
+	}
+	s.rotating = 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* What the audit role tells mmguardd. */
 
 /* A process whose events the audit role refused: stopped. */
@@ -1045,6 +1192,12 @@ static int
 from_audit(struct ipc_msg *m)
 {
 	switch (m->type) {
+	case MSG_AUDIT_ROTATED:
+		audit_rotated(m);
+		return 0;
+	case MSG_AUDIT_KEY:
+		audit_key(m);
+		return 0;
 	case MSG_AUDIT_REFUSED:
 		audit_refused(m);
 		return 0;
@@ -1159,6 +1312,17 @@ relay(struct client *c, const char *line)
 	}
 }
 
+static struct client *
+client_waiting(uint64_t req)
+{
+	int	i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (s.c[i].fd != -1 && s.c[i].waiting == req)
+			return &s.c[i];
+	return NULL;
+}
+
 static void
 client_command(struct client *c, char *line)
 {
@@ -1186,6 +1350,10 @@ client_command(struct client *c, char *line)
 			client_put(c, "refused: ");
 		client_put(c, msg);
 		client_done(c);
+		return;
+	}
+	if (strncmp(line, "audit rotate-key ", 17) == 0) {
+		audit_rotate(c, line + 17);
 		return;
 	}
 	if (strncmp(line, "queue", 5) == 0 || strncmp(line, "show ", 5) == 0 ||
@@ -1241,7 +1409,8 @@ on_ctl_reply(struct ipc_msg *m)
 	    ipc_end(m) == -1)
 		ipc_msg_fatal(m);
 	for (i = 0; i < MAX_CLIENTS; i++)
-		if (s.c[i].fd != -1 && s.c[i].waiting == m->id) {
+		if (s.c[i].fd != -1 && s.c[i].waiting == m->id &&
+		    m->id != s.rotating) {
 			struct client *c = &s.c[i];
 
 			/* 0 done, 1 refused, 2 not this direction's */
@@ -1422,6 +1591,8 @@ main(int argc, char *argv[])
 		printf("%s: configuration and policy valid\n", conf);
 		return 0;
 	}
+	if (asprintf(&s.audit_newkey, "%s.new", s.cfg.audit_key) == -1)
+		fatal("asprintf");
 	if (s.cfg.libexec != NULL)
 		s.libexec = xstrdup(s.cfg.libexec);
 	else {

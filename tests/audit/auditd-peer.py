@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """auditd-peer.py - mmguard-auditd against a stand-in for mmguardd.
 
-    auditd-peer.py run AUDITD DIR KEY [USER]
+    auditd-peer.py run AUDITD DIR KEY NEWKEY PUB2 RAW2 [USER]
+    auditd-peer.py reopen AUDITD DIR KEY NEWKEY [USER]
     auditd-peer.py seeds OUTDIR
 
 run: starts the audit role with its channel on descriptor 3, as mmguardd
 does, and speaks mmguardd's part of guard/msg.h: it hands over the audit
 channels of a decode worker and of a pickup (MSG_AUDIT_PEER), makes them
 record events, has the decode worker claim an officer's action (which it
-may not), and stops the role with SIGTERM.  Each step prints one
+may not), rotates the key to the raw Ed25519 key in RAW2 (public key PEM in
+PUB2), and stops the role with SIGTERM.  reopen: starts it with KEY and
+NEWKEY and reports which key it says is in force.  Each step prints one
 line, "ok ..." or "FAIL ...", and the exit status is the number of
 failures.  seeds: the libFuzzer seed frames of tests/fuzz/auditev_fuzz.c.
 
@@ -117,14 +120,14 @@ def recv(sock, timeout=5.0):
     return parse(data) if data else ""
 
 
-def start(auditd, d, key, user):
+def start(auditd, d, key, newkey, user):
     sup, role = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     fd = role.fileno()
 
     def on_3():
         os.dup2(fd, 3)
 
-    args = [auditd, "-a", d, "-k", key]
+    args = [auditd, "-a", d, "-k", key, "-n", newkey]
     if user:
         args += ["-u", user]
     p = subprocess.Popen(args, pass_fds=(3, fd), preexec_fn=on_3)
@@ -144,8 +147,18 @@ def hand(sup, kind, name, pid):
     return mine
 
 
-def run(auditd, d, key, user):
-    sup, p = start(auditd, d, key, user)
+def key_said(sup):
+    m = recv(sup)
+    ok = m and m[0] == MSG["MSG_AUDIT_KEY"]
+    return (m[2][0], m[2][1]) if ok else (None, None)
+
+
+def run(auditd, d, key, newkey, pub2, raw2, user):
+    sup, p = start(auditd, d, key, newkey, user)
+    which, kid = key_said(sup)
+    result(which == 0, "the role says the key it was given is in force",
+           "which %s" % which)
+
     dec = hand(sup, "decode", "decode-h2l-0", 4242)
     pick = hand(sup, "pickup", "pickup-h2l", 4243)
     dec.send(event("AUDIT_EV_MESSAGE_INSPECTED", "Q-1",
@@ -171,6 +184,24 @@ def run(auditd, d, key, user):
                     [("digest", "cd" * 32), ("source", "y.p1"),
                      ("bytes", "6")]))
 
+    # The key rotation, as mmguardd asks for it.
+    raw = open(raw2, "rb").read()
+    pem = open(pub2).read()
+    sup.send(frame(MSG["MSG_AUDIT_ROTATE"], 9, [(F_STRING, "Auditor"),
+                   (F_DATA, raw), (F_STRING, pem)]))
+    m = recv(sup)
+    result(m and m[0] == MSG["MSG_AUDIT_ROTATED"] and m[1] == 9 and
+           m[2][0] == 1, "the key rotation is answered", str(m))
+    newid = m[2][1] if m else ""
+    pubfile = os.path.join(d, "key-%s.pub" % newid)
+    result(os.path.exists(pubfile) and open(pubfile).read() == pem,
+           "the new public key is beside the log")
+    sup.send(frame(MSG["MSG_AUDIT_ROTATE"], 10, [(F_STRING, "Auditor"),
+                   (F_DATA, raw), (F_STRING, pem)]))
+    m = recv(sup)
+    result(m and m[0] == MSG["MSG_AUDIT_ROTATED"] and m[2][0] == 0 and
+           "the key in force" in m[2][1],
+           "rotating to the key in force is refused", str(m))
     pick.send(event("AUDIT_EV_MESSAGE_ACCEPTED", "Q-4",
                     [("digest", "ef" * 32), ("source", "z.p1"),
                      ("bytes", "7")]))
@@ -189,6 +220,15 @@ def run(auditd, d, key, user):
         rc = -1
     result(rc == 0, "SIGTERM: the role seals the log and exits 0",
            "status %s" % rc)
+    print("new-key " + newid)
+
+
+def reopen(auditd, d, key, newkey, user):
+    sup, p = start(auditd, d, key, newkey, user)
+    which, kid = key_said(sup)
+    print("key-in-force %s %s" % (which, kid))
+    p.send_signal(signal.SIGTERM)
+    p.wait(10)
 
 
 def seeds(out):
@@ -224,8 +264,10 @@ def seeds(out):
 
 def main():
     a = sys.argv[1:]
-    if a and a[0] == "run" and len(a) in (4, 5):
-        run(*a[1:4], a[4] if len(a) == 5 else None)
+    if a and a[0] == "run" and len(a) in (7, 8):
+        run(*a[1:7], a[7] if len(a) == 8 else None)
+    elif a and a[0] == "reopen" and len(a) in (5, 6):
+        reopen(*a[1:5], a[5] if len(a) == 6 else None)
     elif a and a[0] == "seeds" and len(a) == 2:
         seeds(a[1])
     else:

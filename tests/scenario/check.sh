@@ -13,8 +13,10 @@
 # replaced and the message still ends well; every process records its own
 # events (each kind of event is found in the log, from the process that
 # saw it: pickup, decode, verify, policy, qmgr, diode-tx, diode-rx,
-# archive, mmguardd), also while the audit role restarts; the audit log
-# verifies, sealed when the guard stops.
+# archive, mmguardd), also while the audit role restarts; an officer
+# rotates the audit key (also with a key of their own, and across a crash
+# between the rotation and the key file's replacement); the audit log
+# verifies from the first public key.
 set -u
 build=$(cd "$1" && pwd); results=$2
 bin=$build/bin
@@ -50,6 +52,7 @@ mk unsigned - "No signature."
 mk later releaser "Grid reference 12 34, grid reference 56 78."
 mk crash-victim releaser "Inspected while its worker dies." immediate
 mk audit-gap releaser "Accepted while the audit role restarts."
+mk rotated releaser "Sent after the audit key changed."
 
 # An archived message past the policy's retention (365 days): the archive
 # role purges it at start, and records that.
@@ -58,6 +61,7 @@ mkdir -p "$run/archive"
     "$run/msg/clean.p1" --id OLD-1 --verdict released \
     --time 2020-01-01T00:00:00Z >/dev/null
 [ $root = 1 ] && chown -R nobody "$run/archive"
+cp "$etc/audit.pem" "$etc/audit-first.pem"
 
 guard_start
 pid=$guard_pid
@@ -164,11 +168,44 @@ check "a message accepted while the audit role is down crosses" \
     'wait_state audit-gap sent'
 check "the audit role is back" '[ -n "$(child mmguard-auditd)" ] && [ "$(child mmguard-auditd)" != "$ap" ]'
 
+echo "scenario: audit key rotation"
+k1=$(sed -n 's/.* key=\([0-9a-f]\{16\}\) .*/\1/p' "$run"/audit/audit-*.log | head -n 1)
+check "rotate-key without an officer is refused" \
+    '! "$bin/mmguardctl" audit rotate-key >/dev/null 2>&1'
+check "an officer rotates the audit key" \
+    '"$bin/mmguardctl" audit rotate-key --officer Auditor >"$run/rotate.out" && grep -q "^audit key rotated: key [0-9a-f]\{16\} " "$run/rotate.out"'
+k2=$(sed -n 's/^audit key rotated: key \([0-9a-f]*\) .*/\1/p' "$run/rotate.out")
+check "the new public key is beside the log, as printed" \
+    'sed -n "/BEGIN PUBLIC KEY/,/END PUBLIC KEY/p" "$run/rotate.out" | cmp -s - "$run/audit/key-$k2.pub"'
+check "the new key is in the configured key file, the old one gone" \
+    '! cmp -s "$etc/audit.pem" "$etc/audit-first.pem" && [ ! -e "$etc/audit.pem.new" ] && openssl pkey -in "$etc/audit.pem" -pubout | cmp -s - "$run/audit/key-$k2.pub"'
+ap=$(child mmguard-auditd)
+kill -9 "$ap"
+sleep 1.5
+put rotated
+check "after a restart the audit role signs with the new key" \
+    'wait_state rotated sent && [ -n "$(child mmguard-auditd)" ] && ! grep -q "key in force" "$run/mmguardd.log"'
+"$bin/mmguard-audit" keygen -o "$etc/officer.pem" --pub "$etc/officer.pub" \
+    >"$etc/officer.id"
+k3=$(sed 's/^key //' "$etc/officer.id")
+check "an officer's own key is refused unless it is an Ed25519 key" \
+    '! "$bin/mmguardctl" audit rotate-key --officer Auditor --key "$etc/token.key" >/dev/null 2>&1'
+check "an officer rotates to a key of their own" \
+    '"$bin/mmguardctl" audit rotate-key --officer Auditor --key "$etc/officer.pem" | grep -q "key $k3 signs"'
+kill -TERM "$pid"; wait "$pid" 2>/dev/null
+# A crash between the rotation and the key file's replacement: the key in
+# force is still in audit.pem.new, the one before in audit.pem.
+mv "$etc/audit.pem" "$etc/audit.pem.new"
+cp "$etc/audit-first.pem" "$etc/audit.pem"
+guard_start
+pid=$guard_pid
+check "after such a crash the audit role opens the log with the new key" \
+    'sleep 1; [ -n "$(child mmguard-auditd)" ] && [ ! -e "$etc/audit.pem.new" ] && cmp -s "$etc/audit.pem" "$etc/officer.pem"'
 kill -TERM "$pid"; wait "$pid" 2>/dev/null
 
 echo "scenario: audit"
-check "the audit log verifies, sealed at the stop" \
-    '"$bin/mmguard-audit" verify "$run/audit" --pubkey "$etc/audit.pub" --require-sealed >"$run/verify.out" 2>&1'
+check "the audit log verifies from the first key, across the rotations, sealed at the stop" \
+    '"$bin/mmguard-audit" verify "$run/audit" --pubkey "$etc/audit.pub" --require-sealed >"$run/verify.out" 2>&1 && grep -q "key rotations 2" "$run/verify.out" && grep -q "key in force $k3" "$run/verify.out"'
 # show E: the records of event E, as a table (role in column 3).
 show() { "$bin/mmguard-audit" show "$run/audit" --event "$1"; }
 # has E ROLE-PATTERN TEXT: a record of E from a matching role with TEXT
@@ -199,8 +236,10 @@ check "role-started, role-restarted, role-crashed: mmguardd" \
     'has role-started mmguardd "process=audit pid=" && has role-restarted mmguardd "reason=policy%20load" && has role-crashed mmguardd "how=killed%20by%20signal%209"'
 check "sandbox-violation: mmguardd, the role killed by SIGSYS" \
     'has sandbox-violation mmguardd "process=decode-" '
-check "config-changed: the configuration, a refused policy" \
-    'has config-changed mmguardd "change=configuration" && has config-changed mmguardd "change=policy-load-refused"'
+check "config-changed: the configuration, a refused policy, the audit key" \
+    'has config-changed mmguardd "change=configuration" && has config-changed mmguardd "change=policy-load-refused" && has config-changed mmguardd "change=audit-key officer=Auditor key=$k2"'
+check "key-rotated: signed by the old and the new key" \
+    'has key-rotated audit "old-key=$k1 new-key=$k2" && has key-rotated audit "old-key=$k2 new-key=$k3"'
 check "link-alarm: diode-rx names the refused message" \
     'show link-alarm | awk -v id="$forged" "\$3 == \"diode-rx-h2l\" && \$5 == id" | grep -q "alarm=refused"'
 check "archive-purged: the archive role, the expired message" \
