@@ -73,6 +73,8 @@ enum sandbox_check {
 	CHK_FCNTL_DIR,	/* A1 is F_GETFL or F_SETFD */
 	CHK_TCGETS,	/* A1 is TCGETS */
 	CHK_FUTEX_WAKE,	/* A1 is FUTEX_WAKE_PRIVATE */
+	CHK_AT_FDCWD,	/* A0 is AT_FDCWD: a path, which Landlock confines */
+	CHK_FCNTL_LOCK,	/* A1 is a record lock command, F_GETFL or F_SETFD */
 };
 
 struct sandbox_rule {
@@ -213,6 +215,41 @@ static const struct sandbox_rule rules_audit[] = {
 	RULES_END
 };
 
+/*
+ * sqlite: the archive role, whose SQLite store cannot be reached through
+ * a directory descriptor: SQLite opens the store, its write-ahead log
+ * (-wal), its shared index (-shm) and the directory (to sync a file it
+ * created) by path.  So paths are allowed, relative to the current
+ * directory only (AT_FDCWD), and Landlock confines every one of them to
+ * beneath the store's directory: an absolute path or ".." elsewhere is
+ * refused by the kernel.  Found with the debug filter (see sandbox.h) on
+ * a running guard (and strace): POSIX record locks (fcntl), positioned
+ * reads and writes, ftruncate of the log, fdatasync (also of the
+ * directory), unlink of a journal, and of the log and the index when the
+ * store is closed,
+ * geteuid (SQLite gives a file it creates as root to the store's owner).
+ * No temporary files: the role keeps SQLite's temporary storage in memory.
+ */
+static const struct sandbox_rule rules_sqlite[] = {
+	RULE(openat, CHK_AT_FDCWD),
+	/* stat of the store's files (does the log exist), and lstat of
+	 * each component of the store's path (SQLite refuses symbolic
+	 * links): existence only, Landlock does not restrict it */
+	RULE(newfstatat, CHK_AT_FDCWD),
+	/* the journal of the transaction that creates the store, the log
+	 * and the index when it is closed: glibc's unlink() is the unlink
+	 * call on x86_64, unlinkat elsewhere */
+	RULE(unlink, CHK_ANY),
+	RULE(unlinkat, CHK_AT_FDCWD),
+	RULE(fcntl, CHK_FCNTL_LOCK),
+	RULE(pread64, CHK_ANY),
+	RULE(pwrite64, CHK_ANY),
+	RULE(ftruncate, CHK_ANY),
+	RULE(fdatasync, CHK_ANY),
+	RULE(geteuid, CHK_ANY),
+	RULES_END
+};
+
 #define FS_SPOOL	(LANDLOCK_ACCESS_FS_READ_FILE | \
 	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
 	LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR | \
@@ -222,6 +259,13 @@ static const struct sandbox_rule rules_audit[] = {
 #define FS_AUDIT	(LANDLOCK_ACCESS_FS_READ_FILE | \
 	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG | \
 	LANDLOCK_ACCESS_FS_REMOVE_FILE)
+
+/* The store's files: read, written, made, truncated, removed; the
+ * directory read (opened to be synced). */
+#define FS_SQLITE	(LANDLOCK_ACCESS_FS_READ_FILE | \
+	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
+	LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+	LANDLOCK_ACCESS_FS_TRUNCATE)
 
 #define GIB	((rlim_t)1 << 30)
 
@@ -251,9 +295,16 @@ const struct sandbox_profile sandbox_audit = {
 	FS_AUDIT, 160, 2 * GIB
 };
 
+/* The futex wake of verify: SQLite's and OpenSSL's once-only
+ * initialisations end with one (there is one thread; it never waits). */
+const struct sandbox_profile sandbox_sqlite = {
+	"sqlite", { rules_compute, rules_verify, rules_sqlite, NULL }, SB_DIRS,
+	FS_SQLITE, 64, 2 * GIB
+};
+
 static const struct sandbox_profile *const profiles[] = {
 	&sandbox_compute, &sandbox_verify, &sandbox_spool, &sandbox_net_tx,
-	&sandbox_net_rx, &sandbox_audit, NULL
+	&sandbox_net_rx, &sandbox_audit, &sandbox_sqlite, NULL
 };
 
 const struct sandbox_profile *
@@ -304,6 +355,9 @@ check_text(const struct sandbox_profile *p, enum sandbox_check c)
 	case CHK_FCNTL_DIR:	return "cmd F_GETFL or F_SETFD";
 	case CHK_TCGETS:	return "request == TCGETS";
 	case CHK_FUTEX_WAKE:	return "op == FUTEX_WAKE_PRIVATE";
+	case CHK_AT_FDCWD:	return "dirfd == AT_FDCWD (Landlock: beneath dirs)";
+	case CHK_FCNTL_LOCK:	return "cmd F_GETLK, F_SETLK, F_SETLKW, F_GETFL "
+				    "or F_SETFD";
 	case CHK_ANY:		break;
 	}
 	return "";
@@ -592,6 +646,10 @@ allow_not_sock(scmp_filter_ctx ctx, int nr, int sock, rlim_t nofile)
 	return rc;
 }
 
+static const int	fcntl_lock[] = {
+	F_GETLK, F_SETLK, F_SETLKW, F_GETFL, F_SETFD
+};
+
 static void
 add_rule(scmp_filter_ctx ctx, const struct sandbox_profile *p,
     const struct sandbox_args *a, const struct sandbox_rule *r)
@@ -657,6 +715,19 @@ add_rule(scmp_filter_ctx ctx, const struct sandbox_profile *p,
 	case CHK_FUTEX_WAKE:
 		rc = allow1(ctx, r->nr, cmp(1, SCMP_CMP_EQ,
 		    FUTEX_WAKE_PRIVATE, 0));
+		break;
+	case CHK_AT_FDCWD:
+		/* The kernel reads an int: the low half.  glibc leaves the
+		 * high half zero (a 32-bit move), so only the low half is
+		 * compared; whatever the high half holds, it is -100. */
+		rc = allow1(ctx, r->nr, cmp(0, SCMP_CMP_MASKED_EQ, 0xffffffffu,
+		    (uint32_t)AT_FDCWD));
+		break;
+	case CHK_FCNTL_LOCK:
+		for (i = 0; i < sizeof(fcntl_lock) / sizeof(fcntl_lock[0]) &&
+		    rc == 0; i++)
+			rc = allow1(ctx, r->nr, cmp(1, SCMP_CMP_EQ,
+			    (uint64_t)fcntl_lock[i], 0));
 		break;
 	}
 	if (rc != 0) {
