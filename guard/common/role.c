@@ -88,8 +88,19 @@ role_audit(enum audit_ev ev, const char *msgid, const struct audit_kv *kv,
 		r = ipc_flush_wait(&audit_ch);
 	else
 		r = ipc_flush(&audit_ch);
-	if (r == -1)
+	if (r == -1 && audit_wait)
 		ipc_fatal(&audit_ch);
+	if (r == -1) {
+		/*
+		 * The channel broke: mmguardd, which holds its other end,
+		 * is gone too.  A program that also runs alone (the one-way
+		 * channel) finishes what it was doing (its report, its
+		 * last messages) rather than die half-way.
+		 */
+		log_warnx("audit: %s; no more events are sent", audit_ch.err);
+		ipc_chan_free(&audit_ch);
+		audit_up = false;
+	}
 }
 
 void

@@ -33,11 +33,13 @@ void	role_start(const char *name, const char *peer, struct ipc_chan *);
  * for the one-way channel's programs, which also run alone: no fd 4 means
  * no audit (returns false), and frames wait in memory while the audit role
  * is slow, up to a bound, so that a receiver never stops reading its link
- * for it; they are sent at each later event and at exit.
+ * for it; they are sent at each later event and at exit, and a broken
+ * channel (the supervisor gone) ends the audit, not the program.
  */
 bool	role_audit_open(bool required);
 /*
- * Record an event (a no-op without a channel); fatal if it cannot go.
+ * Record an event (a no-op without a channel); fatal if it cannot go
+ * (role_audit_open(true)).
  * Values longer than an audit value (AUDIT_VALUE_MAX) are cut to it.
  */
 void	role_audit(enum audit_ev, const char *msgid,

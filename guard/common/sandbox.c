@@ -269,34 +269,36 @@ static const struct sandbox_rule rules_sqlite[] = {
 
 #define GIB	((rlim_t)1 << 30)
 
+/*
+ * Every profile has the futex wake of rules_verify: every role links
+ * OpenSSL (the spool's digests, if nothing else), whose exit handler ends
+ * its once-only initialisations with one; without it a role's exit (its
+ * peer gone, a fatal error) was killed as a sandbox violation.
+ */
 const struct sandbox_profile sandbox_compute = {
-	"compute", { rules_compute, NULL }, 0, 0, 32, 2 * GIB
+	"compute", { rules_compute, rules_verify, NULL }, 0, 0, 32, 2 * GIB
 };
 const struct sandbox_profile sandbox_verify = {
 	"verify", { rules_compute, rules_verify, NULL }, 0, 0, 32, 2 * GIB
 };
 const struct sandbox_profile sandbox_spool = {
-	"spool", { rules_compute, rules_spool, NULL }, SB_DIRS, FS_SPOOL, 256,
-	2 * GIB
+	"spool", { rules_compute, rules_verify, rules_spool, NULL }, SB_DIRS,
+	FS_SPOOL, 256, 2 * GIB
 };
 const struct sandbox_profile sandbox_net_tx = {
-	"net_tx", { rules_compute, rules_net_tx, NULL },
+	"net_tx", { rules_compute, rules_verify, rules_net_tx, NULL },
 	SB_SOCK | SB_NO_READ_SOCK, 0, 32, 2 * GIB
 };
 const struct sandbox_profile sandbox_net_rx = {
-	"net_rx", { rules_compute, rules_net_rx, NULL },
+	"net_rx", { rules_compute, rules_verify, rules_net_rx, NULL },
 	SB_SOCK | SB_NO_WRITE_SOCK, 0, 32, 2 * GIB
 };
-/* A channel from every process that records events: up to 128.  The
- * futex wake of verify: OpenSSL's exit handler ends its once-only
- * initialisations with one when the role exits after sealing the log. */
+/* A channel from every process that records events: up to 128. */
 const struct sandbox_profile sandbox_audit = {
 	"audit", { rules_compute, rules_verify, rules_audit, NULL }, SB_DIRS,
 	FS_AUDIT, 160, 2 * GIB
 };
 
-/* The futex wake of verify: SQLite's and OpenSSL's once-only
- * initialisations end with one (there is one thread; it never waits). */
 const struct sandbox_profile sandbox_sqlite = {
 	"sqlite", { rules_compute, rules_verify, rules_sqlite, NULL }, SB_DIRS,
 	FS_SQLITE, 64, 2 * GIB
