@@ -65,7 +65,9 @@
  * Profiles (the exact lists and the reason for each entry are the tables in
  * sandbox.c; sandbox_profile_print() prints them):
  *	compute	decode, policy: pure computation on handed descriptors
- *	verify	compute plus what OpenSSL needs once its store is loaded
+ *	verify	verify, policy: what OpenSSL needs once its store is loaded
+ *		(the futex wake its once-only initialisations end with, which
+ *		every profile has, since every role links OpenSSL)
  *	spool	qmgr, pickup, deliver: files beneath the spool directory
  *	net_tx	compute plus sending on its socket, never receiving on it
  *	net_rx	compute plus receiving on its socket, never sending on it
@@ -75,8 +77,8 @@
  *		directory, opened by path (Landlock confines the paths)
  *
  * Expectations on the code that runs inside: no new descriptors but
- * those received on a channel (and beneath the directories, for spool and
- * audit); no threads, no fork, no exec; log to stderr (the supervisor
+ * those received on a channel (and beneath the directories, for spool,
+ * audit and sqlite); no threads, no fork, no exec; log to stderr (the supervisor
  * collects it), not syslog; glibc allocations, stdio on existing
  * descriptors, poll() on channels and abort() work.
  */
