@@ -64,7 +64,7 @@
  *
  * Profiles (the exact lists and the reason for each entry are the tables in
  * sandbox.c; sandbox_profile_print() prints them):
- *	compute	decode, policy: pure computation on handed descriptors
+ *	compute	decode: pure computation on handed descriptors
  *	verify	verify, policy: what OpenSSL needs once its store is loaded
  *		(the futex wake its once-only initialisations end with, which
  *		every profile has, since every role links OpenSSL)
