@@ -165,9 +165,9 @@ r=$(ls "$run/high/reports" | head -n 1)
 fid=$(cd "$run/run" && for g in h2l/spool/*/*; do
 	if grep -aqF flash-behind-routine "$g"; then basename "$g"; break; fi
 done)
-acc=$(grep -h "role=qmgr-h2l event=message-accepted" "$run"/audit/*.log |
+acc=$(grep -h "role=pickup-h2l event=message-accepted" "$run"/audit/*.log |
     grep -n "msg=$fid" | cut -d: -f1)
-ver=$(grep -h "role=qmgr-h2l event=verdict" "$run"/audit/*.log |
+ver=$(grep -hE "role=policy-h2l-[0-9]+ event=verdict" "$run"/audit/*.log |
     grep -n "msg=$fid" | cut -d: -f1)
 echo "FLASH: accepted as message $acc of the high side, decided as number $ver"
 

@@ -65,10 +65,12 @@ enum msg_type {
 	 *   string qid, u32 ok, string note */
 	MSG_TRANSFERRED,
 
-	/* any role -> audit: record an event; with a non-zero frame id the
-	 * audit role answers MSG_AUDIT_ACK once the record is on disk.
-	 *   u32 event (enum audit_event), string qid (may be ""),
-	 *   string details */
+	/* a process -> audit, on its own audit channel: record an event;
+	 * with a non-zero frame id the audit role answers MSG_AUDIT_ACK
+	 * once the record is on disk.
+	 *   u32 event (enum audit_ev), string qid (may be ""), u32 n,
+	 *   n times: string key, string value
+	 * (guard/audit/auditev.h: the rules the audit role checks) */
 	MSG_AUDIT,
 	/* audit -> role.  (frame id echoes the request) */
 	MSG_AUDIT_ACK,
@@ -78,8 +80,8 @@ enum msg_type {
 	 *   string verdict word, string reasons, u64 time */
 	MSG_ARCHIVE,
 
-	/* supervisor -> qmgr, audit, archive: a channel to a peer, at
-	 * start and whenever the peer is restarted.
+	/* supervisor -> qmgr, archive: a channel to a peer, at start and
+	 * whenever the peer is restarted.
 	 *   u32 kind (enum peer_kind), u32 index (pool workers), fd */
 	MSG_PEER,
 
@@ -89,6 +91,25 @@ enum msg_type {
 	 *   u32 status (0 ok, 1 refused), string text */
 	MSG_CTL,
 	MSG_CTL_REPLY,
+
+	/* supervisor -> audit: the audit channel of a process; its
+	 * records carry name as their role (auditev.h).
+	 *   string kind (auditev_kind_name), string name, u32 pid, fd */
+	MSG_AUDIT_PEER,
+	/* audit -> supervisor: a process's frame broke the rules; its
+	 * channel is closed and the refusal recorded: stop the process.
+	 *   u32 pid, string name, string reason */
+	MSG_AUDIT_REFUSED,
+	/* supervisor -> audit: an officer rotates the audit key.
+	 *   string officer, data key (32: the new Ed25519 private key, raw),
+	 *   string public key (PEM, for the audit directory)
+	 * audit -> supervisor: MSG_AUDIT_ROTATED (frame id echoes)
+	 *   u32 ok, string key id, or the reason it failed */
+	MSG_AUDIT_ROTATE,
+	MSG_AUDIT_ROTATED,
+	/* audit -> supervisor, once opened: which key is in force.
+	 *   u32 which (0: -k KEY, 1: -n NEWKEY, the rotation's), string id */
+	MSG_AUDIT_KEY,
 
 	MSG__COUNT
 };

@@ -570,6 +570,17 @@ set_wal(struct archive *a, char *err, size_t errsz)
 	return rc;
 }
 
+int
+archive_init(char *err, size_t errsz)
+{
+	uint8_t	b[16];
+
+	if (sqlite3_initialize() != SQLITE_OK)
+		return fail(err, errsz, "SQLite cannot be initialised");
+	sqlite3_randomness(sizeof(b), b);
+	return 0;
+}
+
 struct archive *
 archive_open(const char *path, unsigned flags, char *err, size_t errsz)
 {
@@ -614,6 +625,9 @@ archive_open(const char *path, unsigned flags, char *err, size_t errsz)
 	(void)sqlite3_db_config(a->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION,
 	    0, NULL);
 	(void)sqlite3_busy_timeout(a->db, ARCHIVE_BUSY_MS);
+	if ((flags & ARCHIVE_MEMTEMP) && exec(a, "PRAGMA temp_store = MEMORY",
+	    err, errsz) == -1)
+		goto fail;
 	/* Damage first: a damaged schema or meta table would mislead. */
 	if (exec(a, "PRAGMA cell_size_check = ON", err, errsz) == -1 ||
 	    check_pragma(a, "PRAGMA quick_check(5)", err, errsz) == -1 ||

@@ -147,7 +147,15 @@ struct archive;
 
 #define ARCHIVE_CREATE		0x01	/* create the store if absent */
 #define ARCHIVE_RDONLY		0x02	/* search and get only */
+/* SQLite's temporary tables and journals in memory, not in files: a
+ * confined process can make files beside the store only. */
+#define ARCHIVE_MEMTEMP		0x04
 
+/*
+ * SQLite's one-time set-up, and the seed of its random generator read
+ * (from /dev/urandom) now: a process confined later cannot open it.
+ */
+int	 archive_init(char *err, size_t errsz);
 struct archive *archive_open(const char *path, unsigned flags, char *err,
 	    size_t errsz);
 void	 archive_close(struct archive *);

@@ -12,25 +12,23 @@
  *	archive (guard/archive/archive.h), frames that arrive together in
  *	one transaction.  With -r (the guard policy's retention), messages
  *	older than DAYS are purged at start and every hour; each purged
- *	message is named in an audit record (archive-purged, sent to
- *	mmguardd, which hands it to the audit role) before it is deleted.
+ *	message is named in an audit record (archive-purged, on the role's
+ *	own channel to the audit role, descriptor 4) before it is deleted.
  *
  * SECURITY
- *	Runs as its own user.  It decodes message bytes to index them (the
- *	fuzzed decoder) and writes the SQLite store.  Its sandbox is not
- *	yet the seccomp allow-list the other roles have: SQLite opens its
- *	journal and shared-memory files by path, and that profile is still
- *	to be written; until then it runs with the uid change, no new
- *	privileges and no capabilities only.  Owning it gives an attacker
- *	the archive (confidentiality of what crossed) and the ability to
- *	alter it, which the audit log's digests reveal.
+ *	Runs as its own user in the sqlite sandbox: no network, no new
+ *	processes, files beneath the store's directory only (SQLite opens
+ *	the store, its write-ahead log and its shared index by path:
+ *	Landlock confines the paths, the seccomp allow-list the calls;
+ *	SQLite keeps its temporary storage in memory).  It decodes message
+ *	bytes to index them (the fuzzed decoder) and writes the SQLite
+ *	store.  Owning it gives an attacker the archive (confidentiality of
+ *	what crossed) and the ability to alter it, which the audit log's
+ *	digests reveal.
  */
-#include <sys/prctl.h>
-
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
-#include <grp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +42,7 @@
 #include "guard/common/log.h"
 #include "guard/common/proc.h"
 #include "guard/common/role.h"
+#include "guard/common/sandbox.h"
 #include "guard/common/xmalloc.h"
 #include "guard/msg.h"
 #include "guard/spool/spool.h"
@@ -60,16 +59,13 @@ static const char *const names[MAX_CHANS] = { "mmguardd", "qmgr-h2l",
 static int
 purged_one(const char *id, int64_t t, void *arg)
 {
-	char	details[64];
+	char		at[24];
+	struct audit_kv	kv = { "archived-at", at };
 
 	(void)arg;
-	(void)snprintf(details, sizeof(details), "archived-at=%lld",
-	    (long long)t);
-	ipc_create(&chans[0], MSG_AUDIT, 0);
-	ipc_add_u32(&chans[0], AUDIT_EV_ARCHIVE_PURGED);
-	ipc_add_string(&chans[0], id);
-	ipc_add_string(&chans[0], details);
-	return ipc_close(&chans[0]) == -1 ? -1 : 0;
+	(void)snprintf(at, sizeof(at), "%lld", (long long)t);
+	role_audit(AUDIT_EV_ARCHIVE_PURGED, id, &kv, 1);
+	return 0;
 }
 
 static void
@@ -85,8 +81,6 @@ purge(int64_t days)
 		log_warnx("purge: %s", err);
 		return;
 	}
-	if (ipc_flush_wait(&chans[0]) == -1)
-		ipc_fatal(&chans[0]);
 	if (n > 0)
 		log_info("purged %zu messages older than %lld days", n,
 		    (long long)days);
@@ -165,36 +159,16 @@ put(struct ipc_msg *m)
 	spool_entry_free(&e);
 }
 
-static void
-drop_privileges(const char *user)
-{
-	struct passwd	*pw;
-
-	if (geteuid() == 0) {
-		if (user == NULL || (pw = getpwnam(user)) == NULL ||
-		    pw->pw_uid == 0)
-			fatalx("-u: an unprivileged user is required as root");
-		if (setgroups(1, &pw->pw_gid) == -1 ||
-		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1 ||
-		    setresuid(0, 0, 0) != -1)
-			fatalx("cannot drop to %s", user);
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("prctl");
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct pollfd	 pfd[MAX_CHANS];
 	struct ipc_msg	*m;
 	const char	*path = NULL, *user = NULL;
-	char		 err[512], *end;
+	char		 err[512], *end, *dir, *slash;
 	long long	 days = 0;
 	time_t		 last_purge = 0;
-	int		 c, i, k, began;
+	int		 c, i, k, began, dirfd;
 
 	log_init("mmguard-archived", LOG_TO_STDERR, 0);
 	if (proc_check_channel(err, sizeof(err)) == -1)
@@ -222,12 +196,26 @@ main(int argc, char *argv[])
 	if (ipc_chan_init(&chans[0], PROC_CHANNEL_FD, names[0]) == -1)
 		fatalx("%s", chans[0].err);
 	up[0] = true;
-	if (spool_init(err, sizeof(err)) == -1)
+	(void)role_audit_open(true);
+	if (spool_init(err, sizeof(err)) == -1 ||
+	    archive_init(err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	drop_privileges(user);
+	/* The store's directory: every file SQLite opens is beneath it. */
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		memcpy(dir, ".", 2);
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("%s", dir);
+	free(dir);
+	sandbox_enter(&sandbox_sqlite, &(struct sandbox_args){
+	    .user = user, .sock = -1, .dirs = &dirfd, .ndirs = 1 });
 	/* Opened as the role's user: the store and its journal are its. */
-	if ((store = archive_open(path, ARCHIVE_CREATE, err, sizeof(err))) ==
-	    NULL)
+	if ((store = archive_open(path, ARCHIVE_CREATE | ARCHIVE_MEMTEMP, err,
+	    sizeof(err))) == NULL)
 		fatalx("%s", err);
 	m = xmalloc(sizeof(*m));
 	for (;;) {

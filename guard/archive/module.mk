@@ -13,4 +13,4 @@ DEPS		+= libsqlite3-dev sqlite3
 # The archive role (started by mmguardd).
 PROGS		+= mmguard-archived
 mmguard-archived_SRCS := guard/archive/archived.c
-mmguard-archived_LIBS := -lsqlite3 -lcrypto
+mmguard-archived_LIBS = $(SANDBOX_LIBS) -lsqlite3 -lcrypto

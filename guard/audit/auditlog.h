@@ -45,14 +45,15 @@
  *	verdict, officer-action, diode-sent, delivered, ndr-issued,
  *	policy-loaded, role-started, role-crashed, role-restarted,
  *	sandbox-violation, config-changed, archive-purged, link-alarm.  The
- *	details are the reporter's key=value pairs; the keys the guard uses:
- *	  message-inspected	facts=SHA256 of the facts record
- *	  verdict		verdict=release|refer|reject rules=ID,...
- *				labels=...
- *	  officer-action	officer=IDENTITY action=held|released|rejected
+ *	details are the reporter's key=value pairs.  Which process reports
+ *	each event, and with which keys, is in guard/audit/auditev.h (the
+ *	audit role holds every process to it); for instance:
+ *	  message-inspected	stage=verify ... facts=SHA256 of the facts
+ *	  verdict		verdict=release|refer|quarantine|reject
+ *				rules=ID,... label=... crosses-as=...
+ *	  officer-action	action=released|rejected officer=IDENTITY
  *				reason=TEXT
- *	  policy-loaded		old=SHA256 new=SHA256 officer=IDENTITY
- *	  any			text=a short free text
+ *	  policy-loaded		old=SHA256 new=SHA256 via=... officer=IDENTITY
  *
  *	Written by the log itself, with fixed details in a fixed order:
  *	  log-created	key=ID pub=HEX format=1

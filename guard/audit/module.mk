@@ -1,5 +1,6 @@
 # guard/audit: the signed, hash-chained audit log (library, mmguard-audit).
 LIB_SRCS	+= guard/audit/audit_record.c guard/audit/auditlog.c \
+		   guard/audit/auditev.c \
 		   guard/audit/auditread.c
 PROGS		+= mmguard-audit
 mmguard-audit_SRCS := guard/audit/mmguard-audit.c
@@ -10,7 +11,7 @@ mmguard-audit_LIBS := -lcrypto
 $(B)/tests/audit-writer: $(B)/obj/tests/audit/audit-writer.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto $(LDLIBS)
-UNIT_SRCS	+= tests/unit/test_audit.c
+UNIT_SRCS	+= tests/unit/test_audit.c tests/unit/test_auditev.c
 CHECKS		+= tests/audit/check.sh
 FUZZERS		+= audit
 BENCHES		+= bench_audit
@@ -21,3 +22,5 @@ DEPS		+= xxd
 PROGS		+= mmguard-auditd
 mmguard-auditd_SRCS := guard/audit/auditd.c
 mmguard-auditd_LIBS = $(SANDBOX_LIBS) -lcrypto
+# The audit role's reading of event frames from other processes.
+FUZZERS		+= auditev

@@ -538,9 +538,15 @@ ipc_recv(struct ipc_chan *ch, struct ipc_msg *m)
 	mh.msg_iovlen = 1;
 	mh.msg_control = cmsg.buf;
 	mh.msg_controllen = sizeof(cmsg.buf);
+	/*
+	 * ECONNRESET: the peer closed while frames of ours were unread in
+	 * its end.  The kernel reports that once, before the frames the
+	 * peer sent us last, which are still queued: read on, they come,
+	 * then the end of file.
+	 */
 	do {
 		n = recvmsg(ch->fd, &mh, MSG_CMSG_CLOEXEC);
-	} while (n == -1 && errno == EINTR);
+	} while (n == -1 && (errno == EINTR || errno == ECONNRESET));
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;

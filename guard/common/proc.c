@@ -1,5 +1,6 @@
 /*
- * proc.c - fork and exec of a role with its channel on fd 3 (see proc.h).
+ * proc.c - fork and exec of a role with its channel on fd 3, and its audit
+ * channel on fd 4 when it has one (see proc.h).
  *
  * Between fork() and execve() the child only makes async-signal-safe
  * calls: the parent may be multi-threaded some day, and a lock held by
@@ -20,7 +21,7 @@
 
 #include "guard/common/proc.h"
 
-/* Where the child parks descriptors while it lays out 0..3. */
+/* Where the child parks descriptors while it lays out 0..4. */
 #define PROC_PARK_FD	10
 
 /* Close every descriptor from lo up, except keep. */
@@ -44,11 +45,11 @@ close_from(int lo, int keep)
 }
 
 static void __attribute__((noreturn))
-child(const char *path, char *const argv[], int chan, int errfd)
+child(const char *path, char *const argv[], int chan, int audit, int errfd)
 {
 	static char *const	 envp[] = { NULL };
 	sigset_t		 all;
-	int			 c, e, null, fd, sig, saved;
+	int			 c, a = -1, e, null, fd, sig, saved, last;
 
 	/* A role does not outlive its supervisor: when mmguardd dies, the
 	 * kernel sends its roles SIGTERM (and a new mmguardd starts them
@@ -56,10 +57,12 @@ child(const char *path, char *const argv[], int chan, int errfd)
 	 * sockets).  Kept across execve() for a non-set-id program. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		goto fail;
-	/* Park the channel and the error pipe above 0..3, so that laying
-	 * out 0..3 cannot overwrite either, whatever their numbers. */
+	/* Park the channels and the error pipe above 0..4, so that laying
+	 * out 0..4 cannot overwrite one, whatever their numbers. */
 	if ((c = fcntl(chan, F_DUPFD_CLOEXEC, PROC_PARK_FD)) == -1 ||
-	    (e = fcntl(errfd, F_DUPFD_CLOEXEC, c + 1)) == -1 ||
+	    (audit != -1 && (a = fcntl(audit, F_DUPFD_CLOEXEC, c + 1)) ==
+	    -1) ||
+	    (e = fcntl(errfd, F_DUPFD_CLOEXEC, (a != -1 ? a : c) + 1)) == -1 ||
 	    (null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		goto fail;
 	errfd = e;
@@ -71,12 +74,14 @@ child(const char *path, char *const argv[], int chan, int errfd)
 	if (fcntl(2, F_GETFD) == -1 && dup2(null, 2) == -1)
 		goto fail;
 	/* dup2 clears close-on-exec on the new descriptor. */
-	if (dup2(c, PROC_CHANNEL_FD) == -1)
+	if (dup2(c, PROC_CHANNEL_FD) == -1 ||
+	    (a != -1 && dup2(a, PROC_AUDIT_FD) == -1))
 		goto fail;
+	last = a != -1 ? PROC_AUDIT_FD : PROC_CHANNEL_FD;
 	for (fd = 0; fd < PROC_CHANNEL_FD; fd++)
 		if (fcntl(fd, F_SETFD, 0) == -1)
 			goto fail;
-	close_from(PROC_CHANNEL_FD + 1, errfd);
+	close_from(last + 1, errfd);
 
 	for (sig = 1; sig < NSIG; sig++)
 		(void)signal(sig, SIG_DFL);
@@ -96,6 +101,13 @@ pid_t
 proc_exec(const char *path, char *const argv[], int chan, char *err,
     size_t errsz)
 {
+	return proc_exec_audit(path, argv, chan, -1, err, errsz);
+}
+
+pid_t
+proc_exec_audit(const char *path, char *const argv[], int chan, int audit,
+    char *err, size_t errsz)
+{
 	pid_t	pid;
 	int	p[2], child_errno, status;
 	ssize_t	n;
@@ -112,7 +124,7 @@ proc_exec(const char *path, char *const argv[], int chan, char *err,
 	}
 	if (pid == 0) {
 		(void)close(p[0]);
-		child(path, argv, chan, p[1]);
+		child(path, argv, chan, audit, p[1]);
 	}
 	(void)close(p[1]);
 	/* End of file: execve() succeeded and closed the pipe. */
@@ -136,38 +148,43 @@ proc_exec(const char *path, char *const argv[], int chan, char *err,
 int
 proc_check_channel(char *err, size_t errsz)
 {
+	return proc_check_socket(PROC_CHANNEL_FD, err, errsz);
+}
+
+int
+proc_check_socket(int fd, char *err, size_t errsz)
+{
 	struct stat	st;
 	int		type, domain;
 	socklen_t	len;
 
-	if (fstat(PROC_CHANNEL_FD, &st) == -1) {
+	if (fstat(fd, &st) == -1) {
 		(void)snprintf(err, errsz, "fd %d: %s (not started by the "
-		    "supervisor?)", PROC_CHANNEL_FD, strerror(errno));
+		    "supervisor?)", fd, strerror(errno));
 		return -1;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
-		(void)snprintf(err, errsz, "fd %d is not a socket",
-		    PROC_CHANNEL_FD);
+		(void)snprintf(err, errsz, "fd %d is not a socket", fd);
 		return -1;
 	}
 	len = sizeof(type);
-	if (getsockopt(PROC_CHANNEL_FD, SOL_SOCKET, SO_TYPE, &type, &len) ==
-	    -1 || len != sizeof(type)) {
-		(void)snprintf(err, errsz, "fd %d: SO_TYPE: %s",
-		    PROC_CHANNEL_FD, strerror(errno));
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+	    len != sizeof(type)) {
+		(void)snprintf(err, errsz, "fd %d: SO_TYPE: %s", fd,
+		    strerror(errno));
 		return -1;
 	}
 	len = sizeof(domain);
-	if (getsockopt(PROC_CHANNEL_FD, SOL_SOCKET, SO_DOMAIN, &domain,
-	    &len) == -1 || len != sizeof(domain)) {
-		(void)snprintf(err, errsz, "fd %d: SO_DOMAIN: %s",
-		    PROC_CHANNEL_FD, strerror(errno));
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == -1 ||
+	    len != sizeof(domain)) {
+		(void)snprintf(err, errsz, "fd %d: SO_DOMAIN: %s", fd,
+		    strerror(errno));
 		return -1;
 	}
 	if (domain != AF_UNIX || type != SOCK_SEQPACKET) {
 		(void)snprintf(err, errsz, "fd %d is not an AF_UNIX "
-		    "SOCK_SEQPACKET socket (domain %d, type %d)",
-		    PROC_CHANNEL_FD, domain, type);
+		    "SOCK_SEQPACKET socket (domain %d, type %d)", fd, domain,
+		    type);
 		return -1;
 	}
 	return 0;

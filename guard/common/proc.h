@@ -11,6 +11,8 @@
  *		collects roles' logs there); /dev/null where the parent has
  *		none
  *	fd 3	its channel (PROC_CHANNEL_FD), one end of an ipc_socketpair()
+ *	fd 4	for a role that records events: its channel to the audit
+ *		role (PROC_AUDIT_FD), another ipc_socketpair() end
  *
  * and nothing else: every other descriptor is closed (close_range(), or a
  * loop up to RLIMIT_NOFILE on kernels without it), whatever its
@@ -31,6 +33,7 @@
 #include <stddef.h>
 
 #define PROC_CHANNEL_FD	3
+#define PROC_AUDIT_FD	4
 
 /*
  * Fork and exec path with argv (argv[0] included, NULL-terminated); chan
@@ -40,11 +43,16 @@
  */
 pid_t	proc_exec(const char *path, char *const argv[], int chan,
 	    char *err, size_t errsz);
+/* The same, and audit (if not -1) becomes the child's fd 4. */
+pid_t	proc_exec_audit(const char *path, char *const argv[], int chan,
+	    int audit, char *err, size_t errsz);
 
 /*
  * In the role, first thing: fd 3 is an AF_UNIX SOCK_SEQPACKET socket.  -1
  * with a reason otherwise (the program was not started by the supervisor).
  */
 int	proc_check_channel(char *err, size_t errsz);
+/* The same check of any descriptor (fd 4, the audit channel). */
+int	proc_check_socket(int fd, char *err, size_t errsz);
 
 #endif

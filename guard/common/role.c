@@ -1,8 +1,12 @@
 /*
- * role.c - the start and the serving loop of a role (role.h).
+ * role.c - the start and the serving loop of a role, and its audit
+ * channel (role.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "guard/audit/auditev.h"
 #include "guard/common/log.h"
 #include "guard/common/proc.h"
 #include "guard/common/role.h"
@@ -19,6 +23,84 @@ role_start(const char *name, const char *peer, struct ipc_chan *ch)
 		fatalx("%s (roles are started by mmguardd)", err);
 	if (ipc_chan_init(ch, PROC_CHANNEL_FD, peer) == -1)
 		fatalx("channel: %s", ch->err);
+	(void)role_audit_open(true);
+}
+
+/* Frames a role that must not wait lets queue before it waits after all. */
+#define AUDIT_SLACK	256
+
+static struct ipc_chan	audit_ch;
+static bool		audit_up, audit_wait;
+
+static void
+audit_drain(void)
+{
+	if (audit_up && ipc_flush_wait(&audit_ch) == -1)
+		log_warnx("audit: %s", audit_ch.err);
+}
+
+bool
+role_audit_open(bool required)
+{
+	char	err[256];
+
+	if (proc_check_socket(PROC_AUDIT_FD, err, sizeof(err)) == -1) {
+		if (required)
+			fatalx("audit channel: %s (roles are started by "
+			    "mmguardd)", err);
+		return false;
+	}
+	if (ipc_chan_init(&audit_ch, PROC_AUDIT_FD, "audit") == -1)
+		fatalx("audit channel: %s", audit_ch.err);
+	audit_up = true;
+	audit_wait = required;
+	if (!required && atexit(audit_drain) != 0)
+		fatalx("atexit");
+	return true;
+}
+
+void
+role_audit(enum audit_ev ev, const char *msgid, const struct audit_kv *kv,
+    size_t n)
+{
+	static char	cut[AUDITEV_MAX_KV][AUDIT_VALUE_MAX + 1];
+	struct audit_kv	v[AUDITEV_MAX_KV];
+	size_t		i;
+	int		r;
+
+	if (!audit_up)
+		return;
+	if (n > AUDITEV_MAX_KV)
+		fatalx("audit: %zu details", n);
+	/* A value from a message (a signer's name, a reason) may be longer
+	 * than a record holds: cut, rather than have the event refused. */
+	for (i = 0; i < n; i++) {
+		v[i] = kv[i];
+		if (strlen(kv[i].value) > AUDIT_VALUE_MAX) {
+			memcpy(cut[i], kv[i].value, AUDIT_VALUE_MAX);
+			cut[i][AUDIT_VALUE_MAX] = '\0';
+			v[i].value = cut[i];
+		}
+	}
+	if (auditev_send(&audit_ch, 0, ev, msgid, v, n) == -1)
+		ipc_fatal(&audit_ch);
+	if (audit_wait || ipc_queued(&audit_ch) >= AUDIT_SLACK)
+		r = ipc_flush_wait(&audit_ch);
+	else
+		r = ipc_flush(&audit_ch);
+	if (r == -1 && audit_wait)
+		ipc_fatal(&audit_ch);
+	if (r == -1) {
+		/*
+		 * The channel broke: mmguardd, which holds its other end,
+		 * is gone too.  A program that also runs alone (the one-way
+		 * channel) finishes what it was doing (its report, its
+		 * last messages) rather than die half-way.
+		 */
+		log_warnx("audit: %s; no more events are sent", audit_ch.err);
+		ipc_chan_free(&audit_ch);
+		audit_up = false;
+	}
 }
 
 void

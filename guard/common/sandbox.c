@@ -74,6 +74,8 @@ enum sandbox_check {
 	CHK_FCNTL_DIR,	/* A1 is F_GETFL or F_SETFD */
 	CHK_TCGETS,	/* A1 is TCGETS */
 	CHK_FUTEX_WAKE,	/* A1 is FUTEX_WAKE_PRIVATE */
+	CHK_AT_FDCWD,	/* A0 is AT_FDCWD: a path, which Landlock confines */
+	CHK_FCNTL_LOCK,	/* A1 is a record lock command, F_GETFL or F_SETFD */
 };
 
 struct sandbox_rule {
@@ -93,7 +95,7 @@ struct sandbox_rule {
 
 struct sandbox_profile {
 	const char			*name;
-	const struct sandbox_rule	*lists[3];	/* NULL-terminated */
+	const struct sandbox_rule	*lists[4];	/* NULL-terminated */
 	unsigned			 flags;
 	uint64_t			 fs;	/* Landlock rights beneath dirs */
 	rlim_t				 nofile;
@@ -214,6 +216,41 @@ static const struct sandbox_rule rules_audit[] = {
 	RULES_END
 };
 
+/*
+ * sqlite: the archive role, whose SQLite store cannot be reached through
+ * a directory descriptor: SQLite opens the store, its write-ahead log
+ * (-wal), its shared index (-shm) and the directory (to sync a file it
+ * created) by path.  So paths are allowed, relative to the current
+ * directory only (AT_FDCWD), and Landlock confines every one of them to
+ * beneath the store's directory: an absolute path or ".." elsewhere is
+ * refused by the kernel.  Found with the debug filter (see sandbox.h) on
+ * a running guard (and strace): POSIX record locks (fcntl), positioned
+ * reads and writes, ftruncate of the log, fdatasync (also of the
+ * directory), unlink of a journal, and of the log and the index when the
+ * store is closed,
+ * geteuid (SQLite gives a file it creates as root to the store's owner).
+ * No temporary files: the role keeps SQLite's temporary storage in memory.
+ */
+static const struct sandbox_rule rules_sqlite[] = {
+	RULE(openat, CHK_AT_FDCWD),
+	/* stat of the store's files (does the log exist), and lstat of
+	 * each component of the store's path (SQLite refuses symbolic
+	 * links): existence only, Landlock does not restrict it */
+	RULE(newfstatat, CHK_AT_FDCWD),
+	/* the journal of the transaction that creates the store, the log
+	 * and the index when it is closed: glibc's unlink() is the unlink
+	 * call on x86_64, unlinkat elsewhere */
+	RULE(unlink, CHK_ANY),
+	RULE(unlinkat, CHK_AT_FDCWD),
+	RULE(fcntl, CHK_FCNTL_LOCK),
+	RULE(pread64, CHK_ANY),
+	RULE(pwrite64, CHK_ANY),
+	RULE(ftruncate, CHK_ANY),
+	RULE(fdatasync, CHK_ANY),
+	RULE(geteuid, CHK_ANY),
+	RULES_END
+};
+
 #define FS_SPOOL	(LANDLOCK_ACCESS_FS_READ_FILE | \
 	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
 	LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR | \
@@ -224,34 +261,53 @@ static const struct sandbox_rule rules_audit[] = {
 	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG | \
 	LANDLOCK_ACCESS_FS_REMOVE_FILE)
 
+/* The store's files: read, written, made, truncated, removed; the
+ * directory read (opened to be synced). */
+#define FS_SQLITE	(LANDLOCK_ACCESS_FS_READ_FILE | \
+	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
+	LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+	LANDLOCK_ACCESS_FS_TRUNCATE)
+
 #define GIB	((rlim_t)1 << 30)
 
+/*
+ * Every profile has the futex wake of rules_verify: every role links
+ * OpenSSL (the spool's digests, if nothing else), whose exit handler ends
+ * its once-only initialisations with one; without it a role's exit (its
+ * peer gone, a fatal error) was killed as a sandbox violation.
+ */
 const struct sandbox_profile sandbox_compute = {
-	"compute", { rules_compute, NULL }, 0, 0, 32, 2 * GIB
+	"compute", { rules_compute, rules_verify, NULL }, 0, 0, 32, 2 * GIB
 };
 const struct sandbox_profile sandbox_verify = {
 	"verify", { rules_compute, rules_verify, NULL }, 0, 0, 32, 2 * GIB
 };
 const struct sandbox_profile sandbox_spool = {
-	"spool", { rules_compute, rules_spool, NULL }, SB_DIRS, FS_SPOOL, 256,
-	2 * GIB
+	"spool", { rules_compute, rules_verify, rules_spool, NULL }, SB_DIRS,
+	FS_SPOOL, 256, 2 * GIB
 };
 const struct sandbox_profile sandbox_net_tx = {
-	"net_tx", { rules_compute, rules_net_tx, NULL },
+	"net_tx", { rules_compute, rules_verify, rules_net_tx, NULL },
 	SB_SOCK | SB_NO_READ_SOCK, 0, 32, 2 * GIB
 };
 const struct sandbox_profile sandbox_net_rx = {
-	"net_rx", { rules_compute, rules_net_rx, NULL },
+	"net_rx", { rules_compute, rules_verify, rules_net_rx, NULL },
 	SB_SOCK | SB_NO_WRITE_SOCK, 0, 32, 2 * GIB
 };
+/* A channel from every process that records events: up to 128. */
 const struct sandbox_profile sandbox_audit = {
-	"audit", { rules_compute, rules_audit, NULL }, SB_DIRS, FS_AUDIT, 32,
-	2 * GIB
+	"audit", { rules_compute, rules_verify, rules_audit, NULL }, SB_DIRS,
+	FS_AUDIT, 160, 2 * GIB
+};
+
+const struct sandbox_profile sandbox_sqlite = {
+	"sqlite", { rules_compute, rules_verify, rules_sqlite, NULL }, SB_DIRS,
+	FS_SQLITE, 64, 2 * GIB
 };
 
 static const struct sandbox_profile *const profiles[] = {
 	&sandbox_compute, &sandbox_verify, &sandbox_spool, &sandbox_net_tx,
-	&sandbox_net_rx, &sandbox_audit, NULL
+	&sandbox_net_rx, &sandbox_audit, &sandbox_sqlite, NULL
 };
 
 const struct sandbox_profile *
@@ -302,6 +358,9 @@ check_text(const struct sandbox_profile *p, enum sandbox_check c)
 	case CHK_FCNTL_DIR:	return "cmd F_GETFL or F_SETFD";
 	case CHK_TCGETS:	return "request == TCGETS";
 	case CHK_FUTEX_WAKE:	return "op == FUTEX_WAKE_PRIVATE";
+	case CHK_AT_FDCWD:	return "dirfd == AT_FDCWD (Landlock: beneath dirs)";
+	case CHK_FCNTL_LOCK:	return "cmd F_GETLK, F_SETLK, F_SETLKW, F_GETFL "
+				    "or F_SETFD";
 	case CHK_ANY:		break;
 	}
 	return "";
@@ -590,6 +649,10 @@ allow_not_sock(scmp_filter_ctx ctx, int nr, int sock, rlim_t nofile)
 	return rc;
 }
 
+static const int	fcntl_lock[] = {
+	F_GETLK, F_SETLK, F_SETLKW, F_GETFL, F_SETFD
+};
+
 static void
 add_rule(scmp_filter_ctx ctx, const struct sandbox_profile *p,
     const struct sandbox_args *a, const struct sandbox_rule *r)
@@ -655,6 +718,19 @@ add_rule(scmp_filter_ctx ctx, const struct sandbox_profile *p,
 	case CHK_FUTEX_WAKE:
 		rc = allow1(ctx, r->nr, cmp(1, SCMP_CMP_EQ,
 		    FUTEX_WAKE_PRIVATE, 0));
+		break;
+	case CHK_AT_FDCWD:
+		/* The kernel reads an int: the low half.  glibc leaves the
+		 * high half zero (a 32-bit move), so only the low half is
+		 * compared; whatever the high half holds, it is -100. */
+		rc = allow1(ctx, r->nr, cmp(0, SCMP_CMP_MASKED_EQ, 0xffffffffu,
+		    (uint32_t)AT_FDCWD));
+		break;
+	case CHK_FCNTL_LOCK:
+		for (i = 0; i < sizeof(fcntl_lock) / sizeof(fcntl_lock[0]) &&
+		    rc == 0; i++)
+			rc = allow1(ctx, r->nr, cmp(1, SCMP_CMP_EQ,
+			    (uint64_t)fcntl_lock[i], 0));
 		break;
 	}
 	if (rc != 0) {

@@ -24,11 +24,12 @@
  *  3. Not dumpable, no core files (RLIMIT_CORE 0): a role's memory holds
  *     message content.
  *  4. PR_SET_NO_NEW_PRIVS (also what Landlock and seccomp require).
- *  5. Directories (SPOOL, AUDIT): Landlock confines file access to beneath
- *     the given directory descriptors, with the profile's rights.  The
- *     seccomp rules can check that openat()'s directory argument is one of
- *     those descriptors but cannot read the path: an absolute path or ".."
- *     would escape, Landlock stops both.  Needs Landlock (Linux 5.13; the
+ *  5. Directories (SPOOL, AUDIT, SQLITE): Landlock confines file access to
+ *     beneath the given directory descriptors, with the profile's rights.
+ *     The seccomp rules can check that openat()'s directory argument is
+ *     one of those descriptors but cannot read the path: an absolute path
+ *     or ".." would escape, Landlock stops both.  SQLITE opens by path
+ *     (AT_FDCWD): there Landlock alone decides which files.  Needs Landlock (Linux 5.13; the
  *     appliance pins its kernel); renames between subdirectories need its
  *     ABI 2 (5.19), on ABI 1 they fail with EXDEV.
  *  6. Identity, when started as root: bounding set emptied while
@@ -63,17 +64,21 @@
  *
  * Profiles (the exact lists and the reason for each entry are the tables in
  * sandbox.c; sandbox_profile_print() prints them):
- *	compute	decode, policy: pure computation on handed descriptors
- *	verify	compute plus what OpenSSL needs once its store is loaded
+ *	compute	decode: pure computation on handed descriptors
+ *	verify	verify, policy: what OpenSSL needs once its store is loaded
+ *		(the futex wake its once-only initialisations end with, which
+ *		every profile has, since every role links OpenSSL)
  *	spool	qmgr, pickup, deliver: files beneath the spool directory
  *	net_tx	compute plus sending on its socket, never receiving on it
  *	net_rx	compute plus receiving on its socket, never sending on it
  *	audit	compute plus creating, appending and syncing files beneath
  *		the audit directory
+ *	sqlite	archive: compute plus SQLite's files beneath the store's
+ *		directory, opened by path (Landlock confines the paths)
  *
  * Expectations on the code that runs inside: no new descriptors but
- * those received on a channel (and beneath the directories, for spool and
- * audit); no threads, no fork, no exec; log to stderr (the supervisor
+ * those received on a channel (and beneath the directories, for spool,
+ * audit and sqlite); no threads, no fork, no exec; log to stderr (the supervisor
  * collects it), not syslog; glibc allocations, stdio on existing
  * descriptors, poll() on channels and abort() work.
  */
@@ -91,6 +96,7 @@ extern const struct sandbox_profile	sandbox_spool;
 extern const struct sandbox_profile	sandbox_net_tx;
 extern const struct sandbox_profile	sandbox_net_rx;
 extern const struct sandbox_profile	sandbox_audit;
+extern const struct sandbox_profile	sandbox_sqlite;
 
 #define SANDBOX_MAX_DIRS	4
 
@@ -105,7 +111,7 @@ struct sandbox_args {
 	 * socket + 2^32 through (the kernel drops the high bits).
 	 */
 	int		 sock;
-	/* spool, audit: directory descriptors (1..SANDBOX_MAX_DIRS). */
+	/* spool, audit, sqlite: directory descriptors (1..SANDBOX_MAX_DIRS). */
 	const int	*dirs;
 	size_t		 ndirs;
 };

@@ -11,13 +11,14 @@
  *	mmguardctl [-s SOCKET] show ID
  *	mmguardctl [-s SOCKET] release ID --officer NAME --reason TEXT
  *	mmguardctl [-s SOCKET] reject ID --officer NAME --reason TEXT
- *	mmguardctl [-s SOCKET] policy load FILE
+ *	mmguardctl [-s SOCKET] policy load FILE --officer NAME
+ *	mmguardctl [-s SOCKET] audit rotate-key --officer NAME [--key FILE]
  *	mmguardctl label check --spif SPIF LABEL.xml...
  *	mmguardctl label to-ess --spif SPIF LABEL.xml [-o OUT.der]
  *	mmguardctl label to-xml --spif SPIF LABEL.der [-o OUT.xml]
  *
  * DESCRIPTION
- *	The first six commands talk to a running mmguardd over its control
+ *	The first seven commands talk to a running mmguardd over its control
  *	socket (-s, default $MMGUARD_CONTROL or /run/mmguard/control.sock,
  *	open to the control group only): status shows every role (pid,
  *	restarts) and the queues of both directions by state and
@@ -30,9 +31,22 @@
  *	the audit log.  A released message is inspected again in full; the
  *	officer stands in for the release authority and for a quarantine,
  *	never for a rejection.  policy load checks FILE (an absolute path)
- *	and, if it is valid, makes it the policy in force: the verify and
- *	policy roles are replaced, and the audit log records the old and the
- *	new digests.
+ *	and, if it is valid, makes it the policy in force for the officer
+ *	NAME: the verify and policy roles are replaced, and the audit log
+ *	records the officer and the old and the new digests.
+ *
+ *	audit rotate-key replaces the key that signs the audit log, for the
+ *	officer NAME: mmguardd makes a new Ed25519 key (or takes the
+ *	officer's, --key FILE, a PEM private key such as `mmguard-audit
+ *	keygen` writes) and stores it beside the old one; the audit role
+ *	records the officer's action, then a key-rotated record signed by
+ *	the old and the new key, and signs with the new key from then on;
+ *	the new key replaces the old in the file the configuration names
+ *	(audit-key), and its public key is written into the audit directory
+ *	as key-ID.pub and printed.  Auditors keep verifying with the first
+ *	public key: `mmguard-audit verify` follows each rotation through
+ *	the log.  The rotation is safe against a crash at any moment: the
+ *	audit role always starts with the key the log is signed with.
  *
  *	policy check loads each FILE with the guard's own loaders and
  *	reports whether it is valid.  It recognises the two kinds of policy
@@ -133,7 +147,9 @@ usage(int full)
 	    "show ID\n"
 	    "       mmguardctl [-s SOCKET] release|reject ID --officer NAME "
 	    "--reason TEXT\n"
-	    "       mmguardctl [-s SOCKET] policy load FILE\n"
+	    "       mmguardctl [-s SOCKET] policy load FILE --officer NAME\n"
+	    "       mmguardctl [-s SOCKET] audit rotate-key --officer NAME "
+	    "[--key FILE]\n"
 	    "       mmguardctl policy check [--pki DIR] FILE...\n"
 	    "       mmguardctl policy diff OLD NEW\n"
 	    "       mmguardctl explain --policy FILE [--pki DIR]\n"
@@ -153,10 +169,23 @@ usage(int full)
 		    "for an officer\n"
 		    "reject        a held or quarantined message, for an "
 		    "officer\n"
-		    "policy load   check FILE and make it the policy in force\n"
-		    "              (-s SOCKET: the control socket; default "
-		    "$MMGUARD_CONTROL\n"
-		    "              or /run/mmguard/control.sock)\n"
+		    "policy load   check FILE and make it the policy in force "
+		    "for an officer\n"
+		    "              (audited with the old and new digests)\n"
+		    "audit rotate-key\n"
+		    "              a new key signs the audit log from now on, "
+		    "for an officer:\n"
+		    "              made by mmguardd, or --key FILE (an Ed25519 "
+		    "PEM private key);\n"
+		    "              the log records the rotation signed by both "
+		    "keys, the new\n"
+		    "              public key is printed and written into the "
+		    "audit directory\n"
+		    "              as key-ID.pub; verify still starts from the "
+		    "first key\n"
+		    "-s SOCKET     the control socket of the commands above; "
+		    "default\n"
+		    "              $MMGUARD_CONTROL or /run/mmguard/control.sock\n"
 		    "policy check  load each FILE with the guard's loader and "
 		    "say whether it\n"
 		    "              is valid: a guard policy (checked against "
@@ -611,12 +640,62 @@ control(const char *sock, const char *line)
 	return refused;
 }
 
+/* An officer's name travels as one word of a control line. */
+static bool
+one_word(const char *s)
+{
+	return s != NULL && s[0] != '\0' && strpbrk(s, " \t\r\n") == NULL;
+}
+
+/*
+ * The "--NAME VALUE" options of an officer's command, from argv[i] on:
+ * vals[k] for names[k] (NULL when absent); --officer is required.  0, or
+ * 2 after saying what is wrong (usage error).
+ */
+static int
+officer_opts(int argc, char *argv[], int i, const char *cmd,
+    const char *const names[], const char *vals[], size_t n)
+{
+	size_t	k;
+
+	for (k = 0; k < n; k++)
+		vals[k] = NULL;
+	for (; i + 1 < argc; i += 2) {
+		if (strncmp(argv[i], "--", 2) != 0)
+			usage(0);
+		for (k = 0; k < n && strcmp(argv[i] + 2, names[k]) != 0; k++)
+			;
+		if (k == n)
+			usage(0);
+		vals[k] = argv[i + 1];
+	}
+	if (i != argc || !one_word(vals[0])) {
+		fprintf(stderr, "mmguardctl: %s needs --officer NAME (one "
+		    "word)\n", cmd);
+		return 2;
+	}
+	return 0;
+}
+
+/* An absolute path for mmguardd, which does not share our directory. */
+static char *
+absolute(const char *path)
+{
+	char	*abs;
+
+	if ((abs = realpath(path, NULL)) == NULL)
+		fprintf(stderr, "mmguardctl: %s: %s\n", path, strerror(errno));
+	return abs;
+}
+
 static int
 ctl_command(const char *sock, int argc, char *argv[])
 {
-	char		 line[2048];
-	const char	*officer = NULL, *reason = NULL, *state = NULL;
-	int		 i;
+	static const char *const officer_reason[] = { "officer", "reason" };
+	static const char *const officer_key[] = { "officer", "key" };
+	const char	*v[2], *state = NULL;
+	char		 line[2048], *abs = NULL;
+	int		 rc;
 
 	if (strcmp(argv[0], "status") == 0 && argc == 1)
 		return control(sock, "status");
@@ -633,43 +712,42 @@ ctl_command(const char *sock, int argc, char *argv[])
 		(void)snprintf(line, sizeof(line), "show %s", argv[1]);
 		return control(sock, line);
 	}
-	if (strcmp(argv[0], "policy") == 0 && argc == 3 &&
+	if (strcmp(argv[0], "policy") == 0 && argc >= 3 &&
 	    strcmp(argv[1], "load") == 0) {
-		char	*abs = realpath(argv[2], NULL);
-
-		if (abs == NULL) {
-			fprintf(stderr, "mmguardctl: %s: %s\n", argv[2],
-			    strerror(errno));
+		if ((rc = officer_opts(argc, argv, 3, "policy load",
+		    officer_reason, v, 1)) != 0)
+			return rc;
+		if ((abs = absolute(argv[2])) == NULL)
 			return 1;
-		}
-		(void)snprintf(line, sizeof(line), "policy load %s", abs);
-		free(abs);
-		return control(sock, line);
-	}
-	if ((strcmp(argv[0], "release") == 0 ||
+		(void)snprintf(line, sizeof(line), "policy load %s %s", v[0],
+		    abs);
+	} else if (strcmp(argv[0], "audit") == 0 && argc >= 2 &&
+	    strcmp(argv[1], "rotate-key") == 0) {
+		if ((rc = officer_opts(argc, argv, 2, "audit rotate-key",
+		    officer_key, v, 2)) != 0)
+			return rc;
+		if (v[1] != NULL && (abs = absolute(v[1])) == NULL)
+			return 1;
+		(void)snprintf(line, sizeof(line), "audit rotate-key %s%s%s",
+		    v[0], abs != NULL ? " " : "", abs != NULL ? abs : "");
+	} else if ((strcmp(argv[0], "release") == 0 ||
 	    strcmp(argv[0], "reject") == 0) && argc >= 2) {
-		for (i = 2; i + 1 < argc; i += 2) {
-			if (strcmp(argv[i], "--officer") == 0)
-				officer = argv[i + 1];
-			else if (strcmp(argv[i], "--reason") == 0)
-				reason = argv[i + 1];
-			else
-				usage(0);
-		}
-		if (i != argc || officer == NULL || reason == NULL ||
-		    officer[0] == '\0' || reason[0] == '\0' ||
-		    strpbrk(officer, " \t\n") != NULL ||
-		    strchr(reason, '\n') != NULL) {
-			fprintf(stderr, "mmguardctl: %s needs --officer NAME "
-			    "(one word) and --reason TEXT (one line)\n",
-			    argv[0]);
+		if ((rc = officer_opts(argc, argv, 2, argv[0], officer_reason,
+		    v, 2)) != 0)
+			return rc;
+		if (v[1] == NULL || v[1][0] == '\0' ||
+		    strchr(v[1], '\n') != NULL) {
+			fprintf(stderr, "mmguardctl: %s needs --reason TEXT "
+			    "(one line)\n", argv[0]);
 			return 2;
 		}
 		(void)snprintf(line, sizeof(line), "%s %s %s %s", argv[0],
-		    argv[1], officer, reason);
-		return control(sock, line);
-	}
-	usage(0);
+		    argv[1], v[0], v[1]);
+	} else
+		usage(0);
+	rc = control(sock, line);
+	free(abs);
+	return rc;
 }
 
 int
@@ -705,7 +783,8 @@ main(int argc, char *argv[])
 		    strcmp(argv[i], "release") == 0 ||
 		    strcmp(argv[i], "reject") == 0 ||
 		    (strcmp(argv[i], "policy") == 0 && argc > i + 1 &&
-		    strcmp(argv[i + 1], "load") == 0)))
+		    strcmp(argv[i + 1], "load") == 0) ||
+		    strcmp(argv[i], "audit") == 0))
 			return ctl_command(sock, argc - i, argv + i);
 	}
 	usage(0);

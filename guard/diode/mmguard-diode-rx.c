@@ -47,7 +47,12 @@
  *	heartbeat intervals; link up again; new sender session; protocol
  *	errors) go to the report as well.  An id already present in --out
  *	is not written twice (a message the sender repeated after a
- *	restart); that is logged.
+ *	restart); that is logged.  Started by mmguardd, the program
+ *	records every alarm (link-alarm, with the message's id when it is
+ *	known) and every message once it is durably in --out (delivered,
+ *	with its digest) in the guard's audit log too, on the channel to
+ *	the audit role it is given on descriptor 4; those frames never make
+ *	it stop reading the link unless hundreds wait.
  *
  * OPTIONS
  *	--listen ADDR	where to receive (numeric address only)
@@ -106,6 +111,7 @@
 #include <unistd.h>
 
 #include "guard/common/log.h"
+#include "guard/common/role.h"
 #include "guard/common/xmalloc.h"
 #include "guard/common/mac.h"
 #include "guard/diode/diode.h"
@@ -180,6 +186,90 @@ usage(int full)
 
 
 
+/*
+ * The guard's audit log, on the channel to the audit role that mmguardd
+ * gives the program on descriptor 4 (none when it runs alone): every
+ * alarm, and every message once it is durably in the output folder.
+ * Messages staged for a commit wait in audit_pending until it is done.
+ */
+struct audit_delivery {
+	char		 id[DIODE_ID_MAX + 1];
+	char		 digest[2 * DIODE_DIGEST_LEN + 1];
+	uint64_t	 session, seq;
+	int		 prec;
+	size_t		 len;
+};
+
+static struct audit_delivery	*audit_pending;
+static size_t			 audit_npending, audit_cap;
+
+static void
+audit_alarm(const struct diode_rx_event *ev, const char *what,
+    const char *seq)
+{
+	struct audit_kv	kv[5];
+	char		sess[24];
+	size_t		n = 0;
+
+	(void)snprintf(sess, sizeof(sess), "%016llx",
+	    (unsigned long long)ev->session);
+	kv[n++] = (struct audit_kv){ "alarm", what };
+	kv[n++] = (struct audit_kv){ "session", sess };
+	if (ev->type == DIODE_EV_LOST || ev->type == DIODE_EV_REFUSED ||
+	    ev->type == DIODE_EV_PROTOCOL) {
+		kv[n++] = (struct audit_kv){ "sequence", seq };
+		kv[n++] = (struct audit_kv){ "precedence",
+		    diode_prec_name(ev->prec) };
+	}
+	kv[n++] = (struct audit_kv){ "reason", ev->reason };
+	role_audit(AUDIT_EV_LINK_ALARM, ev->id != NULL ? ev->id : "", kv, n);
+}
+
+static void
+audit_staged(const struct diode_rx_msg *m)
+{
+	struct audit_delivery	*a;
+
+	if (audit_npending == audit_cap) {
+		audit_cap = audit_cap ? audit_cap * 2 : 64;
+		audit_pending = xreallocarray(audit_pending, audit_cap,
+		    sizeof(*audit_pending));
+	}
+	a = &audit_pending[audit_npending++];
+	(void)snprintf(a->id, sizeof(a->id), "%s", m->id);
+	diode_hex(m->digest, DIODE_DIGEST_LEN, a->digest);
+	a->session = m->session;
+	a->seq = m->seq;
+	a->prec = m->prec;
+	a->len = m->len;
+}
+
+static void
+audit_committed(void)
+{
+	struct audit_kv	 kv[5];
+	char		 sess[24], seq[24], len[24];
+	size_t		 i;
+
+	for (i = 0; i < audit_npending; i++) {
+		struct audit_delivery *a = &audit_pending[i];
+
+		(void)snprintf(sess, sizeof(sess), "%016llx",
+		    (unsigned long long)a->session);
+		(void)snprintf(seq, sizeof(seq), "%llu",
+		    (unsigned long long)a->seq);
+		(void)snprintf(len, sizeof(len), "%zu", a->len);
+		kv[0] = (struct audit_kv){ "digest", a->digest };
+		kv[1] = (struct audit_kv){ "session", sess };
+		kv[2] = (struct audit_kv){ "sequence", seq };
+		kv[3] = (struct audit_kv){ "precedence",
+		    diode_prec_name(a->prec) };
+		kv[4] = (struct audit_kv){ "bytes", len };
+		role_audit(AUDIT_EV_DELIVERED, a->id, kv, 5);
+	}
+	audit_npending = 0;
+}
+
 static void
 report(struct rxctx *c, const char *line)
 {
@@ -243,6 +333,10 @@ on_event(void *arg, const struct diode_rx_event *ev)
 		return;
 	}
 	report(c, line);
+	audit_alarm(ev, ev->type == DIODE_EV_LOST ? "lost" : ev->type ==
+	    DIODE_EV_REFUSED ? "refused" : ev->type == DIODE_EV_PROTOCOL ?
+	    "protocol" : ev->type == DIODE_EV_LINK_DOWN ? "link-down" :
+	    ev->type == DIODE_EV_LINK_UP ? "link-up" : "session", seq);
 }
 
 static int
@@ -376,6 +470,7 @@ on_deliver(void *arg, const struct diode_rx_msg *m, char *err, size_t errsz)
 		    sizeof(*c->staged));
 	}
 	memcpy(c->staged[c->nstaged++], m->id, DIODE_ID_MAX + 1);
+	audit_staged(m);
 	log_debug("delivered %s (%s seq %llu, %zu bytes)", m->id,
 	    diode_prec_name(m->prec), (unsigned long long)m->seq, m->len);
 	return 0;
@@ -410,6 +505,7 @@ commit(struct rxctx *c)
 	if (fsync(c->outdir) != 0)
 		fatal("fsync of the output folder");
 	c->nstaged = 0;
+	audit_committed();
 }
 
 /* Temporary files of an interrupted batch are not messages. */
@@ -577,6 +673,7 @@ main(int argc, char *argv[])
 	    tok_s == NULL || out_s == NULL || report_s == NULL)
 		usage(0);
 	log_init("mmguard-diode-rx", LOG_TO_STDERR, verbose + 1);
+	(void)role_audit_open(false);
 	if (c.state == NULL) {
 		if ((size_t)snprintf(statebuf, sizeof(statebuf), "%s.state",
 		    report_s) >= sizeof(statebuf))

@@ -48,7 +48,10 @@
  *	recorded: a line in the log (default SENT/diode-tx.log: time,
  *	session, precedence, sequence, id, file name, length, SHA-256),
  *	fsync'd, then NAME.meta and NAME are renamed into --sent and both
- *	folders fsync'd.  Nothing is deleted.  A message that cannot be read
+ *	folders fsync'd.  Started by mmguardd, the program then records it
+ *	in the guard's audit log too (diode-sent; a message that could not
+ *	be read: link-alarm alarm=not-sent), on the channel to the audit
+ *	role it is given on descriptor 4.  Nothing is deleted.  A message that cannot be read
  *	is logged and left where it is.  Killed mid-send, the program sends
  *	the message again at its next start (a new session); diode-rx
  *	refuses to store an id it already holds.
@@ -113,6 +116,7 @@
 #include <unistd.h>
 
 #include "guard/common/log.h"
+#include "guard/common/role.h"
 #include "guard/common/xmalloc.h"
 #include "guard/diode/diode.h"
 #include "guard/diode/diode_prog.h"
@@ -320,6 +324,37 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 	return n;
 }
 
+/*
+ * A message sent (recorded and moved), or one that could not be, in the
+ * guard's audit log: on the channel to the audit role that mmguardd
+ * gives the program on descriptor 4 (none when it runs alone).
+ */
+static void
+audit_sent(const struct diode_tx_done *d, uint64_t session)
+{
+	struct audit_kv	kv[5];
+	char		hex[2 * DIODE_DIGEST_LEN + 1], sess[24], seq[24];
+	char		len[24];
+
+	(void)snprintf(sess, sizeof(sess), "%016llx",
+	    (unsigned long long)session);
+	(void)snprintf(seq, sizeof(seq), "%llu", (unsigned long long)d->seq);
+	if (d->status != 0) {
+		kv[0] = (struct audit_kv){ "alarm", "not-sent" };
+		kv[1] = (struct audit_kv){ "reason", d->err };
+		role_audit(AUDIT_EV_LINK_ALARM, d->id, kv, 2);
+		return;
+	}
+	diode_hex(d->digest, sizeof(d->digest), hex);
+	(void)snprintf(len, sizeof(len), "%llu", (unsigned long long)d->len);
+	kv[0] = (struct audit_kv){ "digest", hex };
+	kv[1] = (struct audit_kv){ "bytes", len };
+	kv[2] = (struct audit_kv){ "session", sess };
+	kv[3] = (struct audit_kv){ "sequence", seq };
+	kv[4] = (struct audit_kv){ "precedence", diode_prec_name(d->prec) };
+	role_audit(AUDIT_EV_DIODE_SENT, d->id, kv, 5);
+}
+
 struct record {
 	struct diode_tx_done	 d;
 };
@@ -390,6 +425,8 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 	}
 	if (fsync(sentdir) != 0 || fsync(indir) != 0)
 		fatal("fsync of the drop or sent folder");
+	for (i = 0; i < npending; i++)
+		audit_sent(&pending[i].d, session);
 	npending = 0;
 }
 
@@ -593,6 +630,7 @@ main(int argc, char *argv[])
 	    sent_s == NULL)
 		usage(0);
 	log_init("mmguard-diode-tx", LOG_TO_STDERR, verbose + 1);
+	(void)role_audit_open(false);
 	if (linger == 0)
 		linger = 5 * (uint64_t)p.heartbeat_ms;
 

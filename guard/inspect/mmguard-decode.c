@@ -12,7 +12,9 @@
  *	command for people.  For MSG_CLASSIFY it reads the handed queue
  *	file, decodes the P1 message and its content strictly, and answers
  *	with the precedence the guard schedules by (the P772 primary
- *	precedence, else the P1 priority) or the decoder's precise error.
+ *	precedence, else the P1 priority) or the decoder's precise error,
+ *	and records the result in the audit log (message-inspected,
+ *	stage=decode) on its own channel to the audit role.
  *	For MSG_MAKE_NDR it builds the X.411 non-delivery report of the
  *	handed message and returns it in a sealed memory file.
  *
@@ -26,6 +28,8 @@
  *	write wrong reports, nothing else: verify and policy decode the
  *	message again themselves, and no verdict comes from here.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +43,23 @@
 #include "guard/msg.h"
 #include "guard/spool/spool.h"
 #include "policy/decide.h"
+
+/* What the decoder made of the message, in the audit log. */
+static void
+audit_decoded(const char *qid, bool ok, int prec, const char *error)
+{
+	struct audit_kv	kv[3] = { { "stage", "decode" },
+			    { "result", ok ? "ok" : "failed" } };
+	char		p[8];
+
+	if (ok) {
+		(void)snprintf(p, sizeof(p), "%d", prec);
+		kv[2] = (struct audit_kv){ "precedence", prec < 0 ? "unknown" :
+		    p };
+	} else
+		kv[2] = (struct audit_kv){ "error", error };
+	role_audit(AUDIT_EV_MESSAGE_INSPECTED, qid, kv, 3);
+}
 
 static void
 classify(struct ipc_chan *ch, struct ipc_msg *m)
@@ -67,6 +88,7 @@ classify(struct ipc_chan *ch, struct ipc_msg *m)
 		spool_entry_free(&e);
 	}
 	(void)close(fd);
+	audit_decoded(qid, ok, prec, err);
 	ipc_create(ch, MSG_CLASSIFIED, m->id);
 	ipc_add_u32(ch, ok);
 	ipc_add_u32(ch, prec < 0 ? 0xff : (uint32_t)prec);

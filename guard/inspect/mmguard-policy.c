@@ -15,7 +15,10 @@
  *	reason with its rule id, the labels as markings, the message's
  *	digest, the policy's digest and, for a release, the release token:
  *	HMAC over (message digest, verdict, direction, policy digest) with
- *	a key that only this role and diode-tx hold.  A policy is changed by
+ *	a key that only this role and diode-tx hold.  Each decision is
+ *	recorded in the audit log (verdict: the rule ids, the labels, the
+ *	digests of the message and of the policy) on the role's own channel
+ *	to the audit role, before qmgr hears of it.  A policy is changed by
  *	starting new policy roles (mmguardd does it on SIGHUP or policy
  *	load); a running role never changes its policy.
  *
@@ -27,6 +30,7 @@
  *	passes through it, which is why it parses no more than it must (our
  *	fuzzed decoder, the facts format) and runs nothing else.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,6 +70,55 @@ reasons_text(const struct verdict *v, struct buf *b)
 			break;
 	}
 	(void)buf_add_byte(b, '\0');
+}
+
+/*
+ * The decision in the audit log: the verdict, the id of every rule that
+ * gave a reason, the labels, and the digests of the message and of the
+ * policy it was decided under.
+ */
+static void
+audit_verdict(const char *qid, const struct verdict *v,
+    const uint8_t digest[32], const uint8_t pdigest[32], const char *reasons)
+{
+	struct audit_kv	 kv[8];
+	struct buf	 rules;
+	char		 dh[65], ph[65], prec[8];
+	size_t		 i, j, n = 0;
+
+	buf_init(&rules, AUDIT_VALUE_MAX);
+	for (i = 0; i < v->nreasons; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(v->reasons[j].rule, v->reasons[i].rule) == 0)
+				break;
+		if (j < i)
+			continue;	/* each rule once */
+		if ((rules.len > 0 && buf_add_byte(&rules, ',') == -1) ||
+		    buf_add(&rules, v->reasons[i].rule,
+		    strlen(v->reasons[i].rule)) == -1)
+			break;
+	}
+	if (buf_add_byte(&rules, '\0') == -1)
+		rules.data[rules.len - 1] = '\0';
+	for (i = 0; i < 32; i++) {
+		(void)snprintf(dh + 2 * i, 3, "%02x", digest[i]);
+		(void)snprintf(ph + 2 * i, 3, "%02x", pdigest[i]);
+	}
+	(void)snprintf(prec, sizeof(prec), "%d", v->precedence);
+	kv[n++] = (struct audit_kv){ "verdict", gp_verdict_name(v->verdict) };
+	kv[n++] = (struct audit_kv){ "rules", (const char *)rules.data };
+	kv[n++] = (struct audit_kv){ "digest", dh };
+	kv[n++] = (struct audit_kv){ "policy", ph };
+	if (v->has_source)
+		kv[n++] = (struct audit_kv){ "label", v->source_marking };
+	if (v->has_destination)
+		kv[n++] = (struct audit_kv){ "crosses-as",
+		    v->destination_marking };
+	if (v->precedence >= 0)
+		kv[n++] = (struct audit_kv){ "precedence", prec };
+	kv[n++] = (struct audit_kv){ "reasons", reasons };
+	role_audit(AUDIT_EV_VERDICT, qid, kv, n);
+	buf_free(&rules);
 }
 
 static void
@@ -143,6 +196,10 @@ decide_one(struct ipc_chan *ch, struct ipc_msg *m, struct decider *p)
 		fatalx("cannot make the release token");
 	buf_init(&reasons, 1 << 20);
 	reasons_text(&v, &reasons);
+	/* Recorded before qmgr hears it: qmgr's release record, which the
+	 * message waits for, follows it into the log. */
+	audit_verdict(qid, &v, digest, p->gp->digest,
+	    (const char *)reasons.data);
 	ipc_create(ch, MSG_VERDICT, m->id);
 	ipc_add_u32(ch, v.verdict);
 	ipc_add_string(ch, (const char *)reasons.data);

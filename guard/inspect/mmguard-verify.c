@@ -15,6 +15,9 @@
  *	CRLs) and answers with the verification facts, sealed with KEY
  *	(the seal binds them to the message's digest, so that qmgr, which
  *	relays them, cannot alter them or move them to another message).
+ *	Each verification is recorded in the audit log (message-inspected,
+ *	stage=verify: the message's digest, the digest of the facts, the
+ *	result and the signer) on the role's own channel to the audit role.
  *
  * SECURITY
  *	Runs as its own user in the verify sandbox: the compute profile plus
@@ -27,6 +30,7 @@
  *	which this role cannot make without breaking the domain separation
  *	of HMAC.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,6 +53,39 @@ struct verifier {
 	const struct gp_rule	*sig;
 	uint8_t			 key[MAC_KEY_LEN];
 };
+
+/*
+ * What verification found, in the audit log: the message's digest and
+ * the digest of the facts record the policy role will decide on.
+ */
+static void
+audit_verified(const char *qid, const uint8_t digest[32],
+    const struct buf *facts, int decoded, const struct cms_facts *fp)
+{
+	struct audit_kv	 kv[6];
+	uint8_t		 fd[32];
+	unsigned	 dl, i;
+	char		 dh[65], fh[65];
+	size_t		 n = 0;
+
+	(void)EVP_Digest(facts->data, facts->len, fd, &dl, EVP_sha256(),
+	    NULL);
+	for (i = 0; i < 32; i++) {
+		(void)snprintf(dh + 2 * i, 3, "%02x", digest[i]);
+		(void)snprintf(fh + 2 * i, 3, "%02x", fd[i]);
+	}
+	kv[n++] = (struct audit_kv){ "stage", "verify" };
+	kv[n++] = (struct audit_kv){ "result", !decoded ? "undecodable" :
+	    fp == NULL ? "unsigned" : fp->ok ? "verified" : "failed" };
+	kv[n++] = (struct audit_kv){ "digest", dh };
+	kv[n++] = (struct audit_kv){ "facts", fh };
+	if (fp != NULL && fp->nsigners > 0 && fp->signers[0].subject != NULL)
+		kv[n++] = (struct audit_kv){ "signer",
+		    fp->signers[0].subject };
+	if (fp != NULL && !fp->ok && fp->reason[0] != '\0')
+		kv[n++] = (struct audit_kv){ "reason", fp->reason };
+	role_audit(AUDIT_EV_MESSAGE_INSPECTED, qid, kv, n);
+}
 
 static void
 verify(struct ipc_chan *ch, struct ipc_msg *m, struct verifier *v)
@@ -95,6 +132,7 @@ verify(struct ipc_chan *ch, struct ipc_msg *m, struct verifier *v)
 	}
 	if (vfacts_enc(fp, &out) == -1)
 		fatalx("%s: verification facts too large", qid);
+	audit_verified(qid, digest, &out, decoded, fp);
 	if (decoded)
 		x400_dec_free(&d);
 	spool_entry_free(&e);

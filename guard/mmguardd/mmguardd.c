@@ -20,9 +20,22 @@
  *	audit (the only writer of the audit log) and archive (the only
  *	writer of the archive).
  *
+ *	Every role the table marks records its own events on a channel of
+ *	its own to the audit role (descriptor 4); mmguardd hands the audit
+ *	end to the audit role with the process's kind and name, which the
+ *	audit role writes as the records' role (guard/audit/auditev.h), and
+ *	keeps a copy, handed again to a restarted audit role.  mmguardd
+ *	records its own events (roles started, crashed, restarted, a
+ *	sandbox violation, policy loads, configuration changes: the
+ *	configuration file's digest against the last start's, kept in
+ *	RUN/last-start) on its own channel, and keeps them while the audit
+ *	role is down.  A process whose events the audit role refuses is
+ *	stopped.
+ *
  *	A role that exits is started again after a pause that doubles with
  *	each exit (1 s up to 32 s) and is reset after a minute of good
- *	running.  A role that cannot be kept up (five exits within a minute)
+ *	running; one mmguardd stopped itself (a policy load, its qmgr
+ *	gone) is started again at once and not counted as a failure.  A role that cannot be kept up (five exits within a minute)
  *	makes mmguardd fail closed: it stops every pickup role, so that no
  *	new message is accepted, says why on standard error and in the
  *	audit log, and keeps serving the control socket so that operators
@@ -44,7 +57,18 @@
  *
  *	The control socket (mmguardctl) takes one command per connection:
  *	status, queue [STATE], show ID, release ID OFFICER REASON, reject
- *	ID OFFICER REASON, policy load FILE.
+ *	ID OFFICER REASON, policy load OFFICER FILE, audit rotate-key
+ *	OFFICER [FILE].
+ *
+ *	audit rotate-key: mmguardd makes a new Ed25519 key (or loads the
+ *	officer's FILE), stores it as AUDIT-KEY.new, and hands it to the
+ *	audit role, which records the officer's action and the rotation
+ *	(signed by both keys) and signs with the new key from then on;
+ *	then AUDIT-KEY.new replaces AUDIT-KEY, and the command prints the
+ *	new key's id and public key (also in the audit directory as
+ *	key-ID.pub).  The audit role is always started with both files and
+ *	says which one the log is signed with, so that a crash at any step
+ *	leaves the key in force in AUDIT-KEY (guard/mmguardd/auditkey.h).
  *
  * OPTIONS
  *	-c FILE	the configuration file
@@ -84,10 +108,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guard/audit/auditev.h"
+#include "guard/common/file.h"
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
 #include "guard/common/proc.h"
 #include "guard/common/xmalloc.h"
+#include "guard/mmguardd/auditkey.h"
 #include "guard/mmguardd/config.h"
 #include "guard/msg.h"
 #include "guard/spool/spool.h"
@@ -104,23 +131,37 @@ enum role_kind {
 	R_DIODE_RX, R_AUDIT, R_ARCHIVE
 };
 
-/* The graph: each role, its program, and whom its descriptor 3 joins. */
+/*
+ * The graph: each role, its program, whom its descriptor 3 joins, and
+ * whether it records events on a channel of its own to the audit role
+ * (descriptor 4; the name is the kind auditev.h holds it to).  qmgr's
+ * audit channel comes as a peer (wire_shared), made anew with each audit
+ * role, so that it asks again for the acknowledgements it awaits.
+ */
 static const struct {
 	const char	*name;
 	const char	*prog;
 	enum peer_kind	 peer;		/* as qmgr knows it; 0: not a peer */
 	bool		 pooled;
 	bool		 to_qmgr;	/* fd 3 joins qmgr (else mmguardd) */
+	bool		 audits;	/* fd 4 joins the audit role */
 } roles[] = {
-	[R_PICKUP] =	{ "pickup", "mmguard-pickup", PEER_PICKUP, false, true },
-	[R_QMGR] =	{ "qmgr", "mmguard-qmgr", 0, false, false },
-	[R_DECODE] =	{ "decode", "mmguard-decode", PEER_DECODE, true, true },
-	[R_VERIFY] =	{ "verify", "mmguard-verify", PEER_VERIFY, true, true },
-	[R_POLICY] =	{ "policy", "mmguard-policy", PEER_POLICY, true, true },
-	[R_DIODE_TX] =	{ "diode-tx", "mmguard-diode-tx", 0, false, false },
-	[R_DIODE_RX] =	{ "diode-rx", "mmguard-diode-rx", 0, false, false },
-	[R_AUDIT] =	{ "audit", "mmguard-auditd", 0, false, false },
-	[R_ARCHIVE] =	{ "archive", "mmguard-archived", 0, false, false },
+	[R_PICKUP] =	{ "pickup", "mmguard-pickup", PEER_PICKUP, false, true,
+			  true },
+	[R_QMGR] =	{ "qmgr", "mmguard-qmgr", 0, false, false, false },
+	[R_DECODE] =	{ "decode", "mmguard-decode", PEER_DECODE, true, true,
+			  true },
+	[R_VERIFY] =	{ "verify", "mmguard-verify", PEER_VERIFY, true, true,
+			  true },
+	[R_POLICY] =	{ "policy", "mmguard-policy", PEER_POLICY, true, true,
+			  true },
+	[R_DIODE_TX] =	{ "diode-tx", "mmguard-diode-tx", 0, false, false,
+			  true },
+	[R_DIODE_RX] =	{ "diode-rx", "mmguard-diode-rx", 0, false, false,
+			  true },
+	[R_AUDIT] =	{ "audit", "mmguard-auditd", 0, false, false, false },
+	[R_ARCHIVE] =	{ "archive", "mmguard-archived", 0, false, false,
+			  true },
 };
 
 struct proc {
@@ -131,6 +172,11 @@ struct proc {
 	pid_t		 pid;		/* 0: not running */
 	struct ipc_chan	 ch;		/* to mmguardd, when not to qmgr */
 	bool		 has_ch;
+	int		 afd;		/* the audit role's end of its audit
+					   channel, kept across audit
+					   restarts (-1: none) */
+	const char	*stop_why;	/* stopped by mmguardd: why */
+	char		 restart_why[128];
 	time_t		 started;
 	time_t		 restart_at;	/* 0: not waiting */
 	unsigned	 backoff;
@@ -155,6 +201,9 @@ struct sup {
 	char		 pdigest[65];	/* its SHA-256, hex */
 	int		 retention;	/* days, from the policy */
 	char		 old_pdigest[65];	/* the one before, or "" */
+	char		*audit_newkey;	/* audit-key.new: a rotation's key */
+	uint64_t	 rotating;	/* the request of a rotation under way */
+	struct auditkey_new rot;	/* its key, while it is */
 	char		*libexec;
 	bool		 closed;	/* failed closed */
 	char		 why[256];
@@ -321,9 +370,208 @@ declare(enum role_kind k, int dir, unsigned idx)
 			s.p[i].kind = k;
 			s.p[i].dir = dir;
 			s.p[i].idx = idx;
+			s.p[i].afd = -1;
 			return &s.p[i];
 		}
 	fatalx("too many roles");
+}
+
+/* ------------------------------------------------------------------ */
+/* Audit: the processes' channels to the audit role, and mmguardd's own
+ * events.  The audit role names each record after the channel it came
+ * on (guard/audit/auditev.h); mmguardd keeps its own copy of the audit
+ * end of every role's channel, so that a role's channel outlives a
+ * restart of the audit role (what a role sends meanwhile waits in the
+ * socket) and is handed to the new one. */
+
+/* A process's name in the audit log: verify-h2l-1, qmgr-l2h, archive. */
+static const char *
+proc_name(const struct proc *p)
+{
+	static char	n[AUDITEV_NAME_MAX + 1];
+
+	if (p->dir < 0)
+		(void)snprintf(n, sizeof(n), "%s", roles[p->kind].name);
+	else if (roles[p->kind].pooled)
+		(void)snprintf(n, sizeof(n), "%s-%s-%u", roles[p->kind].name,
+		    dshort(p->dir), p->idx);
+	else
+		(void)snprintf(n, sizeof(n), "%s-%s", roles[p->kind].name,
+		    dshort(p->dir));
+	return n;
+}
+
+static struct proc *
+audit_role(void)
+{
+	struct proc	*a = find(R_AUDIT, -1, 0);
+
+	return a != NULL && a->pid != 0 && a->has_ch ? a : NULL;
+}
+
+/* Hand the audit end of a channel (fd, given away) to the audit role. */
+static void
+audit_peer(const char *kind, const char *name, pid_t pid, int fd)
+{
+	struct proc	*a = audit_role();
+
+	if (a == NULL) {
+		(void)close(fd);
+		return;
+	}
+	ipc_create(&a->ch, MSG_AUDIT_PEER, 0);
+	ipc_add_string(&a->ch, kind);
+	ipc_add_string(&a->ch, name);
+	ipc_add_u32(&a->ch, (uint32_t)pid);
+	ipc_add_fd(&a->ch, fd);
+	if (ipc_close(&a->ch) == -1)
+		log_warnx("audit: %s", a->ch.err);
+}
+
+static void
+audit_hand(struct proc *p)
+{
+	int	fd;
+
+	if (!p->used || p->pid == 0 || p->afd == -1 || audit_role() == NULL)
+		return;
+	if ((fd = fcntl(p->afd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		log_warn("%s: audit channel", proc_name(p));
+		return;
+	}
+	audit_peer(roles[p->kind].name, proc_name(p), p->pid, fd);
+}
+
+/*
+ * The audit channel of a process that ended while the audit role was
+ * down: what it sent last is still in the socket, for the next one.
+ */
+#define ORPHANS_MAX	32
+
+static struct {
+	int	 fd;
+	int	 kind;
+	char	 name[AUDITEV_NAME_MAX + 1];
+	pid_t	 pid;
+} orphans[ORPHANS_MAX];
+static size_t	norphans;
+
+static void
+audit_release_fd(struct proc *p, pid_t pid)
+{
+	if (p->afd == -1)
+		return;
+	if (audit_role() != NULL || norphans == ORPHANS_MAX) {
+		(void)close(p->afd);	/* the audit role has its own copy */
+	} else {
+		orphans[norphans].fd = p->afd;
+		orphans[norphans].kind = p->kind;
+		(void)snprintf(orphans[norphans].name,
+		    sizeof(orphans[norphans].name), "%s", proc_name(p));
+		orphans[norphans++].pid = pid;
+	}
+	p->afd = -1;
+}
+
+static void
+audit_hand_orphans(void)
+{
+	size_t	i;
+
+	for (i = 0; i < norphans; i++)
+		audit_peer(roles[orphans[i].kind].name, orphans[i].name,
+		    orphans[i].pid, orphans[i].fd);
+	norphans = 0;
+}
+
+/*
+ * mmguardd's own events while the audit role is down (its crash among
+ * them) wait for the next one, up to a bound; beyond it they are only
+ * logged.
+ */
+#define SUP_PENDING	64
+
+static struct {
+	enum audit_ev	 ev;
+	size_t		 n;
+	struct audit_kv	 kv[AUDITEV_MAX_KV];
+} sup_pend[SUP_PENDING];
+static size_t	sup_npend;
+
+static void
+sup_keep(enum audit_ev ev, const struct audit_kv *kv, size_t n)
+{
+	size_t	i;
+
+	if (sup_npend == SUP_PENDING || n > AUDITEV_MAX_KV)
+		return;
+	sup_pend[sup_npend].ev = ev;
+	sup_pend[sup_npend].n = n;
+	for (i = 0; i < n; i++) {
+		sup_pend[sup_npend].kv[i].key = xstrdup(kv[i].key);
+		sup_pend[sup_npend].kv[i].value = xstrdup(kv[i].value);
+	}
+	sup_npend++;
+}
+
+static void	sup_event(enum audit_ev, const struct audit_kv *, size_t);
+
+/* A new audit role: what waited goes first. */
+static void
+sup_send_kept(void)
+{
+	size_t	i, j, n = sup_npend;
+
+	sup_npend = 0;
+	for (i = 0; i < n; i++) {
+		sup_event(sup_pend[i].ev, sup_pend[i].kv, sup_pend[i].n);
+		for (j = 0; j < sup_pend[i].n; j++) {
+			free((char *)(uintptr_t)sup_pend[i].kv[j].key);
+			free((char *)(uintptr_t)sup_pend[i].kv[j].value);
+		}
+	}
+}
+
+/* One of mmguardd's own events. */
+static void
+sup_event(enum audit_ev ev, const struct audit_kv *kv, size_t n)
+{
+	struct proc	*a = audit_role();
+	char		 line[1024];
+	size_t		 i, k;
+
+	k = (size_t)snprintf(line, sizeof(line), "%s", audit_ev_name(ev));
+	for (i = 0; i < n && k < sizeof(line); i++)
+		k += (size_t)snprintf(line + k, sizeof(line) - k, " %s=%s",
+		    kv[i].key, kv[i].value);
+	if (a == NULL) {
+		log_warnx("audit unavailable%s: %s", sup_npend < SUP_PENDING ?
+		    " (kept for the next audit role)" : "", line);
+		sup_keep(ev, kv, n);
+		return;
+	}
+	if (s.verbose)
+		log_info("audit: %s", line);
+	if (auditev_send(&a->ch, 0, ev, "", kv, n) == -1)
+		log_warnx("audit: %s", a->ch.err);
+}
+
+/* A role started, restarted, crashed or violated its sandbox. */
+static void
+role_event(const struct proc *p, pid_t pid, enum audit_ev ev,
+    const char *how)
+{
+	struct audit_kv	kv[3];
+	char		pidbuf[16];
+	size_t		n = 0;
+
+	(void)snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	kv[n++] = (struct audit_kv){ "process", proc_name(p) };
+	kv[n++] = (struct audit_kv){ "pid", pidbuf };
+	if (how != NULL)
+		kv[n++] = (struct audit_kv){ ev == AUDIT_EV_ROLE_RESTARTED ?
+		    "reason" : "how", how };
+	sup_event(ev, kv, n);
 }
 
 static void
@@ -432,6 +680,8 @@ argv_of(struct proc *p)
 		ARG(s.cfg.audit);
 		ARG("-k");
 		ARG(s.cfg.audit_key);
+		ARG("-n");
+		ARG(s.audit_newkey);
 		break;
 	case R_ARCHIVE:
 		ARG("-d");
@@ -454,7 +704,7 @@ static void
 start(struct proc *p)
 {
 	struct proc	*q = p->dir >= 0 ? find(R_QMGR, p->dir, 0) : NULL;
-	int		 sv[2];
+	int		 sv[2], av[2] = { -1, -1 }, i;
 	char		 err[256];
 
 	if (roles[p->kind].to_qmgr && (q == NULL || q->pid == 0))
@@ -466,15 +716,21 @@ start(struct proc *p)
 		(void)unlink(sock);
 		free(sock);
 	}
-	if (ipc_socketpair(sv, err, sizeof(err)) == -1)
+	if (ipc_socketpair(sv, err, sizeof(err)) == -1 ||
+	    (roles[p->kind].audits && ipc_socketpair(av, err,
+	    sizeof(err)) == -1))
 		fatalx("%s", err);
-	p->pid = proc_exec(argv_of(p)[0], argv_of(p), sv[1], err,
+	p->pid = proc_exec_audit(argv_of(p)[0], argv_of(p), sv[1], av[1], err,
 	    sizeof(err));
 	(void)close(sv[1]);
+	if (av[1] != -1)
+		(void)close(av[1]);
 	if (p->pid == -1) {
 		log_warnx("%s: %s", roles[p->kind].name, err);
 		p->pid = 0;
 		(void)close(sv[0]);
+		if (av[0] != -1)
+			(void)close(av[0]);
 		p->restart_at = time(NULL) + 1;
 		return;
 	}
@@ -487,11 +743,23 @@ start(struct proc *p)
 	if (roles[p->kind].to_qmgr) {
 		send_peer(q, roles[p->kind].peer, p->idx, sv[0]);
 		p->has_ch = false;
-		return;
+	} else {
+		if (ipc_chan_init(&p->ch, sv[0], roles[p->kind].name) == -1)
+			fatalx("%s", p->ch.err);
+		p->has_ch = true;
 	}
-	if (ipc_chan_init(&p->ch, sv[0], roles[p->kind].name) == -1)
-		fatalx("%s", p->ch.err);
-	p->has_ch = true;
+	/* Its audit channel; a new audit role gets every one still open. */
+	p->afd = av[0];
+	audit_hand(p);
+	if (p->kind == R_AUDIT) {
+		for (i = 0; i < MAX_ROLES; i++)
+			audit_hand(&s.p[i]);
+		audit_hand_orphans();
+		sup_send_kept();
+	}
+	role_event(p, p->pid, p->restarts == 0 ? AUDIT_EV_ROLE_STARTED :
+	    AUDIT_EV_ROLE_RESTARTED, p->restarts == 0 ? NULL :
+	    p->restart_why);
 }
 
 /* Wire a qmgr to the shared audit and archive roles. */
@@ -506,7 +774,7 @@ wire_shared(struct proc *qm)
 		if (ipc_socketpair(sv, err, sizeof(err)) == -1)
 			fatalx("%s", err);
 		send_peer(qm, PEER_AUDIT, 0, sv[0]);
-		send_peer(a, PEER_QMGR, (unsigned)qm->dir, sv[1]);
+		audit_peer("qmgr", proc_name(qm), qm->pid, sv[1]);
 	}
 	if (ar != NULL && ar->pid != 0 && qm->pid != 0) {
 		if (ipc_socketpair(sv, err, sizeof(err)) == -1)
@@ -558,80 +826,34 @@ declare_all(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Audit from the supervisor itself. */
-
-static void sup_audit(unsigned, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sup_audit(unsigned ev, const char *fmt, ...)
-{
-	struct proc	*a = find(R_AUDIT, -1, 0);
-	char		 text[1024];
-	va_list		 ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (s.verbose)
-		log_info("%s", text);
-	if (a == NULL || a->pid == 0 || !a->has_ch)
-		return;
-	ipc_create(&a->ch, MSG_AUDIT, 0);
-	ipc_add_u32(&a->ch, ev);
-	ipc_add_string(&a->ch, "");
-	ipc_add_string(&a->ch, text);
-	if (ipc_close(&a->ch) == -1)
-		log_warnx("audit: %s", a->ch.err);
-}
-
-/* An event of a role wired to mmguardd only: to the audit role. */
-static void
-forward_audit(struct proc *from, struct ipc_msg *m)
-{
-	struct proc	*a = find(R_AUDIT, -1, 0);
-	uint32_t	 ev;
-	const char	*qid, *text;
-	char		 t[2048];
-
-	if (ipc_get_u32(m, &ev) == -1 || ipc_get_string(m, &qid) == -1 ||
-	    ipc_get_string(m, &text) == -1 || ipc_end(m) == -1) {
-		log_warnx("%s: %s", roles[from->kind].name, m->err);
-		(void)kill(from->pid, SIGTERM);
-		return;
-	}
-	if (a == NULL || a->pid == 0 || !a->has_ch) {
-		log_warnx("audit unavailable: %s event %u %s %s",
-		    roles[from->kind].name, ev, qid, text);
-		return;
-	}
-	(void)snprintf(t, sizeof(t), "role=%s %s", roles[from->kind].name,
-	    text);
-	ipc_create(&a->ch, MSG_AUDIT, 0);
-	ipc_add_u32(&a->ch, ev);
-	ipc_add_string(&a->ch, qid);
-	ipc_add_string(&a->ch, t);
-	if (ipc_close(&a->ch) == -1)
-		log_warnx("audit: %s", a->ch.err);
-}
-
-/* ------------------------------------------------------------------ */
 /* Exits and restarts. */
+
+/* A role mmguardd stops on purpose: started again at once, no failure. */
+static void
+stop_role(struct proc *p, const char *why)
+{
+	if (p == NULL || p->pid == 0)
+		return;
+	p->stop_why = why;
+	(void)kill(p->pid, SIGTERM);
+}
 
 static void
 fail_closed(const char *why)
 {
-	int	i;
+	int		i;
+	struct audit_kv	kv[2] = { { "change", "failed-closed" },
+			    { "reason", why } };
 
 	if (s.closed)
 		return;
 	s.closed = true;
 	(void)snprintf(s.why, sizeof(s.why), "%s", why);
 	log_warnx("failing closed: %s; no new message is accepted", why);
-	sup_audit(7 /* config-changed */, "failed closed: %s", why);
+	sup_event(AUDIT_EV_CONFIG_CHANGED, kv, 2);
 	for (i = 0; i < MAX_ROLES; i++)
-		if (s.p[i].used && s.p[i].kind == R_PICKUP && s.p[i].pid != 0)
-			(void)kill(s.p[i].pid, SIGTERM);
+		if (s.p[i].used && s.p[i].kind == R_PICKUP)
+			stop_role(&s.p[i], "failed closed");
 }
 
 static void
@@ -640,39 +862,37 @@ stop_wired(int d)
 	int	i;
 
 	for (i = 0; i < MAX_ROLES; i++)
-		if (s.p[i].used && s.p[i].dir == d && s.p[i].pid != 0 &&
+		if (s.p[i].used && s.p[i].dir == d &&
 		    roles[s.p[i].kind].to_qmgr)
-			(void)kill(s.p[i].pid, SIGTERM);
+			stop_role(&s.p[i], "its queue manager restarted");
 }
 
-static void
-exited(struct proc *p, int status)
-{
-	time_t	now = time(NULL);
-	char	how[128];
+static void	audit_rotation_lost(void);
 
+/* A crash: counted against the role, restarted after a pause. */
+static void
+crashed(struct proc *p, pid_t pid, int status, time_t now)
+{
+	char	how[128];
+	bool	sigsys;
+
+	/* The debug sandbox exits 159 (128 + SIGSYS) where the real one
+	 * kills with SIGSYS. */
+	sigsys = (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) ||
+	    (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGSYS);
 	if (WIFSIGNALED(status))
 		(void)snprintf(how, sizeof(how), "killed by signal %d%s",
-		    WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
+		    WTERMSIG(status), sigsys ?
 		    " (a forbidden system call: sandbox violation)" : "");
 	else
-		(void)snprintf(how, sizeof(how), "exited with status %d",
-		    WEXITSTATUS(status));
-	p->pid = 0;
-	if (p->has_ch) {
-		ipc_chan_free(&p->ch);
-		p->has_ch = false;
-	}
-	if (s.stopping)
-		return;
+		(void)snprintf(how, sizeof(how), "exited with status %d%s",
+		    WEXITSTATUS(status), sigsys ? " (a forbidden system call: "
+		    "sandbox violation)" : "");
 	log_warnx("%s%s%s %s", roles[p->kind].name, p->dir >= 0 ? " " : "",
 	    p->dir >= 0 ? dshort(p->dir) : "", how);
-	sup_audit(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS ?
-	    11 /* sandbox-violation */ : 9 /* role-crashed */,
-	    "role=%s direction=%s index=%u %s", roles[p->kind].name,
-	    p->dir >= 0 ? gp_dir_name(p->dir) : "-", p->idx, how);
-	if (p->kind == R_PICKUP && s.closed)
-		return;
+	role_event(p, pid, sigsys ? AUDIT_EV_SANDBOX_VIOLATION :
+	    AUDIT_EV_ROLE_CRASHED, how);
+	(void)snprintf(p->restart_why, sizeof(p->restart_why), "%s", how);
 	/* Flapping: FLAP_LIMIT exits within FLAP_WINDOW seconds. */
 	if (p->nexits == FLAP_LIMIT) {
 		memmove(p->exits, p->exits + 1, (FLAP_LIMIT - 1) *
@@ -694,6 +914,36 @@ exited(struct proc *p, int status)
 	if (p->backoff > BACKOFF_MAX)
 		p->backoff = BACKOFF_MAX;
 	p->restart_at = now + p->backoff;
+}
+
+static void
+exited(struct proc *p, int status)
+{
+	time_t		 now = time(NULL);
+	pid_t		 pid = p->pid;
+	const char	*why = p->stop_why;
+
+	p->pid = 0;
+	p->stop_why = NULL;
+	if (p->has_ch) {
+		ipc_chan_free(&p->ch);
+		p->has_ch = false;
+	}
+	audit_release_fd(p, pid);
+	if (p->kind == R_AUDIT)
+		audit_rotation_lost();
+	if (s.stopping)
+		return;
+	if (p->kind == R_PICKUP && s.closed)
+		return;
+	if (why != NULL) {
+		if (s.verbose)
+			log_info("%s stopped: %s", proc_name(p), why);
+		(void)snprintf(p->restart_why, sizeof(p->restart_why), "%s",
+		    why);
+		p->restart_at = now;
+	} else
+		crashed(p, pid, status, now);
 	p->restarts++;
 	/* Everything wired to a qmgr goes with it. */
 	if (p->kind == R_QMGR)
@@ -702,12 +952,9 @@ exited(struct proc *p, int status)
 	 * A new diode-rx accepts only a new sending session (replay
 	 * protection across its restarts): the sender starts one too.
 	 */
-	if (p->kind == R_DIODE_RX) {
-		struct proc *tx = find(R_DIODE_TX, p->dir, 0);
-
-		if (tx != NULL && tx->pid != 0)
-			(void)kill(tx->pid, SIGTERM);
-	}
+	if (p->kind == R_DIODE_RX)
+		stop_role(find(R_DIODE_TX, p->dir, 0), "a new diode-rx needs "
+		    "a new sending session");
 }
 
 static void
@@ -741,21 +988,15 @@ restarts(void)
 			continue;
 		if (p->kind == R_QMGR) {
 			start_direction(p->dir);
-			sup_audit(10, "role=qmgr direction=%s restarted",
-			    gp_dir_name(p->dir));
 			continue;
 		}
 		if (roles[p->kind].to_qmgr && find(R_QMGR, p->dir, 0)->pid ==
 		    0)
 			continue;
 		start(p);
-		if (p->pid != 0) {
-			sup_audit(10, "role=%s direction=%s index=%u "
-			    "restarted", roles[p->kind].name, p->dir >= 0 ?
-			    gp_dir_name(p->dir) : "-", p->idx);
-			if (p->kind == R_AUDIT || p->kind == R_ARCHIVE)
-				shared = true;
-		}
+		if (p->pid != 0 && (p->kind == R_AUDIT ||
+		    p->kind == R_ARCHIVE))
+			shared = true;
 	}
 	if (shared)
 		for (d = 0; d < 2; d++)
@@ -767,43 +1008,274 @@ restarts(void)
 /* ------------------------------------------------------------------ */
 /* Policy reload. */
 
+/* VIA: control (an officer's command), sighup, start. */
 static int
-policy_load(const char *file, char *msg, size_t len)
+policy_load(const char *file, const char *officer, const char *via,
+    char *msg, size_t len)
 {
-	struct guardpol	*oldp, *newp;
-	char		 err[900], oldd[65], newd[65];
+	struct guardpol	*newp;
+	struct audit_kv	 kv[5];
+	char		 err[900], oldd[65], newd[65], f[1001];
+	size_t		 n = 0;
 	int		 i;
 
+	(void)snprintf(f, sizeof(f), "%s", file);
 	if ((newp = gp_load_file(file, s.cfg.pki, err, sizeof(err))) ==
 	    NULL) {
 		(void)snprintf(msg, len, "policy not loaded: %s\n", err);
-		sup_audit(7, "policy-load refused file=%s error=\"%s\"", file,
-		    err);
+		kv[n++] = (struct audit_kv){ "change", "policy-load-refused" };
+		kv[n++] = (struct audit_kv){ "file", f };
+		kv[n++] = (struct audit_kv){ "error", err };
+		if (officer != NULL)
+			kv[n++] = (struct audit_kv){ "officer", officer };
+		sup_event(AUDIT_EV_CONFIG_CHANGED, kv, n);
 		return 1;
 	}
-	oldp = gp_load_file(s.policy, NULL, err, sizeof(err));
-	for (i = 0; i < 32; i++) {
+	(void)snprintf(oldd, sizeof(oldd), "%s", s.pdigest);
+	for (i = 0; i < 32; i++)
 		(void)snprintf(newd + 2 * i, 3, "%02x", newp->digest[i]);
-		(void)snprintf(oldd + 2 * i, 3, "%02x", oldp != NULL ?
-		    oldp->digest[i] : 0);
-	}
-	gp_free(oldp);
 	gp_free(newp);
 	free(s.policy);
 	s.policy = xstrdup(file);
 	(void)snprintf(s.old_pdigest, sizeof(s.old_pdigest), "%s", s.pdigest);
 	(void)snprintf(s.pdigest, sizeof(s.pdigest), "%s", newd);
-	sup_audit(7 /* policy-loaded is 7? see below */, "policy-loaded "
-	    "file=%s old=%s new=%s", file, oldd, newd);
+	kv[n++] = (struct audit_kv){ "old", oldd };
+	kv[n++] = (struct audit_kv){ "new", newd };
+	kv[n++] = (struct audit_kv){ "via", via };
+	kv[n++] = (struct audit_kv){ "file", f };
+	if (officer != NULL)
+		kv[n++] = (struct audit_kv){ "officer", officer };
+	sup_event(AUDIT_EV_POLICY_LOADED, kv, n);
 	/* New verify and policy roles load it; old ones are stopped. */
 	for (i = 0; i < MAX_ROLES; i++)
 		if (s.p[i].used && (s.p[i].kind == R_VERIFY ||
-		    s.p[i].kind == R_POLICY || s.p[i].kind == R_DIODE_RX) &&
-		    s.p[i].pid != 0)
-			(void)kill(s.p[i].pid, SIGTERM);
+		    s.p[i].kind == R_POLICY || s.p[i].kind == R_DIODE_RX))
+			stop_role(&s.p[i], "policy load");
 	(void)snprintf(msg, len, "policy %s loaded (sha256 %s); verify and "
 	    "policy roles restarting\n", file, newd);
 	return 0;
+}
+
+/*
+ * What the guard starts with, against what it started with last time
+ * (RUN/last-start): a configuration or policy that changed in between is
+ * recorded, as a change made by whoever edited the files.
+ */
+static void
+record_start(void)
+{
+	struct audit_kv	 kv[5];
+	char		*path = join(s.cfg.run, "last-start"), *tmp, *text;
+	char		 cdig[65], oldc[65] = "", oldp[65] = "", pid[16];
+	char		 err[256], f[1001];
+	size_t		 tlen;
+	FILE		*fp;
+
+	if (auditkey_file_digest(s.cfg.file, cdig, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if ((text = file_read(path, 4096, &tlen)) != NULL) {
+		if (sscanf(text, "config %64s policy %64s", oldc, oldp) != 2)
+			oldc[0] = oldp[0] = '\0';
+		free(text);
+	}
+	(void)snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	kv[0] = (struct audit_kv){ "process", "mmguardd" };
+	kv[1] = (struct audit_kv){ "pid", pid };
+	kv[2] = (struct audit_kv){ "policy", s.pdigest };
+	kv[3] = (struct audit_kv){ "config", cdig };
+	sup_event(AUDIT_EV_ROLE_STARTED, kv, 4);
+	if (strcmp(oldc, cdig) != 0) {
+		(void)snprintf(f, sizeof(f), "%s", s.cfg.file);
+		kv[0] = (struct audit_kv){ "change", "configuration" };
+		kv[1] = (struct audit_kv){ "file", f };
+		kv[2] = (struct audit_kv){ "new", cdig };
+		kv[3] = (struct audit_kv){ "old", oldc };
+		sup_event(AUDIT_EV_CONFIG_CHANGED, kv, oldc[0] != '\0' ? 4 : 3);
+	}
+	if (strcmp(oldp, s.pdigest) != 0) {
+		(void)snprintf(f, sizeof(f), "%s", s.policy);
+		if (oldp[0] == '\0')
+			memset(oldp, '0', 64);
+		kv[0] = (struct audit_kv){ "old", oldp };
+		kv[1] = (struct audit_kv){ "new", s.pdigest };
+		kv[2] = (struct audit_kv){ "via", "start" };
+		kv[3] = (struct audit_kv){ "file", f };
+		sup_event(AUDIT_EV_POLICY_LOADED, kv, 4);
+	}
+	tmp = join(s.cfg.run, ".last-start.tmp");
+	if ((fp = fopen(tmp, "w")) == NULL ||
+	    fprintf(fp, "config %s\npolicy %s\n", cdig, s.pdigest) < 0 ||
+	    fclose(fp) != 0 || rename(tmp, path) == -1)
+		log_warn("%s", path);
+	free(tmp);
+	free(path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Audit key rotation (auditkey.h says why in these steps). */
+
+static struct client	*client_waiting(uint64_t);
+static void		 client_put(struct client *, const char *);
+static void		 client_done(struct client *);
+static bool		 audit_key_known;	/* the audit role said which */
+
+/* audit rotate-key OFFICER [FILE] */
+static void
+audit_rotate(struct client *c, char *args)
+{
+	struct proc	*a = audit_role();
+	char		 err[600], *officer = args, *file;
+
+	if ((file = strchr(args, ' ')) != NULL)
+		*file++ = '\0';
+	err[0] = '\0';
+	if (officer[0] == '\0')
+		(void)snprintf(err, sizeof(err), "an officer is required");
+	else if (a == NULL || !audit_key_known)
+		(void)snprintf(err, sizeof(err), "the audit role is not "
+		    "running");
+	else if (s.rotating != 0)
+		(void)snprintf(err, sizeof(err), "a rotation is under way");
+	else if (auditkey_make(file, s.audit_newkey, &s.rot, err,
+	    sizeof(err)) == 0) {
+		c->waiting = ++s.req;
+		c->pending = 1;
+		s.rotating = c->waiting;
+		ipc_create(&a->ch, MSG_AUDIT_ROTATE, s.rotating);
+		ipc_add_string(&a->ch, officer);
+		ipc_add_data(&a->ch, s.rot.raw, sizeof(s.rot.raw));
+		ipc_add_string(&a->ch, s.rot.pem);
+		explicit_bzero(s.rot.raw, sizeof(s.rot.raw));
+		if (ipc_close(&a->ch) == 0)
+			return;
+		(void)snprintf(err, sizeof(err), "%s", a->ch.err);
+		s.rotating = 0;
+		auditkey_discard(s.audit_newkey);
+	}
+	client_put(c, "refused: audit key not rotated: ");
+	client_put(c, err);
+	client_put(c, "\n");
+	client_done(c);
+}
+
+/* The audit role's answer: the new key is in force, or not. */
+static void
+audit_rotated(struct ipc_msg *m)
+{
+	struct client	*c;
+	uint32_t	 ok;
+	const char	*text;
+	char		 err[600], line[1200];
+
+	if (ipc_get_u32(m, &ok) == -1 || ipc_get_string(m, &text) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	if (s.rotating == 0 || m->id != s.rotating)
+		return;
+	s.rotating = 0;
+	c = client_waiting(m->id);
+	if (!ok) {
+		auditkey_discard(s.audit_newkey);
+		(void)snprintf(line, sizeof(line), "refused: audit key not "
+		    "rotated: %s\n", text);
+	} else if (auditkey_commit(s.audit_newkey, s.cfg.audit_key, err,
+	    sizeof(err)) == -1) {
+		/* The audit role opens the log with KEY.new all the same. */
+		log_warnx("audit key rotated to %s, but %s", text, err);
+		(void)snprintf(line, sizeof(line), "audit key rotated to %s, "
+		    "but it stays in %s: %s\n", text, s.audit_newkey, err);
+	} else {
+		log_info("audit key rotated to %s", text);
+		(void)snprintf(line, sizeof(line), "audit key rotated: key %s "
+		    "signs the log from now on (%s)\npublic key, also in "
+		    "%s/key-%s.pub:\n%s", text, s.cfg.audit_key, s.cfg.audit,
+		    text, s.rot.pem);
+	}
+	if (c != NULL) {
+		client_put(c, line);
+		client_done(c);
+	}
+}
+
+/* The audit role says which key it opened the log with. */
+static void
+audit_key(struct ipc_msg *m)
+{
+	uint32_t	 which;
+	const char	*id;
+	char		 err[600];
+
+	if (ipc_get_u32(m, &which) == -1 || ipc_get_string(m, &id) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	audit_key_known = true;
+	if (which == 0) {
+		if (s.rotating == 0)
+			auditkey_discard(s.audit_newkey);
+		return;
+	}
+	log_warnx("the audit log is signed with %s's key %s: it becomes %s",
+	    s.audit_newkey, id, s.cfg.audit_key);
+	if (auditkey_commit(s.audit_newkey, s.cfg.audit_key, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
+/* The audit role went away: a rotation under way has no answer. */
+static void
+audit_rotation_lost(void)
+{
+	struct client	*c;
+
+	audit_key_known = false;
+	if (s.rotating == 0)
+		return;
+	if ((c = client_waiting(s.rotating)) != NULL) {
+		client_put(c, "refused: the audit role stopped during the "
+		    "rotation; its next start tells which key is in force\n");
+		client_done(c);
+	}
+	s.rotating = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* What the audit role tells mmguardd. */
+
+/* A process whose events the audit role refused: stopped. */
+static void
+audit_refused(struct ipc_msg *m)
+{
+	uint32_t	 pid;
+	const char	*name, *why;
+	int		 i;
+
+	if (ipc_get_u32(m, &pid) == -1 || ipc_get_string(m, &name) == -1 ||
+	    ipc_get_string(m, &why) == -1 || ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	for (i = 0; i < MAX_ROLES; i++)
+		if (s.p[i].used && s.p[i].pid != 0 &&
+		    (uint32_t)s.p[i].pid == pid) {
+			log_warnx("%s (pid %u): the audit role refused its "
+			    "events (%s): stopping it", name, pid, why);
+			(void)kill(s.p[i].pid, SIGTERM);
+		}
+}
+
+static int
+from_audit(struct ipc_msg *m)
+{
+	switch (m->type) {
+	case MSG_AUDIT_ROTATED:
+		audit_rotated(m);
+		return 0;
+	case MSG_AUDIT_KEY:
+		audit_key(m);
+		return 0;
+	case MSG_AUDIT_REFUSED:
+		audit_refused(m);
+		return 0;
+	}
+	return -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -913,11 +1385,22 @@ relay(struct client *c, const char *line)
 	}
 }
 
+static struct client *
+client_waiting(uint64_t req)
+{
+	int	i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (s.c[i].fd != -1 && s.c[i].waiting == req)
+			return &s.c[i];
+	return NULL;
+}
+
 static void
 client_command(struct client *c, char *line)
 {
-	char	msg[1024];
-	size_t	n = strlen(line);
+	char	 msg[1024], *file;
+	size_t	 n = strlen(line);
 
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
@@ -926,11 +1409,24 @@ client_command(struct client *c, char *line)
 		relay(c, "status");
 		return;
 	}
+	/* policy load OFFICER FILE */
 	if (strncmp(line, "policy load ", 12) == 0) {
-		if (policy_load(line + 12, msg, sizeof(msg)) != 0)
+		if ((file = strchr(line + 12, ' ')) == NULL || file[1] == '\0' ||
+		    file == line + 12) {
+			client_put(c, "refused: policy load OFFICER FILE\n");
+			client_done(c);
+			return;
+		}
+		*file++ = '\0';
+		if (policy_load(file, line + 12, "control", msg,
+		    sizeof(msg)) != 0)
 			client_put(c, "refused: ");
 		client_put(c, msg);
 		client_done(c);
+		return;
+	}
+	if (strncmp(line, "audit rotate-key ", 17) == 0) {
+		audit_rotate(c, line + 17);
 		return;
 	}
 	if (strncmp(line, "queue", 5) == 0 || strncmp(line, "show ", 5) == 0 ||
@@ -986,7 +1482,8 @@ on_ctl_reply(struct ipc_msg *m)
 	    ipc_end(m) == -1)
 		ipc_msg_fatal(m);
 	for (i = 0; i < MAX_CLIENTS; i++)
-		if (s.c[i].fd != -1 && s.c[i].waiting == m->id) {
+		if (s.c[i].fd != -1 && s.c[i].waiting == m->id &&
+		    m->id != s.rotating) {
 			struct client *c = &s.c[i];
 
 			/* 0 done, 1 refused, 2 not this direction's */
@@ -1067,7 +1564,8 @@ loop(void)
 				reap();
 				break;
 			case SIGHUP:
-				(void)policy_load(s.policy, msg, sizeof(msg));
+				(void)policy_load(s.policy, NULL, "sighup", msg,
+				    sizeof(msg));
 				log_info("%s", msg);
 				break;
 			default:
@@ -1091,9 +1589,9 @@ loop(void)
 				if (m->type == MSG_CTL_REPLY &&
 				    p->kind == R_QMGR)
 					on_ctl_reply(m);
-				else if (m->type == MSG_AUDIT &&
-				    p->kind == R_ARCHIVE)
-					forward_audit(p, m);
+				else if (p->kind == R_AUDIT &&
+				    from_audit(m) == 0)
+					continue;
 				else {
 					log_warnx("%s: unexpected frame %u",
 					    roles[p->kind].name, m->type);
@@ -1166,6 +1664,8 @@ main(int argc, char *argv[])
 		printf("%s: configuration and policy valid\n", conf);
 		return 0;
 	}
+	if (asprintf(&s.audit_newkey, "%s.new", s.cfg.audit_key) == -1)
+		fatal("asprintf");
 	if (s.cfg.libexec != NULL)
 		s.libexec = xstrdup(s.cfg.libexec);
 	else {
@@ -1251,8 +1751,7 @@ main(int argc, char *argv[])
 	for (d = 0; d < 2; d++)
 		if (s.cfg.dirs[d].present)
 			start_direction(d);
-	sup_audit(8 /* role-started */, "mmguardd started policy=%s",
-	    s.policy);
+	record_start();
 	log_info("running: control socket %s", s.cfg.control);
 	loop();
 	(void)unlink(s.cfg.control);

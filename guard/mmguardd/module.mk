@@ -2,6 +2,7 @@
 PROGS		+= mmguardd
 mmguardd_SRCS	:= guard/mmguardd/mmguardd.c guard/mmguardd/config.c
 mmguardd_LIBS	:= -lcrypto
+mmguardd_SRCS	+= guard/mmguardd/auditkey.c
 # The programs mmguardd starts as roles (the role-probe builds link each
 # with a sandbox that makes a forbidden call: tests/sandbox/roles.sh).
 ROLE_PROGS	:= mmguard-pickup mmguard-qmgr mmguard-decode mmguard-verify \

@@ -27,7 +27,8 @@
  *	the spool and DIR; no network.  It reads message bytes but parses
  *	nothing.  Owning it lets an attacker inject or drop messages at the
  *	ingress, which is no more than a writer of DIR can do; every
- *	message it stores is audited by qmgr.
+ *	message it stores is recorded in the audit log (message-accepted:
+ *	its digest and file name), on its own channel to the audit role.
  */
 #include <sys/stat.h>
 
@@ -123,13 +124,22 @@ struct entry {
 	struct timespec	 mtime;
 };
 
+/* A file taken from the drop folder. */
+struct taken {
+	char		 id[SPOOL_ID_LEN];
+	bool		 fresh;		/* stored now, not found queued */
+	char		 hex[65];	/* its SHA-256 */
+	char		 bytes[24];
+};
+
 /*
  * Store one file of the drop folder in the spool (its directory fsync is
  * left to the batch); 0 with its id, -1 when it stays where it is.
  */
 static int
-store(struct pickup *p, const char *name, char id[SPOOL_ID_LEN])
+store(struct pickup *p, const char *name, struct taken *tk)
 {
+	char		*id = tk->id;
 	struct stat	 st;
 	uint8_t		*b, d[32];
 	size_t		 len;
@@ -158,6 +168,12 @@ store(struct pickup *p, const char *name, char id[SPOOL_ID_LEN])
 		report_once(p, name, err);
 		free(b);
 		return -1;
+	} else {
+		/* Recorded as accepted once the batch is durable. */
+		tk->fresh = true;
+		for (i = 0; i < 32; i++)
+			(void)snprintf(tk->hex + 2 * i, 3, "%02x", d[i]);
+		(void)snprintf(tk->bytes, sizeof(tk->bytes), "%zu", len);
 	}
 	free(b);
 	return 0;
@@ -172,14 +188,24 @@ store(struct pickup *p, const char *name, char id[SPOOL_ID_LEN])
 static void
 take(struct pickup *p, struct entry *v, size_t n)
 {
-	char	ids[BATCH][SPOOL_ID_LEN], err[256];
-	bool	stored[BATCH];
-	size_t	i;
+	struct taken	t[BATCH];
+	char		err[256];
+	bool		stored[BATCH];
+	size_t		i;
 
+	memset(t, 0, sizeof(t));
 	for (i = 0; i < n; i++)
-		stored[i] = store(p, v[i].name, ids[i]) == 0;
+		stored[i] = store(p, v[i].name, &t[i]) == 0;
 	if (spool_sync(&p->sp, err, sizeof(err)) == -1)
 		fatalx("%s", err);	/* nothing acknowledged: restart */
+	for (i = 0; i < n; i++) {
+		struct audit_kv	kv[3] = { { "digest", t[i].hex },
+				    { "source", v[i].name },
+				    { "bytes", t[i].bytes } };
+
+		if (stored[i] && t[i].fresh)
+			role_audit(AUDIT_EV_MESSAGE_ACCEPTED, t[i].id, kv, 3);
+	}
 	for (i = 0; i < n; i++)
 		if (stored[i] && unlinkat(p->in, v[i].name, 0) == -1)
 			log_warn("%s: removing it from the drop folder",
@@ -190,7 +216,7 @@ take(struct pickup *p, struct entry *v, size_t n)
 		if (!stored[i])
 			continue;
 		ipc_create(&p->ch, MSG_NEW, 0);
-		ipc_add_string(&p->ch, ids[i]);
+		ipc_add_string(&p->ch, t[i].id);
 		if (ipc_close(&p->ch) == -1)
 			ipc_fatal(&p->ch);
 	}

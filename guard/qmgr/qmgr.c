@@ -60,7 +60,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "guard/audit/auditlog.h"
+#include "guard/audit/auditev.h"
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
 #include "guard/common/proc.h"
@@ -103,7 +103,8 @@ struct item {
 	uint64_t	 ackreq;	/* the audit acknowledgement awaited */
 	uint32_t	 ndr_reason, ndr_diag;
 	char		*first_reason;
-	char		*release_info;	/* the release's audit details */
+	char		*rel_label;	/* the release's labels, for its */
+	char		*rel_as;	/* audit record */
 	struct item	*next;		/* hash chain */
 };
 
@@ -203,7 +204,8 @@ item_forget(struct item *it)
 		}
 	free(it->facts);
 	free(it->first_reason);
-	free(it->release_info);
+	free(it->rel_label);
+	free(it->rel_as);
 	free(it);
 }
 
@@ -230,32 +232,46 @@ fifo_pop(char ***v, size_t *n)
 /* ------------------------------------------------------------------ */
 /* Audit and archive. */
 
+/*
+ * An event: key and value strings in pairs, a NULL key ends them
+ * (guard/audit/auditev.h says which keys qmgr's events carry).
+ */
 static void
-audit(unsigned ev, const char *qid, uint64_t ack, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+audit(enum audit_ev ev, const char *qid, uint64_t ack, ...)
+    __attribute__((sentinel));
 
 static void
-audit(unsigned ev, const char *qid, uint64_t ack, const char *fmt, ...)
+audit(enum audit_ev ev, const char *qid, uint64_t ack, ...)
 {
-	char	details[2048];
-	va_list	ap;
+	struct audit_kv	 kv[AUDITEV_MAX_KV];
+	const char	*k;
+	size_t		 n = 0;
+	va_list		 ap;
 
-	va_start(ap, fmt);
-	(void)vsnprintf(details, sizeof(details), fmt, ap);
+	va_start(ap, ack);
+	while (n < AUDITEV_MAX_KV && (k = va_arg(ap, const char *)) != NULL) {
+		kv[n].key = k;
+		kv[n++].value = va_arg(ap, const char *);
+	}
 	va_end(ap);
 	if (!q.audit_up) {
 		/* Without the audit role nothing may be released: the
 		 * supervisor fails closed; log so the reason is seen. */
-		log_warnx("audit unavailable: %s %s: %s",
-		    audit_ev_name(ev), qid, details);
+		log_warnx("audit unavailable: %s %s", audit_ev_name(ev), qid);
 		return;
 	}
-	ipc_create(&q.audit, MSG_AUDIT, ack);
-	ipc_add_u32(&q.audit, ev);
-	ipc_add_string(&q.audit, qid);
-	ipc_add_string(&q.audit, details);
-	if (ipc_close(&q.audit) == -1)
+	if (auditev_send(&q.audit, ack, ev, qid, kv, n) == -1)
 		ipc_fatal(&q.audit);
+}
+
+/* A text cut to what an audit value holds. */
+static const char *
+clip(const char *s)
+{
+	static char	b[AUDIT_VALUE_MAX + 1];
+
+	(void)snprintf(b, sizeof(b), "%s", s);
+	return b;
 }
 
 static void
@@ -327,8 +343,8 @@ quarantine(struct item *it, const char *why)
 		n = sizeof(v) - 2;
 	record(it, SPOOL_REC_VERDICT, v, n + 1);
 	(void)move(it, SPOOL_QUARANTINED);
-	audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict=quarantine "
-	    "rule=guard.inspection reason=\"%s\"", why);
+	audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict", "quarantine", "rule",
+	    "guard.inspection", "reason", clip(why), (char *)NULL);
 	it->stage = ST_DONE;
 	archive(it, "quarantined", why);
 }
@@ -613,10 +629,9 @@ check_sent(void)
 			if (fstatat(q.sentbox, it->qid, &st,
 			    AT_SYMLINK_NOFOLLOW) == -1)
 				continue;
+			/* diode-tx records the sending. */
 			if (move(it, SPOOL_SENT) == -1)
 				continue;
-			audit(AUDIT_EV_DIODE_SENT, it->qid, 0,
-			    "across the one-way channel");
 			archive(it, "released", NULL);
 			item_forget(it);
 		}
@@ -649,9 +664,8 @@ on_classified(struct worker *w, struct ipc_msg *m)
 		ipc_msg_fatal(m);
 	w->busy = NULL;
 	it->precedence = prec <= 5 ? (int)prec : -1;
-	if (!ok)
-		audit(AUDIT_EV_MESSAGE_INSPECTED, it->qid, 0, "decode=failed "
-		    "error=\"%s\"", error);
+	(void)ok;	/* the decode worker records its result */
+	(void)error;
 	it->stage = ST_WAITING;
 	sched_push(q.sched, it->qid, it->precedence, it->arrival);
 }
@@ -688,7 +702,8 @@ audit_release(struct item *it)
 		return;
 	}
 	it->ackreq = ++q.req;
-	audit(AUDIT_EV_VERDICT, it->qid, it->ackreq, "%s", it->release_info);
+	audit(AUDIT_EV_VERDICT, it->qid, it->ackreq, "verdict", "release",
+	    "label", it->rel_label, "crosses-as", it->rel_as, (char *)NULL);
 }
 
 static const char *const verdict_state_word[] = { "released", "held",
@@ -729,30 +744,30 @@ on_verdict(struct worker *w, struct ipc_msg *m)
 		/* The release's audit record must be on disk before the
 		 * message crosses: ask for an acknowledgement. */
 		it->stage = ST_AUDIT;
-		free(it->release_info);
-		if (asprintf(&it->release_info, "verdict=release "
-		    "label=\"%s\" crosses-as=\"%s\"", src, dst) == -1)
-			fatal("asprintf");
+		free(it->rel_label);
+		free(it->rel_as);
+		it->rel_label = xstrdup(clip(src));
+		it->rel_as = xstrdup(clip(dst));
 		audit_release(it);
 		break;
 	case GP_REFER:
 		(void)move(it, SPOOL_HELD);
-		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict=refer "
-		    "label=\"%s\" reasons=\"%s\"", src, reasons);
+		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict", "refer",
+		    "label", src, "reasons", clip(reasons), (char *)NULL);
 		it->stage = ST_DONE;
 		archive(it, "held", reasons);
 		break;
 	case GP_QUARANTINE:
 		(void)move(it, SPOOL_QUARANTINED);
-		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict=quarantine "
-		    "label=\"%s\" reasons=\"%s\"", src, reasons);
+		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict", "quarantine",
+		    "label", src, "reasons", clip(reasons), (char *)NULL);
 		it->stage = ST_DONE;
 		archive(it, "quarantined", reasons);
 		break;
 	default:
 		(void)move(it, SPOOL_REJECTED);
-		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict=reject "
-		    "label=\"%s\" reasons=\"%s\"", src, reasons);
+		audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict", "reject",
+		    "label", src, "reasons", clip(reasons), (char *)NULL);
 		it->stage = ST_DONE;
 		archive(it, "rejected", reasons);
 		fifo_push(&q.ndrq, &q.nndrq, it->qid);
@@ -770,7 +785,7 @@ on_ndr(struct worker *w, struct ipc_msg *m)
 	const char	*error;
 	const void	*report;
 	size_t		 n;
-	char		 name[SPOOL_ID_LEN + 16];
+	char		 name[SPOOL_ID_LEN + 16], r[16], dg[16];
 
 	if (m->id != w->req || ipc_get_u32(m, &ok) == -1 ||
 	    ipc_get_string(m, &error) == -1 ||
@@ -784,12 +799,13 @@ on_ndr(struct worker *w, struct ipc_msg *m)
 			return;		/* stays rejected; retried at restart */
 		}
 		q.reports_unsynced = true;
-		audit(AUDIT_EV_NDR_ISSUED, it->qid, 0, "report=%s reason=%u "
-		    "diagnostic=%u", name, ok ? it->ndr_reason : 0,
-		    it->ndr_diag);
+		(void)snprintf(r, sizeof(r), "%u", it->ndr_reason);
+		(void)snprintf(dg, sizeof(dg), "%u", it->ndr_diag);
+		audit(AUDIT_EV_NDR_ISSUED, it->qid, 0, "report", name,
+		    "reason", r, "diagnostic", dg, (char *)NULL);
 	} else
-		audit(AUDIT_EV_NDR_ISSUED, it->qid, 0, "report=none "
-		    "error=\"%s\"", error);
+		audit(AUDIT_EV_NDR_ISSUED, it->qid, 0, "report", "none",
+		    "error", clip(error), (char *)NULL);
 	if (move(it, SPOOL_NDR) == 0)
 		item_forget(it);
 }
@@ -827,8 +843,8 @@ worker_lost(struct worker *w, const char *pool)
 	w->busy = NULL;
 	if (it == NULL)
 		return;
-	audit(AUDIT_EV_ROLE_CRASHED, it->qid, 0, "role=%s while inspecting",
-	    pool);
+	audit(AUDIT_EV_ROLE_CRASHED, it->qid, 0, "process", pool, "reason",
+	    "died while inspecting it", (char *)NULL);
 	/* Blame is durable: the worker died holding this message. */
 	record(it, SPOOL_REC_FAILURE, pool, strlen(pool));
 	if (++it->failures >= MAX_FAILURES) {
@@ -846,8 +862,8 @@ static void
 recovered(const char *name, enum spool_state st, const char *why, void *arg)
 {
 	(void)arg;
-	audit(AUDIT_EV_MESSAGE_INSPECTED, name, 0, "set-aside state=%s reason=\"%s\"",
-	    spool_state_name(st), why);
+	audit(AUDIT_EV_MESSAGE_INSPECTED, name, 0, "stage", "spool-recovery",
+	    "state", spool_state_name(st), "reason", clip(why), (char *)NULL);
 	log_warnx("set aside %s (%s): %s", name, spool_state_name(st), why);
 }
 
@@ -1084,9 +1100,9 @@ ctl_officer(struct ctl_out *o, bool release, char *args)
 	    "release" : "reject", officer, reason);
 	record(it, SPOOL_REC_OFFICER, rec, n < sizeof(rec) ? n :
 	    sizeof(rec) - 1);
-	audit(AUDIT_EV_OFFICER_ACTION, qid, 0, "action=%s officer=\"%s\" "
-	    "reason=\"%s\" from=%s", release ? "release" : "reject", officer,
-	    reason, spool_state_name(it->state));
+	audit(AUDIT_EV_OFFICER_ACTION, qid, 0, "action", release ?
+	    "released" : "rejected", "officer", officer, "reason", clip(reason),
+	    "from", spool_state_name(it->state), (char *)NULL);
 	if (!release) {
 		(void)move(it, SPOOL_REJECTED);
 		archive(it, "rejected", rec);
@@ -1246,9 +1262,7 @@ on_pickup(struct ipc_msg *m)
 	it = item_new(qid, SPOOL_INCOMING);
 	it->arrival = e.time;
 	it->stage = ST_CLASSIFY;
-	audit(AUDIT_EV_MESSAGE_ACCEPTED, qid, 0, "source=\"%s\" bytes=%zu",
-	    e.source, e.message_len);
-	spool_entry_free(&e);
+	spool_entry_free(&e);	/* pickup records its acceptance */
 	fifo_push(&q.classify, &q.nclassify, qid);
 }
 

@@ -15,7 +15,8 @@
 # writer is killed with SIGKILL at random moments, several times, with a
 # torn record left once; every time verify reports at most an unsealed
 # tail or a torn last record, never an error, nothing acknowledged is
-# lost, and the writer continues a valid chain.
+# lost, and the writer continues a valid chain.  And the audit role itself
+# (mmguard-auditd) with a stand-in for mmguardd: see "the audit role".
 set -u
 build=$1; results=$2
 root=$(pwd)
@@ -249,6 +250,66 @@ expect "show --message --json decodes values" 0 '"msg":"MSG-4"' \
 n=$("$audit" show "$t/base" --event verdict | wc -l)
 [ "$n" -gt 50 ] && ok "show --event verdict ($n records)" ||
     ko "show --event verdict" "$n records"
+
+# ---- the audit role ------------------------------------------------------
+# mmguard-auditd with a stand-in for mmguardd (tests/audit/auditd-peer.py):
+# records named after the channel they came on, an acknowledgement only
+# once on disk, a forbidden event refused and its sender cut off, an
+# officer's key rotation, sealing on SIGTERM, and reopening the log with
+# the rotation's key file when the old one is still in place.
+make -s VARIANT=$variant "$build/bin/mmguard-auditd" >/dev/null || exit 1
+r=$t/role; mkdir "$r"
+"$audit" keygen -o "$t/k4.pem" --pub "$t/p4.pem" >"$t/k4.id" || exit 1
+k4=$(sed 's/^key //' "$t/k4.id")
+openssl pkey -in "$t/k4.pem" -outform DER | tail -c 32 >"$t/k4.raw"
+user=
+if [ "$(id -u)" = 0 ]; then
+	user=nobody
+	chown nobody "$r"
+	chmod 755 "$t"
+fi
+python3 tests/audit/auditd-peer.py run "$root/$build/bin/mmguard-auditd" \
+    "$r" "$t/k1.pem" "$t/k1.pem.new" "$t/p4.pem" "$t/k4.raw" $user \
+    >"$t/peer.out" 2>"$t/peer.err"
+rc=$?
+while read -r word what; do
+	case $word in
+	ok) ok "audit role: $what" ;;
+	FAIL) ko "audit role: $what" ;;
+	esac
+done <"$t/peer.out"
+[ $rc -eq 0 ] || ko "audit role: stand-in for mmguardd" "$(tail -n 5 "$t/peer.err")"
+grep -q "^new-key $k4\$" "$t/peer.out" && ok "audit role: rotated to $k4" ||
+    ko "audit role: rotated to $k4" "$(cat "$t/peer.out")"
+run_verify "$r" --pubkey "$t/p1.pem" --require-sealed
+expect "audit role: the log verifies, sealed, across the rotation" 0 \
+    "verify: OK" "key rotations 1" "key in force $k4"
+out=$("$audit" show "$r"); rc=$?
+expect "audit role: records carry the channel's name" 0 \
+    "decode-h2l-0 message-inspected  Q-1" "pickup-h2l message-accepted   Q-3" \
+    "stage=decode result=ok"
+out=$("$audit" show "$r" --event sandbox-violation); rc=$?
+expect "audit role: the refusal is recorded, the forged event is not" 0 \
+    "audit      sandbox-violation  -                process=decode-h2l-0 reason=decode%20may%20not%20record%20officer-action"
+if "$audit" show "$r" --event officer-action | grep -q .; then
+	ko "audit role: no officer-action from a decode worker"
+else
+	ok "audit role: no officer-action from a decode worker"
+fi
+out=$("$audit" show "$r" --event config-changed); rc=$?
+expect "audit role: the officer's rotation, from mmguardd" 0 \
+    "mmguardd   config-changed     -                change=audit-key officer=Auditor key=$k4"
+n=$(printf '%s\n' "$out" | grep -c "change=audit-key")
+[ "$n" -eq 1 ] && ok "audit role: a refused rotation leaves no record" ||
+    ko "audit role: a refused rotation leaves no record" "$n records"
+# A crash after the rotation, before mmguardd put the new key in place.
+out=$(python3 tests/audit/auditd-peer.py reopen \
+    "$root/$build/bin/mmguard-auditd" "$r" "$t/k1.pem" "$t/k4.pem" $user \
+    2>&1); rc=$?
+expect "audit role: reopened with the rotation's key, says so" 0 \
+    "key-in-force 1 $k4"
+run_verify "$r" --pubkey "$t/p1.pem" --require-sealed
+expect "audit role: still verifies after the reopen" 0 "verify: OK"
 
 # ---- crashes ------------------------------------------------------------
 c=$t/crash; mkdir "$c"

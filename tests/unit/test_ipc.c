@@ -685,6 +685,34 @@ test_ipc_peer_gone(void)
 	ipc_chan_free(&a);
 }
 
+/*
+ * The peer sends its last frame and closes with one of ours unread: the
+ * kernel reports the reset first; the frame still arrives, then the end.
+ */
+static void
+test_ipc_peer_reset(void)
+{
+	struct ipc_chan	a, b;
+	uint32_t	v;
+
+	chan_pair(&a, &b);
+	ipc_create(&a, T_A, 1);
+	CU_ASSERT_FATAL(ipc_close(&a) == 0);
+	CU_ASSERT_FATAL(ipc_flush(&a) == 0);	/* never read by b */
+	ipc_create(&b, T_B, 2);
+	CU_ASSERT(ipc_add_u32(&b, 77) == 0);
+	CU_ASSERT_FATAL(ipc_close(&b) == 0);
+	CU_ASSERT_FATAL(ipc_flush(&b) == 0);
+	ipc_chan_free(&b);
+	CU_ASSERT_FATAL(ipc_recv(&a, &m) == 1);
+	CU_ASSERT(m.id == 2 && ipc_get_u32(&m, &v) == 0 && v == 77 &&
+	    ipc_end(&m) == 0);
+	CU_ASSERT(ipc_recv(&a, &m) == -1);
+	CU_ASSERT(a.eof == 1);
+	CU_ASSERT(err_has(a.err, "b closed the channel"));
+	ipc_chan_free(&a);
+}
+
 static void
 test_ipc_wait(void)
 {
@@ -721,6 +749,8 @@ static const struct unit_test tests[] = {
 	{ "queueing under a full socket buffer", test_ipc_queue_full_socket },
 	{ "output queue bounded", test_ipc_queue_limit },
 	{ "peer gone: end of file, EPIPE", test_ipc_peer_gone },
+	{ "peer gone with frames unread: its last frame, then the end",
+	    test_ipc_peer_reset },
 	{ "blocking helpers", test_ipc_wait },
 	{ NULL, NULL }
 };

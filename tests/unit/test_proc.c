@@ -41,8 +41,13 @@ probe_path(char *out, size_t outsz)
 	return 0;
 }
 
+/*
+ * Start the probe as a role (with an audit channel on fd 4 when asked),
+ * exchange a frame with a descriptor both ways, and check the descriptors
+ * it started with.
+ */
 static void
-test_proc_exec_child_fds(void)
+child_fds(int with_audit, const char *want)
 {
 	static const char	 body[] = "message body";
 	char			*argv[] = { (char *)"sandbox-probe",
@@ -54,7 +59,8 @@ test_proc_exec_child_fds(void)
 	size_t			 dlen;
 	uint32_t		 v;
 	pid_t			 pid;
-	int			 sv[2], stray, stray_cloexec, fd, rfd, status;
+	int			 sv[2], av[2] = { -1, -1 }, stray, stray_cloexec;
+	int			 fd, rfd, status;
 
 	CU_ASSERT_FATAL(probe_path(path, sizeof(path)) == 0);
 	CU_ASSERT_FATAL(access(path, X_OK) == 0);
@@ -62,9 +68,14 @@ test_proc_exec_child_fds(void)
 	CU_ASSERT_FATAL((stray = dup(1)) != -1);
 	CU_ASSERT_FATAL((stray_cloexec = fcntl(1, F_DUPFD_CLOEXEC, 40)) != -1);
 	CU_ASSERT_FATAL(ipc_socketpair(sv, err, sizeof(err)) == 0);
-	pid = proc_exec(path, argv, sv[1], err, sizeof(err));
+	if (with_audit)
+		CU_ASSERT_FATAL(ipc_socketpair(av, err, sizeof(err)) == 0);
+	pid = with_audit ? proc_exec_audit(path, argv, sv[1], av[1], err,
+	    sizeof(err)) : proc_exec(path, argv, sv[1], err, sizeof(err));
 	CU_ASSERT_FATAL(pid > 0);
 	(void)close(sv[1]);
+	if (with_audit)
+		(void)close(av[1]);
 	CU_ASSERT_FATAL(ipc_chan_init(&ch, sv[0], "child") == 0);
 
 	fd = ipc_memfd_sealed("body", body, sizeof(body) - 1, err,
@@ -79,8 +90,7 @@ test_proc_exec_child_fds(void)
 	CU_ASSERT(m.id == 5);
 	CU_ASSERT(ipc_check_type(&m, MSG_PROBE_REPLY) == 0);
 	CU_ASSERT(ipc_get_u32(&m, &v) == 0 && v == 100);
-	CU_ASSERT(ipc_get_string(&m, &fds) == 0 &&
-	    strcmp(fds, "0 1 2 3") == 0);
+	CU_ASSERT(ipc_get_string(&m, &fds) == 0 && strcmp(fds, want) == 0);
 	CU_ASSERT(ipc_get_data(&m, &data, &dlen) == 0 &&
 	    dlen == sizeof(body) - 1 && memcmp(data, body, dlen) == 0);
 	CU_ASSERT(ipc_get_fd(&m, &rfd) == 0);
@@ -94,6 +104,21 @@ test_proc_exec_child_fds(void)
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	(void)close(stray);
 	(void)close(stray_cloexec);
+	if (with_audit)
+		(void)close(av[0]);
+}
+
+static void
+test_proc_exec_child_fds(void)
+{
+	child_fds(0, "0 1 2 3");
+}
+
+/* With an audit channel: the child holds it on fd 4, and nothing more. */
+static void
+test_proc_exec_audit_fd(void)
+{
+	child_fds(1, "0 1 2 3 4");
 }
 
 static void
@@ -159,6 +184,7 @@ test_proc_check_channel(void)
 static const struct unit_test tests[] = {
 	{ "child holds fds 0-3 only, frame with fd both ways",
 	    test_proc_exec_child_fds },
+	{ "with an audit channel: fds 0-4 only", test_proc_exec_audit_fd },
 	{ "exec failure reported to the caller", test_proc_exec_failure },
 	{ "channel check on fd 3", test_proc_check_channel },
 	{ NULL, NULL }
