@@ -41,8 +41,10 @@ evtimes() { # EVENT
 	cat "$run"/audit/*.log | python3 -c '
 import sys, re, datetime
 ev = sys.argv[1]
+# acceptance as pickup records it, the release once qmgr holds it durably
+role = "pickup-h2l" if ev == "message-accepted" else "qmgr-h2l"
 for line in sys.stdin:
-    if " event=%s " % ev not in line or " role=qmgr-h2l " not in line:
+    if " event=%s " % ev not in line or " role=%s " % role not in line:
         continue
     if ev == "verdict" and "verdict%3Drelease" not in line and \
         "verdict=release" not in line:

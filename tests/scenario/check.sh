@@ -60,7 +60,7 @@ mkdir -p "$run/archive"
 "$bin/mmguard-archive" -d "$run/archive/archive.sqlite" add \
     "$run/msg/clean.p1" --id OLD-1 --verdict released \
     --time 2020-01-01T00:00:00Z >/dev/null
-[ $root = 1 ] && chown -R nobody "$run/archive"
+[ $root = 1 ] && chown -R _mmguard-archive:_mmguard "$run/archive"
 cp "$etc/audit.pem" "$etc/audit-first.pem"
 
 guard_start
