@@ -797,7 +797,8 @@ sandbox_int_cmp(const void *a, const void *b)
  * The role-probe builds only (build/probe-CALL/, tests/sandbox/roles.sh):
  * with its filter on, the role makes one call no role may make.  The
  * filter kills it (SIGSYS) and the supervisor reports a sandbox violation;
- * a role that lives on says so and exits 99, which the test counts as a
+ * an open that the profile allows and Landlock refuses exits 98; a role
+ * that lives on says so and exits 99, which the test counts as a
  * failure.  The calls are made raw, so that no library wrapper can take
  * another path.
  */
@@ -814,6 +815,13 @@ sandbox_probe(const char *call)
 		r = syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
 	else
 		r = syscall(SYS_execve, "/bin/true", argv, envp);
+	if (r == -1 && errno == EACCES) {
+		/* Allowed by the profile (the sqlite one opens files), refused
+		 * by Landlock beneath the role's directories. */
+		(void)fprintf(stderr, "%s: sandbox probe: %s refused by "
+		    "Landlock\n", sb_name, call);
+		_exit(98);
+	}
 	(void)fprintf(stderr, "%s: sandbox probe: %s was not refused "
 	    "(returned %ld)\n", sb_name, call, r);
 	_exit(99);
