@@ -1244,25 +1244,27 @@ on_peer(struct ipc_msg *m)
 static void
 on_pickup(struct ipc_msg *m)
 {
-	const char	*qid;
-	struct item	*it;
-	struct spool_entry e;
-	char		 err[256];
+	const char		*qid;
+	struct item		*it;
+	enum spool_state	 st;
 
 	if (m->type != MSG_NEW || ipc_get_string(m, &qid) == -1 ||
 	    ipc_end(m) == -1)
 		ipc_msg_fatal(m);
 	if (item_get(qid) != NULL)
 		return;
-	if (spool_read(&q.sp, SPOOL_INCOMING, qid, &e, err, sizeof(err)) ==
-	    -1) {
-		log_warnx("pickup announced %s: %s", qid, err);
+	/* Only looked for: the decode worker reads it next (a file that
+	 * does not read is recorded so by it, and ends quarantined as an
+	 * inspection failure), and pickup records its acceptance.  Arrival is when qmgr hears of it, within the same
+	 * second as the spool's own time record, and only ages it. */
+	if (spool_find(&q.sp, qid, &st) == -1 || st != SPOOL_INCOMING) {
+		log_warnx("pickup announced %s, which is not in incoming",
+		    qid);
 		return;
 	}
 	it = item_new(qid, SPOOL_INCOMING);
-	it->arrival = e.time;
+	it->arrival = now();
 	it->stage = ST_CLASSIFY;
-	spool_entry_free(&e);	/* pickup records its acceptance */
 	fifo_push(&q.classify, &q.nclassify, qid);
 }
 
