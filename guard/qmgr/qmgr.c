@@ -1105,7 +1105,14 @@ ctl_officer(struct ctl_out *o, bool release, char *args)
 	    "from", spool_state_name(it->state), (char *)NULL);
 	if (!release) {
 		(void)move(it, SPOOL_REJECTED);
-		archive(it, "rejected", rec);
+		{
+			/* The archive takes "rule: text" lines. */
+			char	ar[sizeof(rec) + 32];
+
+			(void)snprintf(ar, sizeof(ar), "guard.officer: %s",
+			    rec);
+			archive(it, "rejected", ar);
+		}
 		/* The originator hears of it: transfer failure for a
 		 * security reason, security-policy-violation. */
 		it->ndr_reason = 8;

@@ -256,6 +256,8 @@ check "the message accepted while the audit role was down is in the log" \
 check "no process had an event refused" '! show sandbox-violation | grep -q "^[0-9]* *[^ ]* *audit "'
 check "the archive holds the end states" \
     '"$bin/mmguard-archive" -d "$run/archive/archive.sqlite" search "" 2>/dev/null | grep -c . | awk "{exit !(\$1 >= 4)}"'
+check "the archive holds the officer's rejection, with the officer and the reason" \
+    '"$bin/mmguard-archive" -d "$run/archive/archive.sqlite" show "$lid" 2>/dev/null | grep -q "guard.officer.*reject by Jones: leak confirmed"'
 
 echo "$pass $fail" >"$results"
 echo "scenario: $pass passed, $fail failed"
