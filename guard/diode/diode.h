@@ -37,11 +37,13 @@
  *
  * SECURITY-FRAMES
  *
- *	Version 1.  Every field is big-endian.  One frame is one datagram;
+ *	Version 2.  Every field is big-endian.  One frame is one datagram;
  *	its length is the datagram's length.  Every frame starts with:
  *
  *	   off len field
- *	     0   4 magic "MGD1" (the last byte is the version)
+ *	     0   4 magic "MGD2" (the last byte is the version; version 1
+ *	           had no previous-session fields in the heartbeat, and
+ *	           is refused)
  *	     4   1 type: 1 DATA, 2 HEARTBEAT
  *	     5   1 flags, 0 (frames with other bits are refused)
  *	     6   2 reserved, 0
@@ -114,7 +116,13 @@
  *	    66   2 reserved, 0
  *	    68 144 per precedence 0..5: next block sequence (8), low-water
  *	           mark (8), next message sequence (8)
- *	   212     n entries: precedence (1), id length (1), message
+ *	   212   8 previous session id: the last earlier session of this
+ *	           sender that recorded a message as sent (0: none)
+ *	   220  48 per precedence 0..5: the previous session's recorded
+ *	           count, 1 + the highest message sequence its sending
+ *	           record holds in that stream (0: none); 0 throughout
+ *	           when there is no previous session
+ *	   268     n entries: precedence (1), id length (1), message
  *	           sequence (8), id
  *	           then the tag
  *
@@ -122,14 +130,47 @@
  *	consecutive heartbeats, so that a message whose every frame is lost
  *	is still reported by id.
  *
+ *	Accounting across restarts.  The high side's record of sending is
+ *	diode-tx's log: a line per message, fsync'd once every frame of the
+ *	message has been sent and before the message leaves the drop folder
+ *	(the queue manager calls it sent when it has left).  The rule the
+ *	low side keeps: every message of that record is either delivered,
+ *	or reported lost (by id when it is known, else by session, stream
+ *	and sequence, which the record maps to the id).  What makes it hold:
+ *	  - diode-rx keeps its place on stable storage (diode_rx_state: the
+ *	    session, and per stream the sequence below which every message
+ *	    is accounted for), written atomically after each group commit,
+ *	    so that neither a kill nor a restart forgets what was delivered
+ *	    or reported;
+ *	  - a diode-rx that restarts while its sender's session goes on
+ *	    resumes that session: what is below its mark is not delivered
+ *	    again when frames are seen again, and what the sender finished
+ *	    meanwhile (frames that died with the killed process or were
+ *	    sent while nobody listened) is reported lost from the low-water
+ *	    marks and heartbeat counts, as any loss;
+ *	  - a sender that starts (the guard restarts diode-tx with
+ *	    diode-rx) reads its record and names, in every heartbeat, its
+ *	    previous session and how many messages of each stream the
+ *	    record holds for it; diode-rx reports as lost those above its
+ *	    own mark for that session.  A message started but not recorded
+ *	    is still in the drop folder and is sent again by the new
+ *	    session (diode-rx stores an id once).  A previous session the
+ *	    receiver never heard of is reported whole, with an alarm that
+ *	    sessions before it cannot be named from here.
+ *
  *	Replay.  The receiver accepts a frame sequence once (a window of
  *	DIODE_REPLAY_WINDOW frames behind the highest seen; older ones are
  *	refused).  A new session is accepted only with an epoch later than
  *	every session accepted before, which diode-rx keeps on stable
  *	storage, so frames recorded from an earlier session cannot be
- *	played back to deliver its messages a second time.  The cost: a
- *	sender whose clock steps backwards is refused until it passes the
- *	last accepted epoch (the operator can reset diode-rx's state file).
+ *	played back to deliver its messages a second time.  After a
+ *	restart the receiver's replay window is empty, but the session it
+ *	resumes delivers no message below its stored mark, so frames played
+ *	back then deliver nothing twice either.  The cost: a sender whose
+ *	clock steps backwards is refused until it passes the last accepted
+ *	epoch (the operator can remove diode-rx's state; its next sender
+ *	session then names a previous session the receiver does not know,
+ *	which is reported whole).
  *	The release token is checked by diode-rx over the digest it
  *	computes itself; it binds the bytes, not the id or precedence.
  */
@@ -154,7 +195,7 @@
 
 #define DIODE_HDR_LEN		36
 #define DIODE_DATA_HDR_LEN	88
-#define DIODE_HB_HDR_LEN	212
+#define DIODE_HB_HDR_LEN	268
 #define DIODE_TAG_LEN		32
 #define DIODE_REC_HDR_LEN	88
 #define DIODE_DIGEST_LEN	32
@@ -163,7 +204,7 @@
 #define DIODE_NONE		0xffffffffu
 
 /* Fixed limits. */
-/* A heartbeat (212-byte header, one 74-byte entry) fits in a data frame. */
+/* A heartbeat (268-byte header, one 74-byte entry) fits in a data frame. */
 #define DIODE_MIN_SYMBOL	256
 #define DIODE_MAX_SYMBOL	65000
 #define DIODE_MAX_FRAME		(DIODE_DATA_HDR_LEN + DIODE_MAX_SYMBOL + \
@@ -221,6 +262,8 @@ struct diode_hb {
 	uint64_t	 started, completed, bytes;
 	uint32_t	 interval_ms;
 	struct diode_stream_counts streams[DIODE_NPREC];
+	uint64_t	 prev_session;		/* 0: none */
+	uint64_t	 prev_next[DIODE_NPREC];
 	uint16_t	 nentries;
 	const uint8_t	*entries;	/* nentries raw entries, checked */
 	size_t		 entries_len;
@@ -346,6 +389,12 @@ struct diode_tx	*diode_tx_new(const struct diode_tx_params *,
 		    uint64_t now_us, char *, size_t);
 void		 diode_tx_free(struct diode_tx *);
 uint64_t	 diode_tx_session(const struct diode_tx *);
+/*
+ * The previous session as the sending record holds it (session 0: none):
+ * named in every heartbeat from now on (see "Accounting across restarts").
+ */
+void		 diode_tx_set_previous(struct diode_tx *, uint64_t session,
+		    const uint64_t next[DIODE_NPREC]);
 int		 diode_tx_submit(struct diode_tx *, const struct diode_tx_msg *,
 		    char *, size_t);
 /*
@@ -375,6 +424,8 @@ void		 diode_tx_get_stats(const struct diode_tx *,
 #define DIODE_EV_LINK_UP	5
 #define DIODE_EV_SESSION	6	/* a new sender session */
 #define DIODE_EV_PROTOCOL	7	/* authenticated but inconsistent */
+#define DIODE_EV_UNSEEN		8	/* the sender names a previous
+					   session this receiver never had */
 
 struct diode_rx_event {
 	int		 type;
@@ -397,6 +448,24 @@ struct diode_rx_msg {
 	size_t		 len;
 };
 
+/*
+ * The receiver's place, which diode-rx keeps on stable storage: with it a
+ * restarted receiver neither delivers a message twice nor forgets one it
+ * was told of (diode.h, "Accounting across restarts").  Every message of
+ * a stream below expect has been delivered, refused or reported lost;
+ * the sender had started every one below seen.
+ */
+struct diode_rx_state {
+	int		 have_session;
+	uint64_t	 session, epoch;
+	uint64_t	 expect[DIODE_NPREC];
+	uint64_t	 seen[DIODE_NPREC];
+	/* The session before it, for what its successor says of it. */
+	int		 have_prev;
+	uint64_t	 prev_session;
+	uint64_t	 prev_done[DIODE_NPREC];	/* accounted below */
+};
+
 struct diode_rx_cb {
 	/* Store the message; -1 when it could not be (reported as lost). */
 	int	(*deliver)(void *, const struct diode_rx_msg *, char *, size_t);
@@ -404,16 +473,21 @@ struct diode_rx_cb {
 	/* 0 when the token releases this digest. */
 	int	(*verify)(void *, const uint8_t *digest, const uint8_t *token);
 	/*
-	 * A new session with a later epoch: persist the epoch; -1 refuses
-	 * the session (its frames are then dropped).
+	 * A new session with a later epoch is about to replace the current
+	 * one: persist the state given (the receiver's place once it has
+	 * switched, the current session's own accounting taken no further
+	 * than what is already done); -1 refuses the session (its frames
+	 * are then dropped).  Everything delivered so far must be stable
+	 * before the state is.
 	 */
-	int	(*session)(void *, uint64_t session, uint64_t epoch);
+	int	(*session)(void *, const struct diode_rx_state *);
 	void	*arg;
 };
 
 struct diode_rx_params {
 	uint32_t	 link;
 	uint64_t	 last_epoch;	/* from stable storage; 0 none */
+	const struct diode_rx_state *resume;	/* NULL: a fresh receiver */
 	uint64_t	 max_message;	/* body bytes */
 	uint32_t	 reorder_ms;	/* wait for late frames before loss */
 	uint32_t	 dead_ms;	/* no frame for this long: link down;
@@ -443,6 +517,9 @@ void		 diode_rx_tick(struct diode_rx *, uint64_t now_us);
 void		 diode_rx_finish(struct diode_rx *, const char *reason);
 /* Messages begun or announced but neither delivered nor reported. */
 uint64_t	 diode_rx_pending(const struct diode_rx *);
+/* The place to keep on stable storage (after the deliveries are). */
+void		 diode_rx_get_state(const struct diode_rx *,
+		    struct diode_rx_state *);
 void		 diode_rx_get_stats(const struct diode_rx *,
 		    struct diode_rx_stats *);
 
@@ -511,5 +588,30 @@ int	diode_parse_num(const char *, unsigned base, uint64_t min,
 int	diode_append(int fd, const char *, size_t, char *, size_t);
 uint64_t diode_now_us(void);		/* CLOCK_MONOTONIC */
 uint64_t diode_wall_us(void);		/* CLOCK_REALTIME */
+
+/* --- Stable state of the programs (diode_state.c) -------------------- */
+
+/*
+ * diode-rx's state file, DIODE_STATE_FILE in its state directory:
+ * written with diode_write_durable and the directory fsync'd.  Load
+ * returns 0 with *found 0 when there is none yet.
+ */
+#define DIODE_STATE_FILE	"rx.state"
+int	diode_state_save(int dirfd, const struct diode_rx_state *, char *,
+	    size_t);
+int	diode_state_load(int dirfd, struct diode_rx_state *, int *found,
+	    char *, size_t);
+int	diode_state_parse(const char *, size_t, struct diode_rx_state *,
+	    char *, size_t);
+/*
+ * diode-tx's sending record (fd open for reading): the last session that
+ * recorded a message as sent, and per stream 1 + the highest sequence
+ * recorded for it.  Reads from the end, the last session only.
+ */
+int	diode_sendlog_last(int fd, uint64_t *session,
+	    uint64_t next[DIODE_NPREC], char *, size_t);
+/* One line of the sending record; 0 and the fields when it is "sent". */
+int	diode_sendlog_line(const char *, size_t, uint64_t *session, int *prec,
+	    uint64_t *seq);
 
 #endif

@@ -3,7 +3,7 @@
  *
  * SYNOPSIS
  *	mmguard-diode-rx --listen ADDR --key FILE --token-key FILE
- *	    --out DIR --report FILE [--state FILE] [--link ID]
+ *	    --out DIR --report FILE [--state DIR] [--link ID]
  *	    [--max-size BYTES] [--reorder-wait MS] [--dead-after MS]
  *	    [--rcvbuf BYTES] [--exit-idle MS] [-v]
  *
@@ -33,7 +33,21 @@
  *	--key; frames failing it (forged, corrupted), frames of another
  *	--link, frames seen before (duplicates, replays) and frames of a
  *	session older than the last one accepted (its epoch is kept in
- *	--state, default REPORT.state) are refused and counted.
+ *	--state) are refused and counted.
+ *
+ *	The receiver's place is kept in the folder --state (default
+ *	REPORT.state, made when missing), in the file rx.state: the sender's
+ *	session and epoch, per precedence stream the sequence below which
+ *	every message is delivered, refused or reported, and the previous
+ *	session's.  It is replaced atomically (temporary name, fsync,
+ *	rename, fsync of the folder) after each group commit that moved it,
+ *	never before the messages it counts are stable.  Restarted (even
+ *	after SIGKILL), the receiver resumes the session: no message below
+ *	the mark is written again when its frames come again, and what the
+ *	sender finished meanwhile is reported lost; a new sender session
+ *	names its predecessor and how many messages its sending record
+ *	holds, and those not accounted for here are reported lost (the
+ *	rule: guard/diode/diode.h, "Accounting across restarts").
  *
  *	Every message is accounted for.  One that cannot be repaired, or
  *	that was refused, is written to the log and appended (fsync'd) to
@@ -41,6 +55,7 @@
  *		TIME lost session=S prec=P seq=N id=ID reason=...
  *		TIME lost session=S prec=P seq=N-M id=? reason=...
  *		TIME refused session=S prec=P seq=N id=ID reason=...
+ *		TIME unseen-session session=S reason=...
  *	A message whose id did not survive is named by its precedence
  *	stream and sequence number, which the sender's log maps to its id.
  *	Alarms (link down for longer than --dead-after, default three
@@ -55,7 +70,7 @@
  *	--token-key FILE the release token key (stand-in for the policy)
  *	--out DIR	where complete, verified messages go
  *	--report FILE	the loss and alarm report
- *	--state FILE	the last accepted session epoch (default
+ *	--state DIR	the receiver's place across restarts (default
  *			REPORT.state)
  *	--link ID	link id (default 1)
  *	--max-size N	largest message body, suffix K M G (default 64M)
@@ -116,7 +131,9 @@
 struct rxctx {
 	int		 outdir;
 	int		 reportfd;
-	const char	*state;
+	int		 statedir;
+	struct diode_rx	*rx;
+	struct diode_rx_state saved;	/* what the state file says */
 	char		(*staged)[DIODE_ID_MAX + 1];	/* ids to commit */
 	size_t		 nstaged, staged_cap;
 	uint8_t		 tokkey[DIODE_KEY_MAX];
@@ -137,7 +154,7 @@ usage(int full)
 
 	fprintf(f, "usage: mmguard-diode-rx --listen ADDR --key FILE "
 	    "--token-key FILE --out DIR\n"
-	    "           --report FILE [--state FILE] [--link ID] "
+	    "           --report FILE [--state DIR] [--link ID] "
 	    "[--max-size N]\n"
 	    "           [--reorder-wait MS] [--dead-after MS] [--rcvbuf N] "
 	    "[--exit-idle MS] [-v]\n");
@@ -161,8 +178,8 @@ usage(int full)
 		    "  --out DIR          verified messages: ID and ID.meta\n"
 		    "  --report FILE      lost and refused messages, alarms "
 		    "(appended, fsync'd)\n"
-		    "  --state FILE       last accepted session epoch "
-		    "(default REPORT.state)\n"
+		    "  --state DIR        the receiver's place across "
+		    "restarts (default REPORT.state)\n"
 		    "  --link ID          link id (default 1)\n"
 		    "  --max-size N       largest message (default 64M)\n"
 		    "  --reorder-wait MS  wait for late frames before loss "
@@ -225,6 +242,13 @@ on_event(void *arg, const struct diode_rx_event *ev)
 		log_warnx("ALARM protocol error in stream %s: %s",
 		    diode_prec_name(ev->prec), ev->reason);
 		break;
+	case DIODE_EV_UNSEEN:
+		(void)snprintf(line, sizeof(line), "%s unseen-session "
+		    "session=%016llx reason=%s\n", ts,
+		    (unsigned long long)ev->session, ev->reason);
+		log_warnx("ALARM sender session %016llx never received: %s",
+		    (unsigned long long)ev->session, ev->reason);
+		break;
 	case DIODE_EV_LINK_DOWN:
 	case DIODE_EV_LINK_UP:
 	case DIODE_EV_SESSION:
@@ -285,43 +309,79 @@ on_verify(void *arg, const uint8_t *digest, const uint8_t *token)
 	return ok ? 0 : -1;
 }
 
+static void	commit(struct rxctx *);
+
+/*
+ * The receiver's place (diode.h, "Accounting across restarts"), saved
+ * after the deliveries it counts are stable: commit first.  Written when
+ * the marks moved; the sender's counts (seen) alone do not call for a
+ * write, they go along with the next one.
+ */
 static int
-on_session(void *arg, uint64_t session, uint64_t epoch)
+state_moved(const struct diode_rx_state *a, const struct diode_rx_state *b)
+{
+	return a->have_session != b->have_session ||
+	    a->session != b->session || a->epoch != b->epoch ||
+	    memcmp(a->expect, b->expect, sizeof(a->expect)) != 0 ||
+	    a->have_prev != b->have_prev ||
+	    a->prev_session != b->prev_session ||
+	    memcmp(a->prev_done, b->prev_done, sizeof(a->prev_done)) != 0;
+}
+
+static int
+state_save(struct rxctx *c, const struct diode_rx_state *sv)
+{
+	char	err[256];
+
+	if (diode_state_save(c->statedir, sv, err, sizeof(err)) != 0) {
+		log_warnx("--state: %s", err);
+		return -1;
+	}
+	c->saved = *sv;
+	return 0;
+}
+
+static void
+persist(struct rxctx *c)
+{
+	struct diode_rx_state	sv;
+
+	commit(c);
+	diode_rx_get_state(c->rx, &sv);
+	if (state_moved(&sv, &c->saved) && state_save(c, &sv) != 0)
+		fatalx("the receiver's state could not be saved");
+}
+
+/* A new sender session: everything before it stable, then its state. */
+static int
+on_session(void *arg, const struct diode_rx_state *sv)
 {
 	struct rxctx	*c = arg;
-	char		 text[64], err[256], dir[4096];
-	const char	*slash, *base;
-	int		 dfd;
-	size_t		 dl;
 
-	(void)session;
-	(void)snprintf(text, sizeof(text), "epoch %llu\n",
-	    (unsigned long long)epoch);
-	if ((slash = strrchr(c->state, '/')) != NULL) {
-		dl = (size_t)(slash - c->state);
-		if (dl == 0)
-			dl = 1;
-		if (dl >= sizeof(dir))
-			fatalx("--state: path too long");
-		memcpy(dir, c->state, dl);
-		dir[dl] = '\0';
-		base = slash + 1;
-	} else {
-		memcpy(dir, ".", 2);
-		base = c->state;
+	commit(c);
+	return state_save(c, sv);
+}
+
+/* The state folder, made when missing (the receiver's alone). */
+static int
+open_state(const char *path)
+{
+	struct stat	sb;
+	int		fd;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		fatal("--state %s", path);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if (errno == ENOTDIR)
+			fatalx("--state %s: not a folder (an earlier version "
+			    "kept a file here: remove it; the receiver then "
+			    "starts afresh)", path);
+		fatal("--state %s", path);
 	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		log_warn("--state folder %s", dir);
-		return -1;
-	}
-	if (diode_write_durable(dfd, base, text, strlen(text), err,
-	    sizeof(err)) != 0 || fsync(dfd) != 0) {
-		log_warnx("--state: %s", err);
-		close(dfd);
-		return -1;
-	}
-	close(dfd);
-	return 0;
+	if (fstat(fd, &sb) != 0 || (sb.st_mode & 077) != 0)
+		log_warnx("--state %s: readable by others than its owner",
+		    path);
+	return fd;
 }
 
 /* Is the id in the output folder, or staged for it? */
@@ -434,29 +494,6 @@ clean_staged(int outdir)
 	closedir(d);
 }
 
-static uint64_t
-read_state(const char *path)
-{
-	char			 buf[64];
-	unsigned long long	 v;
-	ssize_t			 n;
-	int			 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		fatal("--state %s", path);
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		fatal("--state %s", path);
-	buf[n] = '\0';
-	if (sscanf(buf, "epoch %llu", &v) != 1)
-		fatalx("--state %s: not \"epoch N\"", path);
-	return v;
-}
-
 /* Point the batch's headers at their buffers (recvmmsg changes them). */
 static void
 batch_init(struct iovec *iov, struct mmsghdr *mm, uint8_t *bufs)
@@ -496,6 +533,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct diode_rx_params	 p;
+	struct diode_rx_state	 resume;
 	struct diode_rx_cb	 cb;
 	struct diode_rx_stats	 st;
 	struct diode_addr	 addr;
@@ -505,14 +543,14 @@ main(int argc, char *argv[])
 	struct iovec		 iov[BATCH];
 	struct pollfd		 pfd;
 	const char		*listen_s = NULL, *key_s = NULL, *tok_s = NULL;
-	const char		*out_s = NULL, *report_s = NULL;
+	const char		*out_s = NULL, *report_s = NULL, *state_s = NULL;
 	uint8_t			 key[DIODE_KEY_MAX], *bufs;
 	size_t			 keylen;
 	uint64_t		 rcvbuf = 32u << 20, exit_idle = 0, now;
 	uint64_t		 last_any = 0, last_refusal_log = 0, refused_logged = 0;
 	uint64_t		 refused_now, last_commit = 0;
 	char			 err[256], statebuf[4096];
-	int			 ch, verbose = 0, fd, n, i, started = 0;
+	int			 ch, verbose = 0, fd, n, i, started = 0, found;
 
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
@@ -543,7 +581,7 @@ main(int argc, char *argv[])
 			break;
 		case 'o': out_s = optarg; break;
 		case 'r': report_s = optarg; break;
-		case 's': c.state = optarg; break;
+		case 's': state_s = optarg; break;
 		case 'L':
 			p.link = (uint32_t)diode_prog_num("--link", optarg, 1000, 0,
 			    UINT32_MAX);
@@ -577,13 +615,32 @@ main(int argc, char *argv[])
 	    tok_s == NULL || out_s == NULL || report_s == NULL)
 		usage(0);
 	log_init("mmguard-diode-rx", LOG_TO_STDERR, verbose + 1);
-	if (c.state == NULL) {
+	if (state_s == NULL) {
 		if ((size_t)snprintf(statebuf, sizeof(statebuf), "%s.state",
 		    report_s) >= sizeof(statebuf))
 			fatalx("--report: path too long");
-		c.state = statebuf;
+		state_s = statebuf;
 	}
-	p.last_epoch = read_state(c.state);
+	c.statedir = open_state(state_s);
+	if (diode_state_load(c.statedir, &resume, &found, err,
+	    sizeof(err)) != 0)
+		fatalx("--state %s: %s", state_s, err);
+	c.saved = resume;
+	if (found && resume.have_session) {
+		p.resume = &resume;
+		p.last_epoch = resume.epoch;
+		log_info("resuming session %016llx (epoch %llu): messages "
+		    "below %llu %llu %llu %llu %llu %llu (by precedence) are "
+		    "accounted for", (unsigned long long)resume.session,
+		    (unsigned long long)resume.epoch,
+		    (unsigned long long)resume.expect[0],
+		    (unsigned long long)resume.expect[1],
+		    (unsigned long long)resume.expect[2],
+		    (unsigned long long)resume.expect[3],
+		    (unsigned long long)resume.expect[4],
+		    (unsigned long long)resume.expect[5]);
+	} else if (found)
+		p.resume = &resume;
 
 	if (diode_addr_parse(listen_s, &addr, err, sizeof(err)) != 0)
 		fatalx("--listen %s", err);
@@ -611,6 +668,7 @@ main(int argc, char *argv[])
 	explicit_bzero(key, sizeof(key));
 	if (rx == NULL)
 		fatalx("%s", err);
+	c.rx = rx;
 
 	diode_prog_signals();
 
@@ -651,10 +709,12 @@ main(int argc, char *argv[])
 				break;
 		}
 		diode_rx_tick(rx, now);
-		/* Group commit every 50 ms, or sooner for a large batch. */
-		if (c.nstaged >= 4096 ||
-		    (c.nstaged > 0 && now - last_commit >= 50000)) {
-			commit(&c);
+		/*
+		 * Group commit every 50 ms, or sooner for a large batch;
+		 * the receiver's place goes to stable storage after it.
+		 */
+		if (c.nstaged >= 4096 || now - last_commit >= 50000) {
+			persist(&c);
 			last_commit = now;
 		}
 		/* Refusals: one line a second at most, never one a frame. */
@@ -710,7 +770,7 @@ main(int argc, char *argv[])
 		}
 	}
 	diode_rx_finish(rx, "receiver stopped before it was complete");
-	commit(&c);
+	persist(&c);
 	diode_rx_get_stats(rx, &st);
 	log_info("summary frames=%llu refused_tag=%llu refused_malformed=%llu "
 	    "refused_link=%llu refused_replay=%llu refused_stale=%llu "

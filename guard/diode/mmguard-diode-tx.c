@@ -51,7 +51,11 @@
  *	folders fsync'd.  Nothing is deleted.  A message that cannot be read
  *	is logged and left where it is.  Killed mid-send, the program sends
  *	the message again at its next start (a new session); diode-rx
- *	refuses to store an id it already holds.
+ *	refuses to store an id it already holds.  At the start the log's
+ *	last session is read (from the end) and named, with how many
+ *	messages of each precedence it recorded, in every heartbeat: what
+ *	of it the receiver never got is then reported lost on the low side
+ *	(guard/diode/diode.h, "Accounting across restarts").
  *
  * OPTIONS
  *	--to ADDR	where diode-rx listens (numeric address only)
@@ -430,6 +434,38 @@ repair(int indir, int sentdir)
 		fatal("fsync");
 }
 
+/*
+ * The sending record's last session, named in this session's heartbeats
+ * so that diode-rx can report what it recorded as sent and the receiver
+ * never got (diode.h, "Accounting across restarts").  A line torn by a
+ * crash is ended first, so that the next record starts a line of its own.
+ */
+static void
+previous_session(struct diode_tx *tx, int logfd)
+{
+	struct stat	 sb;
+	uint64_t	 prev, next[DIODE_NPREC];
+	char		 err[256], last;
+
+	if (fstat(logfd, &sb) == 0 && sb.st_size > 0 &&
+	    pread(logfd, &last, 1, sb.st_size - 1) == 1 && last != '\n') {
+		if (diode_append(logfd, "\n", 1, err, sizeof(err)) != 0)
+			fatalx("sending record: %s", err);
+		log_warnx("sending record: its last line was torn (a crash "
+		    "while it was written); ended it");
+	}
+	if (diode_sendlog_last(logfd, &prev, next, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	diode_tx_set_previous(tx, prev, next);
+	if (prev != 0)
+		log_info("previous session %016llx recorded %llu %llu %llu "
+		    "%llu %llu %llu messages (by precedence)",
+		    (unsigned long long)prev, (unsigned long long)next[0],
+		    (unsigned long long)next[1], (unsigned long long)next[2],
+		    (unsigned long long)next[3], (unsigned long long)next[4],
+		    (unsigned long long)next[5]);
+}
+
 static void
 send_batch(int fd, const struct diode_addr *to, struct mmsghdr *mm,
     int n, uint64_t *errors)
@@ -604,11 +640,12 @@ main(int argc, char *argv[])
 		fatal("--in %s", in_s);
 	if ((sentdir = open(sent_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("--sent %s", sent_s);
+	/* Read too: the last session is found in it at the start. */
 	if (log_s != NULL)
-		logfd = open(log_s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		logfd = open(log_s, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
 		    0640);
 	else
-		logfd = openat(sentdir, "diode-tx.log", O_WRONLY | O_APPEND |
+		logfd = openat(sentdir, "diode-tx.log", O_RDWR | O_APPEND |
 		    O_CREAT | O_CLOEXEC, 0640);
 	if (logfd == -1)
 		fatal("sending record");
@@ -625,6 +662,7 @@ main(int argc, char *argv[])
 	explicit_bzero(key, sizeof(key));
 	if (tx == NULL)
 		fatalx("%s", err);
+	previous_session(tx, logfd);
 	log_info("session %016llx to %s: symbol %u, block %u, redundancy "
 	    "%u%%, window %u, rate %llu bit/s", (unsigned long long)
 	    diode_tx_session(tx), to_s, p.symsize, p.k, p.redundancy,

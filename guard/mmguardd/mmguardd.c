@@ -342,6 +342,8 @@ argv_of(struct proc *p)
 		ARG(s.cfg.dirs[p->dir].deliver);
 		ARG("--report");
 		FMT("%s/%s/rx/report.log", s.cfg.run, dshort(p->dir));
+		ARG("--state");
+		FMT("%s/%s/rx/state", s.cfg.run, dshort(p->dir));
 		ARG("--token-key");
 		ARG(s.cfg.token_key);
 		ARG("--direction");
@@ -479,8 +481,9 @@ declare_all(void)
 			declare(R_VERIFY, d, w);
 			declare(R_POLICY, d, w);
 		}
-		declare(R_DIODE_TX, d, 0);
+		/* The receiver first: listening before the sender sends. */
 		declare(R_DIODE_RX, d, 0);
+		declare(R_DIODE_TX, d, 0);
 	}
 }
 
@@ -626,8 +629,11 @@ exited(struct proc *p, int status)
 	if (p->kind == R_QMGR)
 		stop_wired(p->dir);
 	/*
-	 * A new diode-rx accepts only a new sending session (replay
-	 * protection across its restarts): the sender starts one too.
+	 * A new diode-rx resumes the sending session from its saved state,
+	 * but what died in its memory and socket buffer would then be only
+	 * reported lost.  A new sender session sends again what it had not
+	 * recorded as sent, and names what it had (guard/diode/diode.h,
+	 * "Accounting across restarts"), so the sender starts one too.
 	 */
 	if (p->kind == R_DIODE_RX) {
 		struct proc *tx = find(R_DIODE_TX, p->dir, 0);
