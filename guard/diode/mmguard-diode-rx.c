@@ -5,7 +5,7 @@
  *	mmguard-diode-rx --listen ADDR --key FILE --token-key FILE
  *	    --out DIR --report FILE [--state DIR] [--link ID]
  *	    [--max-size BYTES] [--reorder-wait MS] [--dead-after MS]
- *	    [--rcvbuf BYTES] [--exit-idle MS] [-v]
+ *	    [--rcvbuf BYTES] [--exit-idle MS] [--user NAME] [-v]
  *
  * DESCRIPTION
  *	Listens on ADDR ("udp:0.0.0.0:4406", "udp:[::]:4406" or
@@ -82,6 +82,8 @@
  *			being written)
  *	--exit-idle MS	exit after this long without frames, once a
  *			session has begun (tests, batch transfers)
+ *	--user NAME	the user to run as when started as root (required
+ *			then)
  *	-v		more logging
  *
  * EXIT STATUS
@@ -89,16 +91,28 @@
  *	reported lost first); 1 on a fatal error; 2 on usage errors.
  *
  * SECURITY
- *	Runs on the low side as its own user and is the first process to
- *	touch bytes from the low-side network: anyone there can send it
- *	datagrams.  It holds the link key and the token key (stand-in) and
- *	writes only --out, --report and --state.  It never sends: its
- *	socket is shut down for writing (sends fail with EPIPE), the
- *	program contains no send call on it, and the role's seccomp
- *	profile (sandbox module) omits sendto, sendmsg, sendmmsg and
- *	write on that descriptor, so that even a compromised receiver has
- *	no channel toward the high side (which, on an appliance, the diode
- *	would not carry anyway).  Frames are parsed by a bounded parser
+ *	Runs on the low side and is the first process to touch bytes from
+ *	the low-side network: anyone there can send it datagrams.  It holds
+ *	the link key and the token key.  Once its socket, folders, report
+ *	and keys are open it enters the net_rx sandbox for good
+ *	(guard/common/sandbox.h): started as root it becomes --user (the
+ *	supervisor passes its roles' user; a unix socket, and a state
+ *	folder it made, are given to that user first), no capabilities, no
+ *	new privileges, a network namespace of its own, Landlock confining
+ *	files to beneath --out and --state (the report is the descriptor it
+ *	already holds), and a seccomp allow-list that kills on anything
+ *	else.  It never sends: its socket is shut down for writing (sends
+ *	fail with EPIPE), the program contains no send call on it, and the
+ *	filter allows no sendto or sendmmsg at all and write, writev and
+ *	sendmsg only on descriptors other than the socket.  The filter
+ *	names the socket's own number (the one the program was given when
+ *	it made the socket, below the profile's 32 descriptors) and spells
+ *	"any other" as the exact list of the others, so no fixed number is
+ *	needed and no high bits slip past; files are written through their
+ *	own descriptors, which are never the socket's.  So even a
+ *	compromised receiver has no channel toward the high side (which,
+ *	on an appliance, the diode would not carry anyway).  Frames are
+ *	parsed by a bounded parser
  *	(fuzzed) that checks the tag before anything else; without the
  *	link key an attacker can only make it count refusals.  An
  *	attacker who owns the process could write arbitrary files into
@@ -107,12 +121,14 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,9 +136,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "guard/common/log.h"
-#include "guard/common/xmalloc.h"
 #include "guard/common/mac.h"
+#include "guard/common/sandbox.h"
+#include "guard/common/xmalloc.h"
 #include "guard/diode/diode.h"
 #include "guard/diode/diode_prog.h"
 
@@ -157,7 +176,8 @@ usage(int full)
 	    "           --report FILE [--state DIR] [--link ID] "
 	    "[--max-size N]\n"
 	    "           [--reorder-wait MS] [--dead-after MS] [--rcvbuf N] "
-	    "[--exit-idle MS] [-v]\n");
+	    "[--exit-idle MS]\n"
+	    "           [--user NAME] [-v]\n");
 	if (full)
 		fprintf(f, "\n"
 		    "Receive the frames of mmguard-diode-tx, repair losses, "
@@ -188,6 +208,8 @@ usage(int full)
 		    "heartbeats)\n"
 		    "  --rcvbuf N         socket receive buffer (default 32M)\n"
 		    "  --exit-idle MS     exit after MS without frames\n"
+		    "  --user NAME        run as NAME (required when started "
+		    "as root)\n"
 		    "  -v                 more logging\n\n"
 		    "Frame layout: guard/diode/diode.h, SECURITY-FRAMES.\n"
 		    "Exit status: 0 stopped, 1 fatal error, 2 usage.\n");
@@ -362,14 +384,35 @@ on_session(void *arg, const struct diode_rx_state *sv)
 	return state_save(c, sv);
 }
 
+/*
+ * What is made here while still root belongs to root: a unix socket, to
+ * which the sender (running as the same unprivileged user) could then not
+ * send, and a state folder made when missing, which the receiver could
+ * then not write.  Both become the user's.
+ */
+static void
+give(const char *path, const char *user)
+{
+	struct passwd	*pw;
+
+	if (user == NULL || geteuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("--user %s: no such user", user);
+	if (lchown(path, pw->pw_uid, pw->pw_gid) != 0)
+		fatal("%s", path);
+}
+
 /* The state folder, made when missing (the receiver's alone). */
 static int
-open_state(const char *path)
+open_state(const char *path, const char *user)
 {
 	struct stat	sb;
 	int		fd;
 
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+	if (mkdir(path, 0700) == 0)
+		give(path, user);
+	else if (errno != EEXIST)
 		fatal("--state %s", path);
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		if (errno == ENOTDIR)
@@ -494,6 +537,28 @@ clean_staged(int outdir)
 	closedir(d);
 }
 
+
+/*
+ * Everything is open (socket, folders, report): enter the net_rx sandbox
+ * for good.  The first digest and release token are computed now, while
+ * OpenSSL may still read its configuration and fetch its algorithms.
+ */
+static void
+confine(struct rxctx *c, const char *user, int sock)
+{
+	uint8_t	d[DIODE_DIGEST_LEN], t[DIODE_TOKEN_LEN];
+	int	dirs[2];
+
+	memset(t, 0, sizeof(t));
+	if (EVP_Digest("", 0, d, NULL, EVP_sha256(), NULL) != 1)
+		fatalx("SHA-256 unavailable in OpenSSL");
+	(void)on_verify(c, d, t);
+	dirs[0] = c->outdir;
+	dirs[1] = c->statedir;
+	sandbox_enter(&sandbox_net_rx, &(struct sandbox_args){ .user = user,
+	    .sock = sock, .dirs = dirs, .ndirs = 2 });
+}
+
 /* Point the batch's headers at their buffers (recvmmsg changes them). */
 static void
 batch_init(struct iovec *iov, struct mmsghdr *mm, uint8_t *bufs)
@@ -529,6 +594,7 @@ main(int argc, char *argv[])
 		{ "exit-idle",	required_argument, NULL, 'x' },
 		{ "direction",	required_argument, NULL, 'D' },
 		{ "policy-digest", required_argument, NULL, 'P' },
+		{ "user",	required_argument, NULL, 'u' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -544,6 +610,7 @@ main(int argc, char *argv[])
 	struct pollfd		 pfd;
 	const char		*listen_s = NULL, *key_s = NULL, *tok_s = NULL;
 	const char		*out_s = NULL, *report_s = NULL, *state_s = NULL;
+	const char		*user = NULL;
 	uint8_t			 key[DIODE_KEY_MAX], *bufs;
 	size_t			 keylen;
 	uint64_t		 rcvbuf = 32u << 20, exit_idle = 0, now;
@@ -558,8 +625,9 @@ main(int argc, char *argv[])
 	p.link = 1;
 	p.max_message = 64u << 20;
 	p.reorder_ms = 100;
-	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:vh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'u': user = optarg; break;
 		case 'l': listen_s = optarg; break;
 		case 'k': key_s = optarg; break;
 		case 'T': tok_s = optarg; break;
@@ -621,7 +689,7 @@ main(int argc, char *argv[])
 			fatalx("--report: path too long");
 		state_s = statebuf;
 	}
-	c.statedir = open_state(state_s);
+	c.statedir = open_state(state_s, user);
 	if (diode_state_load(c.statedir, &resume, &found, err,
 	    sizeof(err)) != 0)
 		fatalx("--state %s: %s", state_s, err);
@@ -657,6 +725,9 @@ main(int argc, char *argv[])
 		fatal("--report %s", report_s);
 	if ((fd = diode_sock_rx(&addr, rcvbuf, err, sizeof(err))) == -1)
 		fatalx("%s: %s", listen_s, err);
+	if (addr.family == AF_UNIX)
+		give(((const struct sockaddr_un *)(const void *)addr.ss)->
+		    sun_path, user);
 
 	memset(&cb, 0, sizeof(cb));
 	cb.deliver = on_deliver;
@@ -669,8 +740,8 @@ main(int argc, char *argv[])
 	if (rx == NULL)
 		fatalx("%s", err);
 	c.rx = rx;
-
 	diode_prog_signals();
+	confine(&c, user, fd);
 
 	bufs = xmalloc((size_t)BATCH * DIODE_MAX_FRAME);
 	memset(mm, 0, sizeof(mm));

@@ -6,7 +6,7 @@
  *	    [--log FILE] [--link ID] [--rate BITS] [--symbol-size N]
  *	    [--block N] [--redundancy PCT] [--min-parity N] [--window N]
  *	    [--heartbeat MS] [--max-size BYTES] [--sndbuf BYTES] [--once]
- *	    [--linger MS] [-v]
+ *	    [--linger MS] [--user NAME] [-v]
  *
  * DESCRIPTION
  *	Takes each message from the drop folder --in, sends it to diode-rx
@@ -78,6 +78,8 @@
  *	--once		exit once the drop folder is empty and all is sent
  *	--linger MS	with --once, keep sending heartbeats this long
  *			before exiting (default 5 heartbeats)
+ *	--user NAME	the user to run as when started as root (required
+ *			then)
  *	-v		more logging (twice: per message)
  *
  * EXIT STATUS
@@ -85,18 +87,23 @@
  *	recorded); 1 on a fatal error; 2 on usage errors.
  *
  * SECURITY
- *	Runs on the high side as its own user.  It reads the drop folder
- *	(released messages only: the policy role wrote them), holds the
- *	link key, and writes its log and the sent folder.  It receives
- *	nothing from the network: its socket is shut for reading, and on
- *	an appliance the hardware diode carries no signal back, so the low
- *	side cannot reach this process at all.  An attacker who owns it
- *	could send anything in the drop folder, or garbage, to the low
- *	side, and forge frames (it holds the link key); it cannot forge a
- *	release token (the token key is the policy role's), so diode-rx
- *	refuses any message the policy did not release.  In the guard the
- *	role is started by the supervisor with a seccomp profile allowing
- *	send on its one socket, reads of its folder and writes of its log.
+ *	Runs on the high side.  It reads the drop folder (released
+ *	messages only: the policy role wrote them), holds the link key,
+ *	and writes its log and the sent folder.  Once its socket, folders,
+ *	log and inotify watch are open it enters the net_tx sandbox for
+ *	good (guard/common/sandbox.h): started as root it becomes --user,
+ *	no capabilities, no new privileges, a network namespace of its own,
+ *	Landlock confining files to beneath --in and --sent, and a seccomp
+ *	allow-list that kills on anything else: sending on its one socket
+ *	but never reading it, files beneath its folders read, written,
+ *	synced and renamed, never removed.  It receives nothing from the
+ *	network: its socket is shut for reading, and on an appliance the
+ *	hardware diode carries no signal back, so the low side cannot
+ *	reach this process at all.  An attacker who owns it could send
+ *	anything in the drop folder, or garbage, to the low side, and forge
+ *	frames (it holds the link key); it cannot forge a release token
+ *	(the token key is the policy role's), so diode-rx refuses any
+ *	message the policy did not release.
  */
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -116,7 +123,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "guard/common/log.h"
+#include "guard/common/sandbox.h"
 #include "guard/common/xmalloc.h"
 #include "guard/diode/diode.h"
 #include "guard/diode/diode_prog.h"
@@ -148,7 +158,7 @@ usage(int full)
 	    "           [--redundancy PCT] [--min-parity N] [--window N] "
 	    "[--heartbeat MS]\n"
 	    "           [--max-size N] [--sndbuf N] [--once] [--linger MS] "
-	    "[-v]\n");
+	    "[--user NAME] [-v]\n");
 	if (full)
 		fprintf(f, "\n"
 		    "Send each message of the drop folder DIR (files NAME and "
@@ -183,6 +193,8 @@ usage(int full)
 		    "all is sent\n"
 		    "  --linger MS        with --once, heartbeats before "
 		    "exiting\n"
+		    "  --user NAME        run as NAME (required when started "
+		    "as root)\n"
 		    "  -v                 more logging\n\n"
 		    "Frame layout: guard/diode/diode.h, SECURITY-FRAMES.\n"
 		    "Exit status: 0 done or stopped by a signal, 1 fatal "
@@ -270,9 +282,11 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 	ssize_t			 r;
 	int			 fd, dfd;
 
-	if ((dfd = dup(indir)) == -1 || (d = fdopendir(dfd)) == NULL)
+	/* A descriptor of its own for the listing: openat, not dup (the
+	 * sandbox allows the one, not the other). */
+	if ((dfd = openat(indir, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (d = fdopendir(dfd)) == NULL)
 		fatal("drop folder");
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || !is_meta(de->d_name, &stem))
 			continue;
@@ -466,6 +480,25 @@ previous_session(struct diode_tx *tx, int logfd)
 		    (unsigned long long)next[5]);
 }
 
+/*
+ * Everything is open (socket, folders, log, inotify): enter the net_tx
+ * sandbox for good.  The engine's first SHA-256 is taken now, while
+ * OpenSSL may still read its configuration.
+ */
+static void
+confine(const char *user, int sock, int indir, int sentdir)
+{
+	uint8_t	d[DIODE_DIGEST_LEN];
+	int	dirs[2];
+
+	if (EVP_Digest("", 0, d, NULL, EVP_sha256(), NULL) != 1)
+		fatalx("SHA-256 unavailable in OpenSSL");
+	dirs[0] = indir;
+	dirs[1] = sentdir;
+	sandbox_enter(&sandbox_net_tx, &(struct sandbox_args){ .user = user,
+	    .sock = sock, .dirs = dirs, .ndirs = 2 });
+}
+
 static void
 send_batch(int fd, const struct diode_addr *to, struct mmsghdr *mm,
     int n, uint64_t *errors)
@@ -536,6 +569,7 @@ main(int argc, char *argv[])
 		{ "sndbuf",	required_argument, NULL, 'B' },
 		{ "once",	no_argument,	   NULL, 'o' },
 		{ "linger",	required_argument, NULL, 'g' },
+		{ "user",	required_argument, NULL, 'u' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -548,7 +582,7 @@ main(int argc, char *argv[])
 	struct iovec		 iov[BATCH];
 	struct pollfd		 pfd;
 	const char		*to_s = NULL, *key_s = NULL, *in_s = NULL;
-	const char		*sent_s = NULL, *log_s = NULL;
+	const char		*sent_s = NULL, *log_s = NULL, *user = NULL;
 	uint8_t			 key[DIODE_KEY_MAX], *frames, ibuf[4096];
 	size_t			 keylen, fsz;
 	uint64_t		 rate = 100000000, maxsz = 64u << 20;
@@ -568,8 +602,9 @@ main(int argc, char *argv[])
 	p.min_parity = DIODE_DEF_MIN_PARITY;
 	p.window = DIODE_DEF_WINDOW;
 	p.heartbeat_ms = DIODE_DEF_HEARTBEAT_MS;
-	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:vh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'u': user = optarg; break;
 		case 't': to_s = optarg; break;
 		case 'k': key_s = optarg; break;
 		case 'i': in_s = optarg; break;
@@ -663,6 +698,8 @@ main(int argc, char *argv[])
 	if (tx == NULL)
 		fatalx("%s", err);
 	previous_session(tx, logfd);
+	repair(indir, sentdir);
+	confine(user, fd, indir, sentdir);
 	log_info("session %016llx to %s: symbol %u, block %u, redundancy "
 	    "%u%%, window %u, rate %llu bit/s", (unsigned long long)
 	    diode_tx_session(tx), to_s, p.symsize, p.k, p.redundancy,
@@ -676,7 +713,6 @@ main(int argc, char *argv[])
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
 	}
-	repair(indir, sentdir);
 	(void)scan(tx, indir, maxsz);
 	next_scan = now + RESCAN_US;
 	last_rate = last_flush = now;

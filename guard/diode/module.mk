@@ -4,9 +4,9 @@ LIB_SRCS	+= guard/diode/diode_frame.c guard/diode/diode_fec.c \
 		   guard/diode/diode_io.c guard/diode/diode_state.c
 PROGS		+= mmguard-diode-tx mmguard-diode-rx
 mmguard-diode-tx_SRCS := guard/diode/mmguard-diode-tx.c guard/diode/diode_prog.c
-mmguard-diode-tx_LIBS := -lisal -lcrypto
+mmguard-diode-tx_LIBS = $(SANDBOX_LIBS) -lisal -lcrypto
 mmguard-diode-rx_SRCS := guard/diode/mmguard-diode-rx.c guard/diode/diode_prog.c
-mmguard-diode-rx_LIBS := -lisal -lcrypto
+mmguard-diode-rx_LIBS = $(SANDBOX_LIBS) -lisal -lcrypto
 UNIT_SRCS	+= tests/unit/test_diode.c
 UNIT_LIBS	+= -lisal
 FUZZERS		+= diode

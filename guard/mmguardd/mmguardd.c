@@ -368,8 +368,7 @@ argv_of(struct proc *p)
 		FMT("%d", s.retention);
 		break;
 	}
-	if (s.cfg.user != NULL && geteuid() == 0 && p->kind != R_DIODE_TX &&
-	    p->kind != R_DIODE_RX) {
+	if (s.cfg.user != NULL && geteuid() == 0) {
 		ARG("-u");
 		ARG(s.cfg.user);
 	}
@@ -1124,7 +1123,7 @@ main(int argc, char *argv[])
 	give(s.cfg.run);
 	for (d = 0; d < 2; d++) {
 		static const char *const sub[] = { "", "spool", "outbox",
-		    "sent", "rx" };
+		    "sent", "rx", "rx/state" };
 		size_t j;
 
 		if (!s.cfg.dirs[d].present)

@@ -28,6 +28,15 @@ head -c 32 /dev/urandom >"$work/key"
 head -c 32 /dev/urandom >"$work/tok"
 # Ports of this run: two consecutive, away from well-known ones.
 port=$((20000 + $$ % 20000 * 2))
+# Started as root, both programs become an unprivileged user in their
+# sandbox (net_tx, net_rx): the folders of a case are that user's, and
+# the unix socket's path must be reachable by it.
+asuser=
+if [ "$(id -u)" = 0 ]; then
+	asuser="--user nobody"
+	chmod 711 "$work"
+fi
+own() { [ -z "$asuser" ] || chown -R nobody "$1"; }
 
 ok() { pass=$((pass + 1)); echo "diode: ok   $1"; }
 ko() { fail=$((fail + 1)); echo "diode: FAIL $1"; }
@@ -51,9 +60,10 @@ transfer() {
 	udp6) rxaddr=udp:[::1]:$((port + 1)); txaddr=$rxaddr ;;
 	direct) txaddr=$rxaddr ;;
 	esac
+	own "$c"
 	"$bin/mmguard-diode-rx" -v --listen "$rxaddr" --key "$work/key" \
 	    --token-key "$work/tok" --out "$c/out" --report "$c/report" \
-	    --exit-idle 2500 2>"$c/rx.log" &
+	    --exit-idle 2500 $asuser 2>"$c/rx.log" &
 	rxpid=$!
 	pxpid=
 	case $mode in
@@ -68,7 +78,8 @@ transfer() {
 	sleep 0.3
 	# shellcheck disable=SC2086
 	timeout 120 "$bin/mmguard-diode-tx" --to "$txaddr" --key "$work/key" \
-	    --in "$c/in" --sent "$c/sent" --once $txopt 2>"$c/tx.log"
+	    --in "$c/in" --sent "$c/sent" --once $txopt $asuser \
+	    2>"$c/tx.log"
 	wait $rxpid $pxpid
 	txs=$(grep summary "$c/tx.log")
 	rxs=$(grep summary "$c/rx.log")
@@ -185,8 +196,11 @@ fi
 # is being sent arrives first.
 new prec
 "$kit" gen "$work/prec/in" "$work/tok" 1 10485760 --prefix routine
-( sleep 1.0; "$kit" gen "$work/prec/in" "$work/tok" 1 2000 --prec FLASH \
-    --prefix flash ) &
+mkdir "$work/prec/stage"
+( sleep 1.0; "$kit" gen "$work/prec/stage" "$work/tok" 1 2000 --prec FLASH \
+    --prefix flash; own "$work/prec/stage"
+    mv "$work/prec/stage/flash000000" "$work/prec/in/"
+    mv "$work/prec/stage/flash000000.meta" "$work/prec/in/" ) &
 transfer prec direct "--rate 40M"
 wait
 order=$(sed -n 's/.*delivered \([a-z]*\)00000.*/\1/p' "$c/rx.log" | tr '\n' ' ')
@@ -221,15 +235,17 @@ kill_transfer() {
 	rxrun() {
 		"$bin/mmguard-diode-rx" -v --listen "$rxaddr" --key "$work/key" \
 		    --token-key "$work/tok" --out "$c/out" --report "$c/report" \
-		    --state "$c/state" --exit-idle "$1" 2>>"$c/rx.log" &
+		    --state "$c/state" --exit-idle "$1" $asuser \
+		    2>>"$c/rx.log" &
 		rxpid=$!
 	}
 	txrun() {
 		"$bin/mmguard-diode-tx" --to "$rxaddr" \
 		    --key "$work/key" --in "$c/in" --sent "$c/sent" --once \
-		    --rate 8M 2>>"$c/tx.log" &
+		    --rate 8M $asuser 2>>"$c/tx.log" &
 		txpid=$!
 	}
+	own "$c"
 	rxrun 60000
 	sleep 0.3
 	txrun

@@ -9,8 +9,9 @@
 # one rejected by an officer gets its report; a policy loaded mid-traffic
 # decides what follows (and is audited); every confined role runs with
 # its sandbox (seccomp, no new privileges, no capabilities, its own user
-# when started as root); a verify worker killed with a message in hand is
-# replaced and the message still ends well; the audit log verifies.
+# when started as root), the one-way channel's sender and receiver too;
+# a verify worker killed with a message in hand is replaced and the
+# message still ends well; the audit log verifies.
 set -u
 build=$(cd "$1" && pwd); results=$2
 bin=$build/bin
@@ -89,12 +90,15 @@ check "the new threshold quarantines what the old one released" \
     'wait_state later quarantined'
 
 echo "scenario: sandboxes"
+ndiode=0
 for p in $(pgrep -P "$pid"); do
 	exe=$(basename "$(readlink /proc/$p/exe)")
 	case $exe in
-	mmguard-diode-tx|mmguard-diode-rx|mmguard-archived)
+	mmguard-archived)
 		echo "  note $exe (pid $p) is not under a seccomp profile yet"
 		continue ;;
+	mmguard-diode-tx|mmguard-diode-rx)
+		ndiode=$((ndiode + 1)) ;;
 	esac
 	st=/proc/$p/status
 	sec=$(awk '/^Seccomp:/{print $2}' "$st")
@@ -106,6 +110,8 @@ for p in $(pgrep -P "$pid"); do
 	check "$exe (pid $p): Seccomp 2, NoNewPrivs 1, CapEff 0, uid $want_uid" \
 	    '[ "$sec" = 2 ] && [ "$nnp" = 1 ] && [ "$cap" = 0000000000000000 ] && [ "$uid" = "$want_uid" ]'
 done
+check "diode-tx and diode-rx of both directions among them ($ndiode)" \
+    '[ "$ndiode" = 4 ]'
 
 echo "scenario: a worker dies with a message in hand"
 vp=$(for p in $(pgrep -P "$pid"); do
