@@ -155,14 +155,8 @@ struct rxctx {
 	struct diode_rx_state saved;	/* what the state file says */
 	char		(*staged)[DIODE_ID_MAX + 1];	/* ids to commit */
 	size_t		 nstaged, staged_cap;
-	uint8_t		 tokkey[DIODE_KEY_MAX];
-	size_t		 tokkeylen;
+	struct diode_token_keys tok;	/* release tokens */
 	uint64_t	 duplicates;
-	/* The guard's release tokens (guard/common/mac.h): the direction
-	 * and the digests of the policies a token may come from. */
-	int		 dir;		/* -1: the stand-in token */
-	uint8_t		 policy[4][32];
-	size_t		 npolicy;
 };
 
 
@@ -292,43 +286,11 @@ on_event(void *arg, const struct diode_rx_event *ev)
 }
 
 static int
-unhex32(const char *s, uint8_t out[32])
-{
-	int	i, hi, lo;
-
-	for (i = 0; i < 32; i++) {
-		hi = s[2 * i];
-		lo = s[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ?
-		    hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ?
-		    lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-static int
 on_verify(void *arg, const uint8_t *digest, const uint8_t *token)
 {
 	struct rxctx	*c = arg;
-	uint8_t		 want[MAC_LEN];
-	size_t		 i;
-	int		 ok = 0;
 
-	if (c->dir < 0)
-		return diode_token_check(c->tokkey, c->tokkeylen, digest,
-		    token);
-	/* A token releases this digest in this direction under one of the
-	 * policies in force (the current one, and the one before it while
-	 * messages it released are still crossing). */
-	for (i = 0; i < c->npolicy && !ok; i++)
-		ok = mac_release_token(c->tokkey, digest, 0, (unsigned)c->dir,
-		    c->policy[i], want) == 0 && mac_equal(want, token);
-	explicit_bzero(want, sizeof(want));
-	return ok ? 0 : -1;
+	return diode_prog_token_check(&c->tok, digest, token);
 }
 
 static void	commit(struct rxctx *);
@@ -621,7 +583,7 @@ main(int argc, char *argv[])
 
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
-	c.dir = -1;
+	diode_prog_token_init(&c.tok);
 	p.link = 1;
 	p.max_message = 64u << 20;
 	p.reorder_ms = 100;
@@ -631,22 +593,8 @@ main(int argc, char *argv[])
 		case 'l': listen_s = optarg; break;
 		case 'k': key_s = optarg; break;
 		case 'T': tok_s = optarg; break;
-		case 'D':
-			if (strcmp(optarg, "high-to-low") == 0)
-				c.dir = 0;
-			else if (strcmp(optarg, "low-to-high") == 0)
-				c.dir = 1;
-			else
-				fatalx("--direction: high-to-low or "
-				    "low-to-high");
-			break;
-		case 'P':
-			if (c.npolicy == 4 || strlen(optarg) != 64 ||
-			    unhex32(optarg, c.policy[c.npolicy]) == -1)
-				fatalx("--policy-digest: 64 hex digits, at "
-				    "most 4 times");
-			c.npolicy++;
-			break;
+		case 'D': diode_prog_token_dir(&c.tok, optarg); break;
+		case 'P': diode_prog_token_policy(&c.tok, optarg); break;
 		case 'o': out_s = optarg; break;
 		case 'r': report_s = optarg; break;
 		case 's': state_s = optarg; break;
@@ -714,9 +662,7 @@ main(int argc, char *argv[])
 		fatalx("--listen %s", err);
 	if (diode_key_load(key_s, key, &keylen, err, sizeof(err)) != 0)
 		fatalx("--key %s", err);
-	if (diode_key_load(tok_s, c.tokkey, &c.tokkeylen, err,
-	    sizeof(err)) != 0)
-		fatalx("--token-key %s", err);
+	diode_prog_token_load(&c.tok, tok_s);
 	if ((c.outdir = open(out_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("--out %s", out_s);
 	clean_staged(c.outdir);
@@ -862,6 +808,6 @@ main(int argc, char *argv[])
 	    (unsigned long long)st.refused, (unsigned long long)st.bytes,
 	    (unsigned long long)st.sessions);
 	diode_rx_free(rx);
-	explicit_bzero(c.tokkey, sizeof(c.tokkey));
+	explicit_bzero(&c.tok, sizeof(c.tok));
 	return 0;
 }

@@ -2,7 +2,8 @@
  * mmguard-diode-tx - send released messages across the one-way channel.
  *
  * SYNOPSIS
- *	mmguard-diode-tx --to ADDR --key FILE --in DIR --sent DIR
+ *	mmguard-diode-tx --to ADDR --key FILE --token-key FILE --in DIR
+ *	    --sent DIR [--direction D --policy-digest HEX ...]
  *	    [--log FILE] [--link ID] [--rate BITS] [--symbol-size N]
  *	    [--block N] [--redundancy PCT] [--min-parity N] [--window N]
  *	    [--heartbeat MS] [--max-size BYTES] [--sndbuf BYTES] [--once]
@@ -44,6 +45,18 @@
  *	and a lost message, by id.  Frame layout: guard/diode/diode.h,
  *	section SECURITY-FRAMES.
  *
+ *	Before a message enters the stream, its release token is checked
+ *	against the SHA-256 of exactly the bytes about to be sent: with
+ *	--direction, the guard's token (guard/common/mac.h: the policy
+ *	role's MAC, under --token-key, of the digest, the verdict release,
+ *	the direction and the digest of the deciding policy, one of the
+ *	--policy-digest given); without, the stand-in of diode.h
+ *	(HMAC-SHA256 of the digest under --token-key).  A message whose
+ *	token does not verify is never sent: an ALARM in the log, a line
+ *	"refused" in the sending record, and NAME.meta renamed NAME.refused
+ *	in the drop folder, where the writer finds it (the guard's queue
+ *	manager quarantines the message, with the reason, and audits it).
+ *
  *	Once every frame of a message has been sent, the message is
  *	recorded: a line in the log (default SENT/diode-tx.log: time,
  *	session, precedence, sequence, id, file name, length, SHA-256),
@@ -60,6 +73,10 @@
  * OPTIONS
  *	--to ADDR	where diode-rx listens (numeric address only)
  *	--key FILE	the link key, 32 to 1024 random bytes, mode 0600
+ *	--token-key FILE the release token key (the policy role's)
+ *	--direction D	high-to-low or low-to-high: check the guard's
+ *			tokens (with --policy-digest), not the stand-in
+ *	--policy-digest HEX  SHA-256 of a policy in force (up to 4 times)
  *	--in DIR	the drop folder
  *	--sent DIR	where sent messages go (same file system as --in)
  *	--log FILE	the sending record (default SENT/diode-tx.log)
@@ -141,7 +158,11 @@ struct txfile {
 	char		*name;		/* in the drop folder */
 	uint64_t	 max;
 	int		 dirfd;
+	uint8_t		 token[DIODE_TOKEN_LEN];
+	int		 refused;	/* its token did not verify */
 };
+
+static struct diode_token_keys	 tokkeys;
 
 static void			*known;		/* tsearch tree of names */
 static size_t			 outstanding;	/* submitted, not done */
@@ -151,8 +172,10 @@ usage(int full)
 {
 	FILE	*f = full ? stdout : stderr;
 
-	fprintf(f, "usage: mmguard-diode-tx --to ADDR --key FILE --in DIR "
-	    "--sent DIR [--log FILE]\n"
+	fprintf(f, "usage: mmguard-diode-tx --to ADDR --key FILE --token-key "
+	    "FILE --in DIR --sent DIR\n"
+	    "           [--direction D --policy-digest HEX ...] "
+	    "[--log FILE]\n"
 	    "           [--link ID] [--rate BITS] [--symbol-size N] "
 	    "[--block N]\n"
 	    "           [--redundancy PCT] [--min-parity N] [--window N] "
@@ -170,6 +193,14 @@ usage(int full)
 		    "unix:PATH\n"
 		    "  --key FILE         link key, 32-1024 random bytes, mode "
 		    "0600\n"
+		    "  --token-key FILE   release token key: a message whose "
+		    "token does not verify\n"
+		    "                     is not sent (NAME.meta becomes "
+		    "NAME.refused)\n"
+		    "  --direction D      with --policy-digest: check the "
+		    "guard's release tokens\n"
+		    "  --policy-digest H  SHA-256 of a policy in force (up "
+		    "to 4 times)\n"
 		    "  --in DIR           drop folder\n"
 		    "  --sent DIR         sent messages (same file system)\n"
 		    "  --log FILE         sending record (default "
@@ -210,6 +241,33 @@ name_cmp(const void *a, const void *b)
 }
 
 
+/*
+ * The release token of exactly the bytes about to be sent: a message the
+ * policy role did not release (its token made by another key, for other
+ * bytes, another direction or a policy not in force) is never sent.  It
+ * costs a second SHA-256 of the message (the engine takes its own for
+ * the record header); the check belongs to the bytes in hand.
+ */
+static int
+check_token(struct txfile *tf, const uint8_t *p, size_t len, char *err,
+    size_t errsz)
+{
+	uint8_t	digest[DIODE_DIGEST_LEN];
+	char	hex[2 * DIODE_DIGEST_LEN + 1];
+
+	if (EVP_Digest(p, len, digest, NULL, EVP_sha256(), NULL) != 1) {
+		snprintf(err, errsz, "%s: SHA-256 failed", tf->name);
+		return -1;
+	}
+	if (diode_prog_token_check(&tokkeys, digest, tf->token) == 0)
+		return 0;
+	tf->refused = 1;
+	diode_hex(digest, sizeof(digest), hex);
+	snprintf(err, errsz, "release token does not release these bytes "
+	    "(sha256 %s) under the policy in force", hex);
+	return -1;
+}
+
 /* The engine's loader: read the message file whole. */
 static int
 load_file(void *cookie, uint8_t **body, size_t *len, char *err,
@@ -249,6 +307,10 @@ load_file(void *cookie, uint8_t **body, size_t *len, char *err,
 		got += (size_t)n;
 	}
 	close(fd);
+	if (check_token(tf, p, got, err, errsz) != 0) {
+		freezero(p, got);
+		return -1;
+	}
 	*body = p;
 	*len = got;
 	return 0;
@@ -328,6 +390,7 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 		memcpy(m.id, meta.id, sizeof(m.id));
 		m.prec = meta.prec;
 		memcpy(m.token, meta.token, sizeof(m.token));
+		memcpy(tf->token, meta.token, sizeof(tf->token));
 		m.cookie = tf;
 		if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
 			fatalx("%s: %s", name, err);
@@ -344,6 +407,26 @@ struct record {
 
 static struct record	*pending;
 static size_t		 npending, pending_cap;
+
+/*
+ * A message whose release token did not verify stays on the high side:
+ * NAME.meta becomes NAME.refused (the record already says why), so that
+ * it is not taken again, and whoever wrote it into the drop folder sees
+ * it refused (the queue manager quarantines it, with the reason, and
+ * audits that).  An alarm in the log.
+ */
+static void
+set_aside(int indir, const struct txfile *tf, const struct diode_tx_done *d)
+{
+	char	meta[NAME_MAX + 1], aside[NAME_MAX + 1];
+
+	log_warnx("ALARM %s (id %s) refused, not sent: %s; kept as %s.refused",
+	    tf->name, d->id, d->err, tf->name);
+	(void)snprintf(meta, sizeof(meta), "%s.meta", tf->name);
+	(void)snprintf(aside, sizeof(aside), "%s.refused", tf->name);
+	if (renameat(indir, meta, indir, aside) != 0)
+		fatal("%s: setting it aside", tf->name);
+}
 
 static void
 flush_records(int logfd, int indir, int sentdir, uint64_t session)
@@ -373,7 +456,8 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 			    d->id, tf->name, (unsigned long long)d->len, hex);
 		else
 			len = (size_t)snprintf(line, sizeof(line),
-			    "%s failed id=%s name=%s reason=%s\n", ts, d->id,
+			    "%s %s id=%s name=%s reason=%s\n", ts,
+			    tf->refused ? "refused" : "failed", d->id,
 			    tf->name, d->err);
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
@@ -389,6 +473,13 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 
 		tf = d->cookie;
 		outstanding--;
+		if (d->status != 0 && tf->refused) {
+			set_aside(indir, tf, d);
+			tdelete(tf->name, &known, name_cmp);
+			free(tf->name);
+			free(tf);
+			continue;
+		}
 		if (d->status != 0) {
 			/* Stays known: not retried before the next start. */
 			log_warnx("%s: not sent: %s", tf->name, d->err);
@@ -482,8 +573,8 @@ previous_session(struct diode_tx *tx, int logfd)
 
 /*
  * Everything is open (socket, folders, log, inotify): enter the net_tx
- * sandbox for good.  The engine's first SHA-256 is taken now, while
- * OpenSSL may still read its configuration.
+ * sandbox for good.  The first SHA-256 and token check are made now,
+ * while OpenSSL may still read its configuration.
  */
 static void
 confine(const char *user, int sock, int indir, int sentdir)
@@ -493,6 +584,7 @@ confine(const char *user, int sock, int indir, int sentdir)
 
 	if (EVP_Digest("", 0, d, NULL, EVP_sha256(), NULL) != 1)
 		fatalx("SHA-256 unavailable in OpenSSL");
+	(void)diode_prog_token_check(&tokkeys, d, d);
 	dirs[0] = indir;
 	dirs[1] = sentdir;
 	sandbox_enter(&sandbox_net_tx, &(struct sandbox_args){ .user = user,
@@ -570,6 +662,9 @@ main(int argc, char *argv[])
 		{ "once",	no_argument,	   NULL, 'o' },
 		{ "linger",	required_argument, NULL, 'g' },
 		{ "user",	required_argument, NULL, 'u' },
+		{ "token-key",	required_argument, NULL, 'T' },
+		{ "direction",	required_argument, NULL, 'D' },
+		{ "policy-digest", required_argument, NULL, 'P' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -583,6 +678,7 @@ main(int argc, char *argv[])
 	struct pollfd		 pfd;
 	const char		*to_s = NULL, *key_s = NULL, *in_s = NULL;
 	const char		*sent_s = NULL, *log_s = NULL, *user = NULL;
+	const char		*tok_s = NULL;
 	uint8_t			 key[DIODE_KEY_MAX], *frames, ibuf[4096];
 	size_t			 keylen, fsz;
 	uint64_t		 rate = 100000000, maxsz = 64u << 20;
@@ -595,6 +691,7 @@ main(int argc, char *argv[])
 	long			 len;
 
 	memset(&p, 0, sizeof(p));
+	diode_prog_token_init(&tokkeys);
 	p.link = 1;
 	p.symsize = DIODE_DEF_SYMBOL;
 	p.k = DIODE_DEF_K;
@@ -605,6 +702,9 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "u:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': user = optarg; break;
+		case 'T': tok_s = optarg; break;
+		case 'D': diode_prog_token_dir(&tokkeys, optarg); break;
+		case 'P': diode_prog_token_policy(&tokkeys, optarg); break;
 		case 't': to_s = optarg; break;
 		case 'k': key_s = optarg; break;
 		case 'i': in_s = optarg; break;
@@ -661,7 +761,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind != argc || to_s == NULL || key_s == NULL || in_s == NULL ||
-	    sent_s == NULL)
+	    sent_s == NULL || tok_s == NULL)
 		usage(0);
 	log_init("mmguard-diode-tx", LOG_TO_STDERR, verbose + 1);
 	if (linger == 0)
@@ -671,6 +771,7 @@ main(int argc, char *argv[])
 		fatalx("--to %s", err);
 	if (diode_key_load(key_s, key, &keylen, err, sizeof(err)) != 0)
 		fatalx("--key %s", err);
+	diode_prog_token_load(&tokkeys, tok_s);
 	if ((indir = open(in_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("--in %s", in_s);
 	if ((sentdir = open(sent_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)

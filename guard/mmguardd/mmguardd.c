@@ -326,8 +326,6 @@ argv_of(struct proc *p)
 	case R_DIODE_TX:
 		ARG("--to");
 		FMT("unix:%s/%s/diode.sock", s.cfg.run, dshort(p->dir));
-		ARG("--key");
-		ARG(s.cfg.link_key);
 		ARG("--in");
 		FMT("%s/%s/outbox", s.cfg.run, dshort(p->dir));
 		ARG("--sent");
@@ -336,24 +334,12 @@ argv_of(struct proc *p)
 	case R_DIODE_RX:
 		ARG("--listen");
 		FMT("unix:%s/%s/diode.sock", s.cfg.run, dshort(p->dir));
-		ARG("--key");
-		ARG(s.cfg.link_key);
 		ARG("--out");
 		ARG(s.cfg.dirs[p->dir].deliver);
 		ARG("--report");
 		FMT("%s/%s/rx/report.log", s.cfg.run, dshort(p->dir));
 		ARG("--state");
 		FMT("%s/%s/rx/state", s.cfg.run, dshort(p->dir));
-		ARG("--token-key");
-		ARG(s.cfg.token_key);
-		ARG("--direction");
-		ARG(d);
-		ARG("--policy-digest");
-		ARG(s.pdigest);
-		if (s.old_pdigest[0] != '\0') {
-			ARG("--policy-digest");
-			ARG(s.old_pdigest);
-		}
 		break;
 	case R_AUDIT:
 		ARG("-a");
@@ -367,6 +353,25 @@ argv_of(struct proc *p)
 		ARG("-r");
 		FMT("%d", s.retention);
 		break;
+	}
+	/*
+	 * Both ends of the one-way channel: the link key, and the release
+	 * tokens each checks (diode-tx before it sends, diode-rx before it
+	 * stores) under the policy in force and the one before it.
+	 */
+	if (p->kind == R_DIODE_TX || p->kind == R_DIODE_RX) {
+		ARG("--key");
+		ARG(s.cfg.link_key);
+		ARG("--token-key");
+		ARG(s.cfg.token_key);
+		ARG("--direction");
+		ARG(d);
+		ARG("--policy-digest");
+		ARG(s.pdigest);
+		if (s.old_pdigest[0] != '\0') {
+			ARG("--policy-digest");
+			ARG(s.old_pdigest);
+		}
 	}
 	if (s.cfg.user != NULL && geteuid() == 0) {
 		ARG("-u");
@@ -730,8 +735,8 @@ policy_load(const char *file, char *msg, size_t len)
 	/* New verify and policy roles load it; old ones are stopped. */
 	for (i = 0; i < MAX_ROLES; i++)
 		if (s.p[i].used && (s.p[i].kind == R_VERIFY ||
-		    s.p[i].kind == R_POLICY || s.p[i].kind == R_DIODE_RX) &&
-		    s.p[i].pid != 0)
+		    s.p[i].kind == R_POLICY || s.p[i].kind == R_DIODE_TX ||
+		    s.p[i].kind == R_DIODE_RX) && s.p[i].pid != 0)
 			(void)kill(s.p[i].pid, SIGTERM);
 	(void)snprintf(msg, len, "policy %s loaded (sha256 %s); verify and "
 	    "policy roles restarting\n", file, newd);

@@ -19,9 +19,10 @@
  *	              worker checks its signature, a policy worker decides
  *	  released    the verdict record and its audit record are on disk,
  *	              then the message and its release token are written
- *	              into the one-way channel's outbox (diode-tx sends it;
- *	              it moves it to the sent box, and qmgr then records it
- *	              as sent)
+ *	              into the one-way channel's outbox (diode-tx checks the
+ *	              token and sends it; it moves it to the sent box, and
+ *	              qmgr then records it as sent; a token diode-tx refuses
+ *	              quarantines the message, with the reason)
  *	  held        refer: waits for a release authority (mmguardctl
  *	              release re-checks everything but the release
  *	              authority, mmguardctl reject rejects it)
@@ -510,6 +511,29 @@ to_outbox(struct item *it)
 	return 0;
 }
 
+/*
+ * diode-tx checks each release token before it sends, and sets aside what
+ * does not verify (ID.meta renamed ID.refused): the message stays on this
+ * side, quarantined with the reason (audited), and leaves the outbox.
+ */
+static void
+check_refused(struct item *it)
+{
+	char		name[SPOOL_ID_LEN + 16];
+	struct stat	st;
+
+	(void)snprintf(name, sizeof(name), "%s.refused", it->qid);
+	if (fstatat(q.outbox, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	quarantine(it, "diode-tx refused it: its release token does not "
+	    "release these bytes under the policy in force");
+	if (it->state != SPOOL_QUARANTINED)
+		return;		/* not moved: tried again next time */
+	if ((unlinkat(q.outbox, it->qid, 0) == -1 && errno != ENOENT) ||
+	    unlinkat(q.outbox, name, 0) == -1 || fsync(q.outbox) == -1)
+		log_warn("outbox: removing %s", it->qid);
+}
+
 /* Messages diode-tx has moved to its sent box are sent. */
 static void
 check_sent(void)
@@ -523,8 +547,10 @@ check_sent(void)
 			if (it->state != SPOOL_RELEASED)
 				continue;
 			if (fstatat(q.sentbox, it->qid, &st,
-			    AT_SYMLINK_NOFOLLOW) == -1)
+			    AT_SYMLINK_NOFOLLOW) == -1) {
+				check_refused(it);
 				continue;
+			}
 			if (move(it, SPOOL_SENT) == -1)
 				continue;
 			audit(AUDIT_EV_DIODE_SENT, it->qid, 0,

@@ -78,8 +78,8 @@ transfer() {
 	sleep 0.3
 	# shellcheck disable=SC2086
 	timeout 120 "$bin/mmguard-diode-tx" --to "$txaddr" --key "$work/key" \
-	    --in "$c/in" --sent "$c/sent" --once $txopt $asuser \
-	    2>"$c/tx.log"
+	    --token-key "${txtok:-$work/tok}" --in "$c/in" --sent "$c/sent" \
+	    --once $txopt $asuser 2>"$c/tx.log"
 	wait $rxpid $pxpid
 	txs=$(grep summary "$c/tx.log")
 	rxs=$(grep summary "$c/rx.log")
@@ -179,17 +179,39 @@ start=$(date +%s)
 transfer many "--loss 5 --seed 8" "--rate 20M"
 all_delivered "$many messages of 1 KB, 5% loss, in $(( $(date +%s) - start )) s"
 
-# 9. A release token that does not match: refused, reported, not stored.
+# 9. A release token that does not match.  The sender checks it first:
+# such a message is never sent, its metadata set aside as NAME.refused,
+# the refusal in its record.  A sender that checks with another key (so
+# the receiver's check is the last one standing) gets them across, and
+# the receiver refuses them and reports them by id; nothing stored.
 new token
 "$kit" gen "$work/token/in" "$work/tok" 3 5000 --prefix good
 "$kit" gen "$work/token/in" "$work/tok" 2 5000 --prefix forged --bad-token 1
 transfer token direct ""
-if [ "$(field refused "$rxs")" = 2 ] && [ "$(field delivered "$rxs")" = 3 ] &&
+if [ "$(field sent "$txs")" = 3 ] && [ "$(field delivered "$rxs")" = 3 ] &&
+    [ "$(field refused "$rxs")" = 0 ] &&
+    [ "$(grep -c ' refused id=forged.*release token' "$c/sent/diode-tx.log")" = 2 ] &&
+    [ -e "$c/in/forged000000.refused" ] && [ -e "$c/in/forged000001" ] &&
+    [ ! -e "$c/in/forged000000.meta" ] && [ ! -e "$c/out/forged000000" ] &&
+    [ "$(grep -c 'ALARM forged.*refused, not sent' "$c/tx.log")" = 2 ]; then
+	ok "the sender refuses wrong release tokens: not sent, kept as .refused, recorded"
+else
+	ko "sender token check: tx $txs | rx $rxs"
+fi
+new token2
+head -c 32 /dev/urandom >"$work/tok2"
+"$kit" gen "$work/token2/in" "$work/tok" 3 5000 --prefix good
+"$kit" gen "$work/token2/in" "$work/tok2" 2 5000 --prefix forged
+txtok=$work/tok2
+transfer token2 direct ""
+unset txtok
+if [ "$(field refused "$rxs")" = 2 ] && [ "$(field sent "$txs")" = 2 ] &&
+    [ "$(field delivered "$rxs")" = 0 ] &&
     [ "$(grep -c ' refused .*id=forged.*release token' "$c/report")" = 2 ] &&
     [ ! -e "$c/out/forged000000" ] && [ ! -e "$c/out/forged000001" ]; then
-	ok "messages with a wrong release token refused and reported by id"
+	ok "past a sender with another key, the receiver refuses them and reports them by id"
 else
-	ko "release token: rx $rxs"
+	ko "receiver token check: tx $txs | rx $rxs"
 fi
 
 # 10. Precedence: a FLASH message dropped in while a 10 MB ROUTINE one
@@ -240,9 +262,9 @@ kill_transfer() {
 		rxpid=$!
 	}
 	txrun() {
-		"$bin/mmguard-diode-tx" --to "$rxaddr" \
-		    --key "$work/key" --in "$c/in" --sent "$c/sent" --once \
-		    --rate 8M $asuser 2>>"$c/tx.log" &
+		"$bin/mmguard-diode-tx" --to "$rxaddr" --key "$work/key" \
+		    --token-key "$work/tok" --in "$c/in" --sent "$c/sent" \
+		    --once --rate 8M $asuser 2>>"$c/tx.log" &
 		txpid=$!
 	}
 	own "$c"

@@ -106,7 +106,8 @@ ip netns exec "$rx" "$build/bin/mmguard-diode-rx" --listen \
 rxpid=$!
 sleep 0.3
 ip netns exec "$tx" timeout 120 "$build/bin/mmguard-diode-tx" --to \
-    udp:10.231.0.2:4406 --key "$work/key" --in "$work/in" \
+    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
+    --in "$work/in" \
     --sent "$work/sent" --once --rate 200M --user nobody 2>"$work/tx.log"
 txrc=$?
 

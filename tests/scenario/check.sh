@@ -10,6 +10,8 @@
 # decides what follows (and is audited); every confined role runs with
 # its sandbox (seccomp, no new privileges, no capabilities, its own user
 # when started as root), the one-way channel's sender and receiver too;
+# diode-tx refuses a release token changed in its outbox (the message is
+# quarantined with the reason, audited) and a message nobody released;
 # a verify worker killed with a message in hand is replaced and the
 # message still ends well; the audit log verifies.
 set -u
@@ -46,6 +48,7 @@ mk held originator "Signed by the originator only."
 mk unsigned - "No signature."
 mk later releaser "Grid reference 12 34, grid reference 56 78."
 mk crash-victim releaser "Inspected while its worker dies." immediate
+mk tampered releaser "Its release token is changed in the outbox."
 
 guard_start
 pid=$guard_pid
@@ -113,6 +116,52 @@ done
 check "diode-tx and diode-rx of both directions among them ($ndiode)" \
     '[ "$ndiode" = 4 ]'
 
+echo "scenario: diode-tx checks the release token"
+outbox=$run/run/h2l/outbox
+txp=$(for p in $(pgrep -P "$pid"); do
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+	    grep -q 'mmguard-diode-tx .*h2l' && echo "$p"; done)
+# While the sender is stopped, a released message waits in the outbox;
+# its token is changed there (one hex digit), then the sender goes on.
+kill -STOP "$txp"
+put tampered
+check "a message is released while diode-tx is stopped" \
+    'wait_state tampered released'
+tid=$(where tampered | cut -d' ' -f2)
+python3 - "$outbox/$tid.meta" <<'PY'
+import os, sys
+p = sys.argv[1]
+lines = open(p).read().split("\n")
+for i, l in enumerate(lines):
+    if l.startswith("token: "):
+        d = l[7]
+        lines[i] = "token: " + ("1" if d != "1" else "2") + l[8:]
+open(p + ".new", "w").write("\n".join(lines))
+st = os.stat(p)
+os.chown(p + ".new", st.st_uid, st.st_gid)
+os.chmod(p + ".new", 0o600)
+os.rename(p + ".new", p)
+PY
+# And a message nobody released, written straight into the outbox.
+printf 'Not released by anyone.\n' >"$outbox/FORGED-1"
+printf 'id: FORGED-1\nprecedence: FLASH\ntoken: %064d\n' 7 \
+    >"$outbox/.FORGED-1.meta"
+chown "$(stat -c %u:%g "$outbox")" "$outbox/FORGED-1" "$outbox/.FORGED-1.meta"
+mv "$outbox/.FORGED-1.meta" "$outbox/FORGED-1.meta"
+kill -CONT "$txp"
+check "the tampered message is quarantined, not sent" \
+    'wait_state tampered quarantined'
+check "the reason says diode-tx refused its token" \
+    '"$bin/mmguardctl" show "$tid" | grep -q "diode-tx refused it: its release token"'
+check "the outbox keeps nothing of it" \
+    '[ ! -e "$outbox/$tid" ] && [ ! -e "$outbox/$tid.meta" ] && [ ! -e "$outbox/$tid.refused" ]'
+check "the forged message is set aside in the outbox, not sent" \
+    'sleep 1; [ -e "$outbox/FORGED-1.refused" ] && [ ! -e "$outbox/FORGED-1.meta" ] && [ ! -e "$run/run/h2l/sent/FORGED-1" ]'
+check "neither reached the low side" \
+    '! grep -rqs "Its release token is changed\|Not released by anyone" "$run/low/inbound"'
+check "diode-tx raised an alarm for each and recorded the refusals" \
+    '[ "$(grep -c "mmguard-diode-tx: ALARM .*refused, not sent" "$run/mmguardd.log")" = 2 ] && [ "$(grep -c " refused id=" "$run/run/h2l/sent/diode-tx.log")" = 2 ]'
+
 echo "scenario: a worker dies with a message in hand"
 vp=$(for p in $(pgrep -P "$pid"); do
 	case $(basename "$(readlink /proc/$p/exe)") in mmguard-verify)
@@ -131,6 +180,8 @@ check "the audit log verifies" \
     '"$bin/mmguard-audit" verify "$run/audit" --pubkey "$etc/audit.pub" >"$run/verify.out" 2>&1'
 check "the log records the officers, the policy load and the crash" \
     'a=$(cat "$run"/audit/*.log); echo "$a" | grep -q "event=officer-action" && echo "$a" | grep -q "policy-loaded" && echo "$a" | grep -q "event=role-crashed"'
+check "the log records the quarantine of the token diode-tx refused" \
+    'grep -q "msg=$tid info=verdict=quarantine.*diode-tx%20refused%20it" "$run"/audit/*.log'
 check "the archive holds the end states" \
     '"$bin/mmguard-archive" -d "$run/archive/archive.sqlite" search "" 2>/dev/null | grep -c . | awk "{exit !(\$1 >= 4)}"'
 
