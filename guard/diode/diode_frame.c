@@ -20,7 +20,7 @@
 #include "guard/common/xmalloc.h"
 
 static const char *prec_names[DIODE_NPREC] = {
-	"OVERRIDE", "FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE", "DEFERRED"
+	"DEFERRED", "ROUTINE", "PRIORITY", "IMMEDIATE", "FLASH", "OVERRIDE"
 };
 
 const char *

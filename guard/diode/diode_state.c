@@ -14,7 +14,8 @@
  *	end
  *
  * (the session lines only once a session was accepted, the previous ones
- * only once there was one before it; six numbers, one per precedence).
+ * only once there was one before it; six numbers, one per precedence,
+ * DEFERRED to OVERRIDE: the guard's numbering, diode.h).
  * It is replaced whole (temporary name, fsync, rename, fsync of the
  * folder), so a reader sees the old state or the new one; "end" says it
  * is complete.  The parser takes exactly this and nothing else.

@@ -511,7 +511,8 @@ diode_tx_next(struct diode_tx *tx, uint64_t now_us, uint8_t *out,
 	if (now_us >= tx->last_hb + (uint64_t)tx->p.heartbeat_ms * 1000 ||
 	    tx->man_bytes >= tx->hb_room)
 		return diode_tx_heartbeat(tx, now_us, out, outsz, err, errsz);
-	for (p = 0; p < DIODE_NPREC; p++) {
+	/* The highest precedence (the highest number) first. */
+	for (p = DIODE_NPREC - 1; p >= 0; p--) {
 		st = &tx->s[p];
 		while (st->nactive < tx->p.window) {
 			err[0] = '\0';

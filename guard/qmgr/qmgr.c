@@ -67,6 +67,7 @@
 #include "guard/common/proc.h"
 #include "guard/common/sandbox.h"
 #include "guard/common/xmalloc.h"
+#include "guard/diode/diode.h"
 #include "guard/msg.h"
 #include "guard/qmgr/sched.h"
 #include "guard/spool/spool.h"
@@ -449,9 +450,6 @@ dispatch(void)
 /* ------------------------------------------------------------------ */
 /* The one-way channel's outbox (mmguard-diode-tx's drop folder). */
 
-static const char *const prec_upper[] = { "DEFERRED", "ROUTINE",
-    "PRIORITY", "IMMEDIATE", "FLASH", "OVERRIDE" };
-
 static int
 write_at(int dfd, const char *name, const void *p, size_t n)
 {
@@ -492,9 +490,10 @@ to_outbox(struct item *it)
 		log_warnx("%s", err);
 		return -1;
 	}
+	/* The guard's precedence numbers are the diode's (diode.h). */
 	n = (size_t)snprintf(meta, sizeof(meta), "id: %s\nprecedence: %s\n"
-	    "token: ", it->qid, prec_upper[it->precedence >= 0 &&
-	    it->precedence <= 5 ? it->precedence : 1]);
+	    "token: ", it->qid, diode_prec_name(it->precedence >= 0 &&
+	    it->precedence < DIODE_NPREC ? it->precedence : DIODE_ROUTINE));
 	for (i = 0; i < 32; i++)
 		n += (size_t)snprintf(meta + n, sizeof(meta) - n, "%02x",
 		    it->token[i]);
@@ -902,7 +901,8 @@ ctl_status(struct ctl_out *o)
 			ctl_put(o, " %s %zu", spool_state_name(s), counts[s]);
 	ctl_put(o, "\n  waiting by precedence:");
 	for (p = SCHED_LEVELS - 1; p >= 0; p--)
-		ctl_put(o, " %s %zu", prec_upper[p], sched_depth(q.sched, p));
+		ctl_put(o, " %s %zu", diode_prec_name(p),
+		    sched_depth(q.sched, p));
 	ctl_put(o, "\n");
 }
 
@@ -923,7 +923,7 @@ ctl_queue(struct ctl_out *o, const char *state)
 				ctl_put(o, "%s %s %s %s\n", gp_dir_name(q.dir),
 				    it->qid, spool_state_name(it->state),
 				    it->precedence >= 0 ?
-				    prec_upper[it->precedence] : "-");
+				    diode_prec_name(it->precedence) : "-");
 }
 
 static int
@@ -943,7 +943,7 @@ ctl_show(struct ctl_out *o, const char *qid)
 	    "bytes: %zu\nattempts: %u\nworker failures: %u\n"
 	    "officer actions: %u\n", qid,
 	    gp_dir_name(q.dir), spool_state_name(it->state),
-	    it->precedence >= 0 ? prec_upper[it->precedence] : "unknown",
+	    it->precedence >= 0 ? diode_prec_name(it->precedence) : "unknown",
 	    e.message_len, e.attempts, e.failures, e.officer_actions);
 	if (e.verdict >= 0)
 		ctl_put(o, "verdict: %s\nreasons:\n%s", gp_verdict_name(

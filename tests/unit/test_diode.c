@@ -463,8 +463,8 @@ test_precedence_order(void)
 	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
 	    sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
-	/* Queued in reverse: sent OVERRIDE first, DEFERRED last. */
-	for (i = DIODE_NPREC - 1; i >= 0; i--) {
+	/* Queued DEFERRED first: sent OVERRIDE first, DEFERRED last. */
+	for (i = 0; i < DIODE_NPREC; i++) {
 		char id[16];
 
 		(void)snprintf(id, sizeof(id), "p%d", i);
@@ -478,7 +478,10 @@ test_precedence_order(void)
 	}
 	CU_ASSERT_EQUAL(n, DIODE_NPREC);
 	for (i = 0; i < n; i++)
-		CU_ASSERT_EQUAL(order[i], i);
+		CU_ASSERT_EQUAL(order[i], DIODE_NPREC - 1 - i);
+	CU_ASSERT_EQUAL(order[0], DIODE_OVERRIDE);
+	CU_ASSERT_STRING_EQUAL(diode_prec_name(order[0]), "OVERRIDE");
+	CU_ASSERT_EQUAL(order[n - 1], DIODE_DEFERRED);
 	while (diode_tx_done(tx, &d))
 		;
 
