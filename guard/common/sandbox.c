@@ -95,7 +95,7 @@ struct sandbox_rule {
 
 struct sandbox_profile {
 	const char			*name;
-	const struct sandbox_rule	*lists[4];	/* NULL-terminated */
+	const struct sandbox_rule	*lists[5];	/* NULL-terminated */
 	unsigned			 flags;
 	uint64_t			 fs;	/* Landlock rights beneath dirs */
 	rlim_t				 nofile;
@@ -190,15 +190,57 @@ static const struct sandbox_rule rules_spool[] = {
 	RULES_END
 };
 
-/* net_tx: sending datagrams on its socket (and it cannot read it). */
+/*
+ * net_tx (diode-tx): sending datagrams on its socket, a batch at a time
+ * (sendmmsg), and it cannot read it (CHK_FD_READ excludes the socket);
+ * pacing to the link rate sleeps (glibc's nanosleep is clock_nanosleep).
+ */
 static const struct sandbox_rule rules_net_tx[] = {
 	RULE(sendto, CHK_FD_SOCK),
+	RULE(sendmmsg, CHK_FD_SOCK),
+	RULE(clock_nanosleep, CHK_ANY),
+	RULE(nanosleep, CHK_ANY),
 	RULES_END
 };
 
-/* net_rx: receiving on its socket (and it cannot write to it). */
+/*
+ * net_rx (diode-rx): receiving on its socket, a batch at a time
+ * (recvmmsg).  Nothing here or in the lists it shares can send on the
+ * socket: sendto and sendmmsg are not allowed at all, and write, writev
+ * and sendmsg (compute's, for its files and channel) are allowed on every
+ * descriptor but the socket (CHK_FD_WRITE, spelt as the exact list of the
+ * others: see allow_not_sock).  The socket is also shut down for writing
+ * when it is made, so a send would fail even if the filter allowed it.
+ */
 static const struct sandbox_rule rules_net_rx[] = {
 	RULE(recvfrom, CHK_FD_SOCK),
+	RULE(recvmmsg, CHK_FD_SOCK),
+	RULES_END
+};
+
+/*
+ * The one-way channel's folders (net_tx: the drop folder and the sent
+ * folder; net_rx: the output folder and its state folder): files beneath
+ * the directory descriptors only, written under a temporary name, synced
+ * and renamed into place; never removed, no directories made.
+ */
+static const struct sandbox_rule rules_folders[] = {
+	RULE(openat, CHK_FD_DIR),
+	RULE(newfstatat, CHK_FD_DIR),	/* does this entry exist */
+	/* faccessat(..., AT_SYMLINK_NOFOLLOW) is faccessat2 in glibc 2.36,
+	 * faccessat on kernels without it. */
+	RULE(faccessat, CHK_FD_DIR),
+	RULE(faccessat2, CHK_FD_DIR),
+	RULE(renameat, CHK_RENAME_DIR),
+	RULE(renameat2, CHK_RENAME_DIR),
+	RULE(getdents64, CHK_ANY),	/* listing an opened directory */
+	RULE(fcntl, CHK_FCNTL_DIR),	/* fdopendir() */
+	RULE(fsync, CHK_ANY),
+	RULE(fdatasync, CHK_ANY),
+	RULE(syncfs, CHK_FD_DIR),	/* a group commit of the folder */
+	/* OpenSSL's one-time initialisations end with a futex wake (see
+	 * verify): the digest and MAC of every message are computed here. */
+	RULE(futex, CHK_FUTEX_WAKE),
 	RULES_END
 };
 
@@ -256,6 +298,11 @@ static const struct sandbox_rule rules_sqlite[] = {
 	LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR | \
 	LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_DIR | \
 	LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE)
+/* Renames between the two folders need REFER (Landlock ABI 2). */
+#define FS_FOLDERS	(LANDLOCK_ACCESS_FS_READ_FILE | \
+	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
+	LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG | \
+	LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE)
 /* Renaming within the directory needs MAKE_REG and REMOVE_FILE. */
 #define FS_AUDIT	(LANDLOCK_ACCESS_FS_READ_FILE | \
 	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG | \
@@ -287,12 +334,12 @@ const struct sandbox_profile sandbox_spool = {
 	FS_SPOOL, 256, 2 * GIB
 };
 const struct sandbox_profile sandbox_net_tx = {
-	"net_tx", { rules_compute, rules_verify, rules_net_tx, NULL },
-	SB_SOCK | SB_NO_READ_SOCK, 0, 32, 2 * GIB
+	"net_tx", { rules_compute, rules_verify, rules_net_tx, rules_folders,
+	NULL }, SB_SOCK | SB_NO_READ_SOCK | SB_DIRS, FS_FOLDERS, 32, 2 * GIB
 };
 const struct sandbox_profile sandbox_net_rx = {
-	"net_rx", { rules_compute, rules_verify, rules_net_rx, NULL },
-	SB_SOCK | SB_NO_WRITE_SOCK, 0, 32, 2 * GIB
+	"net_rx", { rules_compute, rules_verify, rules_net_rx, rules_folders,
+	NULL }, SB_SOCK | SB_NO_WRITE_SOCK | SB_DIRS, FS_FOLDERS, 32, 2 * GIB
 };
 /* A channel from every process that records events: up to 128. */
 const struct sandbox_profile sandbox_audit = {
@@ -554,7 +601,8 @@ enter_identity(int root, uid_t uid, gid_t gid)
 {
 	uid_t	ru, eu, su;
 	gid_t	rg, eg, sg;
-	int	have_setpcap;
+	pid_t	ppid = getppid();
+	int	have_setpcap, pdeath = 0;
 
 	capng_get_caps_process();
 	have_setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
@@ -564,6 +612,10 @@ enter_identity(int root, uid_t uid, gid_t gid)
 	if (have_setpcap && capng_apply(CAPNG_SELECT_BOUNDS) != 0)
 		sandbox_die("clear the capability bounding set");
 	if (root) {
+		/* The kernel forgets the parent-death signal when the ids
+		 * change (proc.c sets it: a role ends with its supervisor). */
+		if (prctl(PR_GET_PDEATHSIG, &pdeath, 0, 0, 0) == -1)
+			sandbox_die("PR_GET_PDEATHSIG");
 		if (setgroups(1, &gid) == -1)
 			sandbox_die("setgroups");
 		if (setresgid(gid, gid, gid) == -1)
@@ -577,6 +629,13 @@ enter_identity(int root, uid_t uid, gid_t gid)
 		if (setresuid(0, 0, 0) != -1 || setresgid(0, 0, 0) != -1) {
 			errno = 0;
 			sandbox_die("root could be regained");
+		}
+		/* Set again; a parent gone meanwhile sent nothing. */
+		if (pdeath != 0) {
+			if (prctl(PR_SET_PDEATHSIG, pdeath, 0, 0, 0) == -1)
+				sandbox_die("PR_SET_PDEATHSIG");
+			if (getppid() != ppid)
+				(void)kill(getpid(), pdeath);
 		}
 	}
 	capng_clear(CAPNG_SELECT_BOTH);

@@ -24,18 +24,23 @@
  *  3. Not dumpable, no core files (RLIMIT_CORE 0): a role's memory holds
  *     message content.
  *  4. PR_SET_NO_NEW_PRIVS (also what Landlock and seccomp require).
- *  5. Directories (SPOOL, AUDIT, SQLITE): Landlock confines file access to
- *     beneath the given directory descriptors, with the profile's rights.
- *     The seccomp rules can check that openat()'s directory argument is
- *     one of those descriptors but cannot read the path: an absolute path
- *     or ".." would escape, Landlock stops both.  SQLITE opens by path
- *     (AT_FDCWD): there Landlock alone decides which files.  Needs Landlock (Linux 5.13; the
- *     appliance pins its kernel); renames between subdirectories need its
- *     ABI 2 (5.19), on ABI 1 they fail with EXDEV.
+ *  5. Directories (spool, audit, sqlite, net_tx, net_rx): Landlock
+ *     confines file access to beneath the given directory descriptors,
+ *     with the profile's rights.  The seccomp rules can check that
+ *     openat()'s directory argument is one of those descriptors but cannot
+ *     read the path: an absolute path or ".." would escape, Landlock stops
+ *     both.  sqlite opens by path (AT_FDCWD): there Landlock alone decides
+ *     which files.  Needs Landlock (Linux 5.13; the appliance pins its
+ *     kernel); renames between directories need its ABI 2 (5.19), on ABI 1
+ *     they fail with EXDEV.
  *  6. Identity, when started as root: bounding set emptied while
  *     CAP_SETPCAP is still held, then setgroups(1, {gid}), setresgid,
  *     setresuid to the user, and verified: the ids are the user's and
- *     setresuid(0)/setresgid(0) fail.  Not root: the ids stay.
+ *     setresuid(0)/setresgid(0) fail.  The kernel clears the
+ *     parent-death signal when the ids change: it is set again as it
+ *     was (and sent at once if the parent went meanwhile), so that a
+ *     role that watches no channel still ends with its supervisor.  Not
+ *     root: the ids stay.
  *  7. Capabilities: every set (effective, permitted, inheritable, ambient,
  *     and the bounding set whenever CAP_SETPCAP is held: as root, or in
  *     the non-root user namespace) cleared with libcap-ng, and verified
@@ -69,8 +74,13 @@
  *		(the futex wake its once-only initialisations end with, which
  *		every profile has, since every role links OpenSSL)
  *	spool	qmgr, pickup, deliver: files beneath the spool directory
- *	net_tx	compute plus sending on its socket, never receiving on it
- *	net_rx	compute plus receiving on its socket, never sending on it
+ *	net_tx	diode-tx: compute plus sending on its socket, never
+ *		receiving on it, and files beneath its folders (read,
+ *		written, synced, renamed between them; never removed)
+ *	net_rx	diode-rx: compute plus receiving on its socket, never
+ *		sending on it (no sendto or sendmmsg, and write, writev
+ *		and sendmsg on every descriptor but the socket), and files
+ *		beneath its folders as for net_tx
  *	audit	compute plus creating, appending and syncing files beneath
  *		the audit directory
  *	sqlite	archive: compute plus SQLite's files beneath the store's
@@ -111,7 +121,8 @@ struct sandbox_args {
 	 * socket + 2^32 through (the kernel drops the high bits).
 	 */
 	int		 sock;
-	/* spool, audit, sqlite: directory descriptors (1..SANDBOX_MAX_DIRS). */
+	/* spool, audit, sqlite, net_tx, net_rx: directory descriptors
+	 * (1..SANDBOX_MAX_DIRS). */
 	const int	*dirs;
 	size_t		 ndirs;
 };

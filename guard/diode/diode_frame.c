@@ -20,7 +20,7 @@
 #include "guard/common/xmalloc.h"
 
 static const char *prec_names[DIODE_NPREC] = {
-	"OVERRIDE", "FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE", "DEFERRED"
+	"DEFERRED", "ROUTINE", "PRIORITY", "IMMEDIATE", "FLASH", "OVERRIDE"
 };
 
 const char *
@@ -171,7 +171,7 @@ get64(const uint8_t *p)
 static void
 put_hdr(uint8_t *p, uint8_t type, const struct diode_frame_hdr *h)
 {
-	memcpy(p, "MGD1", 4);
+	memcpy(p, "MGD2", 4);
 	p[4] = type;
 	p[5] = 0;
 	put16(p + 6, 0);
@@ -242,6 +242,10 @@ diode_frame_heartbeat(struct diode_mac *mac, const struct diode_frame_hdr *h,
 		put64(out + 76 + 24 * p, hb->streams[p].lwm);
 		put64(out + 84 + 24 * p, hb->streams[p].next_seq);
 	}
+	put64(out + 212, hb->prev_session);
+	for (p = 0; p < DIODE_NPREC; p++)
+		put64(out + 220 + 8 * p, hb->prev_session != 0 ?
+		    hb->prev_next[p] : 0);
 	for (i = 0; i < nent && i < 0xffff; i++) {
 		idl = strlen(ent[i].id);
 		if (len + 10 + idl + DIODE_TAG_LEN > outsz)
@@ -361,6 +365,14 @@ parse_hb(const uint8_t *p, size_t len, struct diode_frame *f, int *why,
 			return refuse(why, DIODE_REFUSE_MALFORMED, err, errsz,
 			    "heartbeat stream counters inconsistent");
 	}
+	hb->prev_session = get64(p + 212);
+	for (s = 0; s < DIODE_NPREC; s++) {
+		hb->prev_next[s] = get64(p + 220 + 8 * s);
+		if (hb->prev_next[s] > UINT64_MAX / 2 ||
+		    (hb->prev_session == 0 && hb->prev_next[s] != 0))
+			return refuse(why, DIODE_REFUSE_MALFORMED, err, errsz,
+			    "previous session counts inconsistent");
+	}
 	hb->entries = p + DIODE_HB_HDR_LEN;
 	hb->entries_len = len - DIODE_HB_HDR_LEN;
 	/* Walk the manifest once here so that readers can trust it. */
@@ -402,7 +414,7 @@ diode_frame_parse(struct diode_mac *mac, const uint8_t *p, size_t len,
 	if (memcmp(p, "MGD", 3) != 0)
 		return refuse(why, DIODE_REFUSE_MALFORMED, err, errsz,
 		    "not a diode frame (magic)");
-	if (p[3] != '1')
+	if (p[3] != '2')
 		return refuse(why, DIODE_REFUSE_MALFORMED, err, errsz,
 		    "unsupported frame version");
 	len -= DIODE_TAG_LEN;

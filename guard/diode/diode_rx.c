@@ -20,6 +20,15 @@
  * announces (or to the message count in a heartbeat) and reports the
  * messages in between.  Nothing is dropped without an event.
  *
+ * A receiver restarted from its saved place (diode_rx_state) resumes the
+ * session: each stream resynchronises at the sender's low-water mark, the
+ * first thing it hears of the stream, as after a lost block; messages
+ * below the saved mark are consumed and ignored, and those between it and
+ * the first one that can be rebuilt are reported lost.  A new session
+ * closes the old one (what it had begun is reported), and what the new
+ * session says the old one recorded as sent, beyond that, is reported
+ * lost as well (diode.h, "Accounting across restarts").
+ *
  * Memory is bounded: DIODE_RX_BLOCKS blocks per stream (the sender keeps
  * at most its window in flight; a block further ahead forces the decision
  * on the oldest), one message body per stream of at most max_message
@@ -62,6 +71,7 @@ struct rxstream {
 	int		 hb_seen;
 	uint64_t	 hb_next_block, hb_next_seq;
 	uint64_t	 seen_next;	/* 1 + highest sequence any frame named */
+	int		 resync;	/* resumed: find our place first */
 	/* Record parser. */
 	uint64_t	 expect;	/* next sequence to account for */
 	int		 skipping;
@@ -89,7 +99,16 @@ struct diode_rx {
 	uint32_t		 hb_interval_ms;
 	struct rxstream		 s[DIODE_NPREC];
 	struct diode_rx_stats	 st;
+	/* The session before the current one (rx_prev_account). */
+	int			 have_prev;
+	uint64_t		 prev_session;
+	uint64_t		 prev_done[DIODE_NPREC];
 };
+
+static void	rx_resume(struct diode_rx *, const struct diode_rx_state *);
+static void	rx_resync(struct rxstream *);
+static int	rx_session_persist(struct diode_rx *, uint64_t, uint64_t);
+static void	rx_prev_account(struct diode_rx *, const struct diode_hb *);
 
 static uint64_t
 get64(const uint8_t *p)
@@ -124,6 +143,8 @@ diode_rx_new(const struct diode_rx_params *p, const uint8_t *key,
 	rx->hb_interval_ms = DIODE_DEF_HEARTBEAT_MS;
 	for (i = 0; i < DIODE_NPREC; i++)
 		rx->s[i].prec = i;
+	if (p->resume != NULL)
+		rx_resume(rx, p->resume);
 	return rx;
 }
 
@@ -184,14 +205,14 @@ diode_rx_free(struct diode_rx *rx)
 }
 
 static void
-emit(struct diode_rx *rx, int type, int prec, uint64_t seq, uint64_t last,
-    const char *id, const char *reason)
+emit_in(struct diode_rx *rx, uint64_t session, int type, int prec,
+    uint64_t seq, uint64_t last, const char *id, const char *reason)
 {
 	struct diode_rx_event	ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
-	ev.session = rx->session;
+	ev.session = session;
 	ev.prec = prec;
 	ev.seq = seq;
 	ev.seq_last = last;
@@ -199,6 +220,13 @@ emit(struct diode_rx *rx, int type, int prec, uint64_t seq, uint64_t last,
 	ev.reason = reason;
 	if (rx->cb.event != NULL)
 		rx->cb.event(rx->cb.arg, &ev);
+}
+
+static void
+emit(struct diode_rx *rx, int type, int prec, uint64_t seq, uint64_t last,
+    const char *id, const char *reason)
+{
+	emit_in(rx, rx->session, type, prec, seq, last, id, reason);
 }
 
 static const char *
@@ -569,6 +597,7 @@ block_input(struct diode_rx *rx, const struct diode_frame *f, uint64_t now)
 
 	if (bi->lwm > st->lwm)
 		st->lwm = bi->lwm;
+	rx_resync(st);
 	seen(st, bi->last_seq + 1);
 	if (bi->bseq < st->resolved)
 		return;			/* a block already consumed */
@@ -658,13 +687,15 @@ hb_input(struct diode_rx *rx, const struct diode_frame *f, uint64_t now)
 		seen(st, f->hb.streams[p].next_seq);
 		if (f->hb.streams[p].lwm > st->lwm)
 			st->lwm = f->hb.streams[p].lwm;
+		rx_resync(st);
 		stream_advance(rx, st, now);
 	}
+	rx_prev_account(rx, &f->hb);
 }
 
 /* Account for everything of the current session still open. */
 static void
-session_close(struct diode_rx *rx, const char *reason)
+session_account(struct diode_rx *rx, const char *reason)
 {
 	struct rxstream	*st;
 	int		 p;
@@ -674,7 +705,25 @@ session_close(struct diode_rx *rx, const char *reason)
 		if (st->seen_next > st->expect)
 			lose_range(rx, st, st->expect, st->seen_next - 1,
 			    reason);
-		stream_reset(st);
+	}
+}
+
+/*
+ * The session ends (a new one begins): account for it, keep what is
+ * needed to hear its successor speak of it, and start afresh.
+ */
+static void
+session_close(struct diode_rx *rx, const char *reason)
+{
+	int	p;
+
+	session_account(rx, reason);
+	rx->have_prev = 1;
+	rx->prev_session = rx->session;
+	for (p = 0; p < DIODE_NPREC; p++) {
+		rx->prev_done[p] = rx->s[p].expect;
+		stream_reset(&rx->s[p]);
+		rx->s[p].resync = 0;
 	}
 }
 
@@ -735,8 +784,7 @@ diode_rx_input(struct diode_rx *rx, const uint8_t *buf, size_t len,
 			    (unsigned long long)f.epoch);
 			return -1;
 		}
-		if (rx->cb.session != NULL &&
-		    rx->cb.session(rx->cb.arg, f.session, f.epoch) != 0) {
+		if (rx_session_persist(rx, f.session, f.epoch) != 0) {
 			rx->st.refused_stale++;
 			snprintf(err, errsz, "new session not recorded");
 			return -1;
@@ -794,8 +842,9 @@ diode_rx_tick(struct diode_rx *rx, uint64_t now)
 void
 diode_rx_finish(struct diode_rx *rx, const char *reason)
 {
+	/* The streams keep their marks: the state saved next says so. */
 	if (rx->have_session)
-		session_close(rx, reason);
+		session_account(rx, reason);
 }
 
 uint64_t
@@ -814,4 +863,144 @@ void
 diode_rx_get_stats(const struct diode_rx *rx, struct diode_rx_stats *s)
 {
 	*s = rx->st;
+}
+
+/* --- Restarts: the saved place and the previous session --------------- */
+
+void
+diode_rx_get_state(const struct diode_rx *rx, struct diode_rx_state *out)
+{
+	int	p;
+
+	memset(out, 0, sizeof(*out));
+	out->have_session = rx->have_session;
+	if (rx->have_session) {
+		out->session = rx->session;
+		out->epoch = rx->epoch;
+		for (p = 0; p < DIODE_NPREC; p++) {
+			out->expect[p] = rx->s[p].expect;
+			out->seen[p] = rx->s[p].seen_next > rx->s[p].expect ?
+			    rx->s[p].seen_next : rx->s[p].expect;
+		}
+	}
+	out->have_prev = rx->have_prev;
+	if (rx->have_prev) {
+		out->prev_session = rx->prev_session;
+		memcpy(out->prev_done, rx->prev_done, sizeof(out->prev_done));
+	}
+}
+
+/*
+ * Start from a saved place: the session goes on where it was, each
+ * stream resynchronising on what it hears first (rx_resync).
+ */
+static void
+rx_resume(struct diode_rx *rx, const struct diode_rx_state *sv)
+{
+	int	p;
+
+	if (sv->have_session) {
+		rx->have_session = 1;
+		rx->session = sv->session;
+		rx->epoch = sv->epoch;
+		if (sv->epoch > rx->p.last_epoch)
+			rx->p.last_epoch = sv->epoch;
+		for (p = 0; p < DIODE_NPREC; p++) {
+			rx->s[p].expect = sv->expect[p];
+			rx->s[p].seen_next = sv->seen[p] > sv->expect[p] ?
+			    sv->seen[p] : sv->expect[p];
+			rx->s[p].resync = 1;
+		}
+	}
+	if (sv->have_prev) {
+		rx->have_prev = 1;
+		rx->prev_session = sv->prev_session;
+		memcpy(rx->prev_done, sv->prev_done, sizeof(rx->prev_done));
+	}
+}
+
+/*
+ * A resumed stream knows neither which blocks went by while the receiver
+ * was down nor where a record starts: every block below the sender's
+ * low-water mark is finished and gone, so the stream starts there, lost
+ * track of, and the next record start it decodes says which messages
+ * between its saved mark and there were lost (block_consume).
+ */
+static void
+rx_resync(struct rxstream *st)
+{
+	if (!st->resync)
+		return;
+	st->resync = 0;
+	if (st->lwm > st->resolved)
+		st->resolved = st->lwm;
+	st->skipping = 1;
+}
+
+/*
+ * Before switching to a new session: the state to keep is the one after
+ * the switch, with the current session as the previous one, accounted
+ * for as far as it is now (what session_close is about to report is
+ * reported again, by the successor's heartbeat, should the receiver die
+ * in between).
+ */
+static int
+rx_session_persist(struct diode_rx *rx, uint64_t session, uint64_t epoch)
+{
+	struct diode_rx_state	sv;
+	int			p;
+
+	if (rx->cb.session == NULL)
+		return 0;
+	memset(&sv, 0, sizeof(sv));
+	sv.have_session = 1;
+	sv.session = session;
+	sv.epoch = epoch;
+	if (rx->have_session) {
+		sv.have_prev = 1;
+		sv.prev_session = rx->session;
+		for (p = 0; p < DIODE_NPREC; p++)
+			sv.prev_done[p] = rx->s[p].expect;
+	} else if (rx->have_prev) {
+		sv.have_prev = 1;
+		sv.prev_session = rx->prev_session;
+		memcpy(sv.prev_done, rx->prev_done, sizeof(sv.prev_done));
+	}
+	return rx->cb.session(rx->cb.arg, &sv);
+}
+
+/*
+ * What the current session's heartbeat says of the previous one: how
+ * many messages of each stream its sending record holds.  Those above
+ * what this receiver accounted for in that session are lost (they were
+ * sent while it was down, or died with it), reported by sequence; a
+ * previous session it never heard of is reported whole, with an alarm.
+ */
+static void
+rx_prev_account(struct diode_rx *rx, const struct diode_hb *hb)
+{
+	int	p;
+
+	if (hb->prev_session == 0 || hb->prev_session == rx->session)
+		return;
+	if (!rx->have_prev || rx->prev_session != hb->prev_session) {
+		emit_in(rx, hb->prev_session, DIODE_EV_UNSEEN, 0, 0, 0, NULL,
+		    "the sender's previous session was never received here: "
+		    "what it recorded as sent is reported lost; messages of "
+		    "sessions before it cannot be named from here (see the "
+		    "sender's log)");
+		rx->have_prev = 1;
+		rx->prev_session = hb->prev_session;
+		memset(rx->prev_done, 0, sizeof(rx->prev_done));
+	}
+	for (p = 0; p < DIODE_NPREC; p++) {
+		if (hb->prev_next[p] <= rx->prev_done[p])
+			continue;
+		emit_in(rx, rx->prev_session, DIODE_EV_LOST, p,
+		    rx->prev_done[p], hb->prev_next[p] - 1, NULL,
+		    "sent by the sender's previous session, never received "
+		    "(the receiver was down or restarted)");
+		rx->st.lost += hb->prev_next[p] - rx->prev_done[p];
+		rx->prev_done[p] = hb->prev_next[p];
+	}
 }

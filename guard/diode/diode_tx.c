@@ -86,6 +86,9 @@ struct diode_tx {
 	uint64_t		 last_hb;
 	int			 hb_sent;
 	struct diode_tx_stats	 st;
+	/* The previous session as the sending record has it. */
+	uint64_t		 prev_session;
+	uint64_t		 prev_next[DIODE_NPREC];
 };
 
 static void
@@ -221,6 +224,17 @@ uint64_t
 diode_tx_session(const struct diode_tx *tx)
 {
 	return tx->hdr.session;
+}
+
+void
+diode_tx_set_previous(struct diode_tx *tx, uint64_t session,
+    const uint64_t next[DIODE_NPREC])
+{
+	int	p;
+
+	tx->prev_session = session;
+	for (p = 0; p < DIODE_NPREC; p++)
+		tx->prev_next[p] = session != 0 ? next[p] : 0;
 }
 
 int
@@ -452,7 +466,9 @@ diode_tx_heartbeat(struct diode_tx *tx, uint64_t now_us, uint8_t *out,
 		hb.streams[p].next_block = tx->s[p].next_block;
 		hb.streams[p].lwm = stream_lwm(&tx->s[p]);
 		hb.streams[p].next_seq = tx->s[p].next_seq;
+		hb.prev_next[p] = tx->prev_next[p];
 	}
+	hb.prev_session = tx->prev_session;
 	n = tx->nman < 512 ? tx->nman : 512;
 	for (i = 0; i < n; i++)
 		ent[i] = tx->man[i].e;
@@ -495,7 +511,8 @@ diode_tx_next(struct diode_tx *tx, uint64_t now_us, uint8_t *out,
 	if (now_us >= tx->last_hb + (uint64_t)tx->p.heartbeat_ms * 1000 ||
 	    tx->man_bytes >= tx->hb_room)
 		return diode_tx_heartbeat(tx, now_us, out, outsz, err, errsz);
-	for (p = 0; p < DIODE_NPREC; p++) {
+	/* The highest precedence (the highest number) first. */
+	for (p = DIODE_NPREC - 1; p >= 0; p--) {
 		st = &tx->s[p];
 		while (st->nactive < tx->p.window) {
 			err[0] = '\0';

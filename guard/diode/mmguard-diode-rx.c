@@ -3,9 +3,9 @@
  *
  * SYNOPSIS
  *	mmguard-diode-rx --listen ADDR --key FILE --token-key FILE
- *	    --out DIR --report FILE [--state FILE] [--link ID]
+ *	    --out DIR --report FILE [--state DIR] [--link ID]
  *	    [--max-size BYTES] [--reorder-wait MS] [--dead-after MS]
- *	    [--rcvbuf BYTES] [--exit-idle MS] [-v]
+ *	    [--rcvbuf BYTES] [--exit-idle MS] [--user NAME] [-v]
  *
  * DESCRIPTION
  *	Listens on ADDR ("udp:0.0.0.0:4406", "udp:[::]:4406" or
@@ -33,7 +33,21 @@
  *	--key; frames failing it (forged, corrupted), frames of another
  *	--link, frames seen before (duplicates, replays) and frames of a
  *	session older than the last one accepted (its epoch is kept in
- *	--state, default REPORT.state) are refused and counted.
+ *	--state) are refused and counted.
+ *
+ *	The receiver's place is kept in the folder --state (default
+ *	REPORT.state, made when missing), in the file rx.state: the sender's
+ *	session and epoch, per precedence stream the sequence below which
+ *	every message is delivered, refused or reported, and the previous
+ *	session's.  It is replaced atomically (temporary name, fsync,
+ *	rename, fsync of the folder) after each group commit that moved it,
+ *	never before the messages it counts are stable.  Restarted (even
+ *	after SIGKILL), the receiver resumes the session: no message below
+ *	the mark is written again when its frames come again, and what the
+ *	sender finished meanwhile is reported lost; a new sender session
+ *	names its predecessor and how many messages its sending record
+ *	holds, and those not accounted for here are reported lost (the
+ *	rule: guard/diode/diode.h, "Accounting across restarts").
  *
  *	Every message is accounted for.  One that cannot be repaired, or
  *	that was refused, is written to the log and appended (fsync'd) to
@@ -41,6 +55,7 @@
  *		TIME lost session=S prec=P seq=N id=ID reason=...
  *		TIME lost session=S prec=P seq=N-M id=? reason=...
  *		TIME refused session=S prec=P seq=N id=ID reason=...
+ *		TIME unseen-session session=S reason=...
  *	A message whose id did not survive is named by its precedence
  *	stream and sequence number, which the sender's log maps to its id.
  *	Alarms (link down for longer than --dead-after, default three
@@ -60,7 +75,7 @@
  *	--token-key FILE the release token key (stand-in for the policy)
  *	--out DIR	where complete, verified messages go
  *	--report FILE	the loss and alarm report
- *	--state FILE	the last accepted session epoch (default
+ *	--state DIR	the receiver's place across restarts (default
  *			REPORT.state)
  *	--link ID	link id (default 1)
  *	--max-size N	largest message body, suffix K M G (default 64M)
@@ -72,6 +87,8 @@
  *			being written)
  *	--exit-idle MS	exit after this long without frames, once a
  *			session has begun (tests, batch transfers)
+ *	--user NAME	the user to run as when started as root (required
+ *			then)
  *	-v		more logging
  *
  * EXIT STATUS
@@ -79,16 +96,28 @@
  *	reported lost first); 1 on a fatal error; 2 on usage errors.
  *
  * SECURITY
- *	Runs on the low side as its own user and is the first process to
- *	touch bytes from the low-side network: anyone there can send it
- *	datagrams.  It holds the link key and the token key (stand-in) and
- *	writes only --out, --report and --state.  It never sends: its
- *	socket is shut down for writing (sends fail with EPIPE), the
- *	program contains no send call on it, and the role's seccomp
- *	profile (sandbox module) omits sendto, sendmsg, sendmmsg and
- *	write on that descriptor, so that even a compromised receiver has
- *	no channel toward the high side (which, on an appliance, the diode
- *	would not carry anyway).  Frames are parsed by a bounded parser
+ *	Runs on the low side and is the first process to touch bytes from
+ *	the low-side network: anyone there can send it datagrams.  It holds
+ *	the link key and the token key.  Once its socket, folders, report
+ *	and keys are open it enters the net_rx sandbox for good
+ *	(guard/common/sandbox.h): started as root it becomes --user (the
+ *	supervisor passes its roles' user; a unix socket, and a state
+ *	folder it made, are given to that user first), no capabilities, no
+ *	new privileges, a network namespace of its own, Landlock confining
+ *	files to beneath --out and --state (the report is the descriptor it
+ *	already holds), and a seccomp allow-list that kills on anything
+ *	else.  It never sends: its socket is shut down for writing (sends
+ *	fail with EPIPE), the program contains no send call on it, and the
+ *	filter allows no sendto or sendmmsg at all and write, writev and
+ *	sendmsg only on descriptors other than the socket.  The filter
+ *	names the socket's own number (the one the program was given when
+ *	it made the socket, below the profile's 32 descriptors) and spells
+ *	"any other" as the exact list of the others, so no fixed number is
+ *	needed and no high bits slip past; files are written through their
+ *	own descriptors, which are never the socket's.  So even a
+ *	compromised receiver has no channel toward the high side (which,
+ *	on an appliance, the diode would not carry anyway).  Frames are
+ *	parsed by a bounded parser
  *	(fuzzed) that checks the tag before anything else; without the
  *	link key an attacker can only make it count refusals.  An
  *	attacker who owns the process could write arbitrary files into
@@ -97,12 +126,14 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,10 +141,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "guard/common/log.h"
-#include "guard/common/role.h"
-#include "guard/common/xmalloc.h"
 #include "guard/common/mac.h"
+#include "guard/common/role.h"
+#include "guard/common/sandbox.h"
+#include "guard/common/xmalloc.h"
 #include "guard/diode/diode.h"
 #include "guard/diode/diode_prog.h"
 
@@ -122,17 +156,13 @@
 struct rxctx {
 	int		 outdir;
 	int		 reportfd;
-	const char	*state;
+	int		 statedir;
+	struct diode_rx	*rx;
+	struct diode_rx_state saved;	/* what the state file says */
 	char		(*staged)[DIODE_ID_MAX + 1];	/* ids to commit */
 	size_t		 nstaged, staged_cap;
-	uint8_t		 tokkey[DIODE_KEY_MAX];
-	size_t		 tokkeylen;
+	struct diode_token_keys tok;	/* release tokens */
 	uint64_t	 duplicates;
-	/* The guard's release tokens (guard/common/mac.h): the direction
-	 * and the digests of the policies a token may come from. */
-	int		 dir;		/* -1: the stand-in token */
-	uint8_t		 policy[4][32];
-	size_t		 npolicy;
 };
 
 
@@ -143,10 +173,11 @@ usage(int full)
 
 	fprintf(f, "usage: mmguard-diode-rx --listen ADDR --key FILE "
 	    "--token-key FILE --out DIR\n"
-	    "           --report FILE [--state FILE] [--link ID] "
+	    "           --report FILE [--state DIR] [--link ID] "
 	    "[--max-size N]\n"
 	    "           [--reorder-wait MS] [--dead-after MS] [--rcvbuf N] "
-	    "[--exit-idle MS] [-v]\n");
+	    "[--exit-idle MS]\n"
+	    "           [--user NAME] [-v]\n");
 	if (full)
 		fprintf(f, "\n"
 		    "Receive the frames of mmguard-diode-tx, repair losses, "
@@ -167,8 +198,8 @@ usage(int full)
 		    "  --out DIR          verified messages: ID and ID.meta\n"
 		    "  --report FILE      lost and refused messages, alarms "
 		    "(appended, fsync'd)\n"
-		    "  --state FILE       last accepted session epoch "
-		    "(default REPORT.state)\n"
+		    "  --state DIR        the receiver's place across "
+		    "restarts (default REPORT.state)\n"
 		    "  --link ID          link id (default 1)\n"
 		    "  --max-size N       largest message (default 64M)\n"
 		    "  --reorder-wait MS  wait for late frames before loss "
@@ -177,6 +208,8 @@ usage(int full)
 		    "heartbeats)\n"
 		    "  --rcvbuf N         socket receive buffer (default 32M)\n"
 		    "  --exit-idle MS     exit after MS without frames\n"
+		    "  --user NAME        run as NAME (required when started "
+		    "as root)\n"
 		    "  -v                 more logging\n\n"
 		    "Frame layout: guard/diode/diode.h, SECURITY-FRAMES.\n"
 		    "Exit status: 0 stopped, 1 fatal error, 2 usage.\n");
@@ -315,6 +348,13 @@ on_event(void *arg, const struct diode_rx_event *ev)
 		log_warnx("ALARM protocol error in stream %s: %s",
 		    diode_prec_name(ev->prec), ev->reason);
 		break;
+	case DIODE_EV_UNSEEN:
+		(void)snprintf(line, sizeof(line), "%s unseen-session "
+		    "session=%016llx reason=%s\n", ts,
+		    (unsigned long long)ev->session, ev->reason);
+		log_warnx("ALARM sender session %016llx never received: %s",
+		    (unsigned long long)ev->session, ev->reason);
+		break;
 	case DIODE_EV_LINK_DOWN:
 	case DIODE_EV_LINK_UP:
 	case DIODE_EV_SESSION:
@@ -340,82 +380,107 @@ on_event(void *arg, const struct diode_rx_event *ev)
 }
 
 static int
-unhex32(const char *s, uint8_t out[32])
-{
-	int	i, hi, lo;
-
-	for (i = 0; i < 32; i++) {
-		hi = s[2 * i];
-		lo = s[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ?
-		    hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ?
-		    lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-static int
 on_verify(void *arg, const uint8_t *digest, const uint8_t *token)
 {
 	struct rxctx	*c = arg;
-	uint8_t		 want[MAC_LEN];
-	size_t		 i;
-	int		 ok = 0;
 
-	if (c->dir < 0)
-		return diode_token_check(c->tokkey, c->tokkeylen, digest,
-		    token);
-	/* A token releases this digest in this direction under one of the
-	 * policies in force (the current one, and the one before it while
-	 * messages it released are still crossing). */
-	for (i = 0; i < c->npolicy && !ok; i++)
-		ok = mac_release_token(c->tokkey, digest, 0, (unsigned)c->dir,
-		    c->policy[i], want) == 0 && mac_equal(want, token);
-	explicit_bzero(want, sizeof(want));
-	return ok ? 0 : -1;
+	return diode_prog_token_check(&c->tok, digest, token);
+}
+
+static void	commit(struct rxctx *);
+
+/*
+ * The receiver's place (diode.h, "Accounting across restarts"), saved
+ * after the deliveries it counts are stable: commit first.  Written when
+ * the marks moved; the sender's counts (seen) alone do not call for a
+ * write, they go along with the next one.
+ */
+static int
+state_moved(const struct diode_rx_state *a, const struct diode_rx_state *b)
+{
+	return a->have_session != b->have_session ||
+	    a->session != b->session || a->epoch != b->epoch ||
+	    memcmp(a->expect, b->expect, sizeof(a->expect)) != 0 ||
+	    a->have_prev != b->have_prev ||
+	    a->prev_session != b->prev_session ||
+	    memcmp(a->prev_done, b->prev_done, sizeof(a->prev_done)) != 0;
 }
 
 static int
-on_session(void *arg, uint64_t session, uint64_t epoch)
+state_save(struct rxctx *c, const struct diode_rx_state *sv)
+{
+	char	err[256];
+
+	if (diode_state_save(c->statedir, sv, err, sizeof(err)) != 0) {
+		log_warnx("--state: %s", err);
+		return -1;
+	}
+	c->saved = *sv;
+	return 0;
+}
+
+static void
+persist(struct rxctx *c)
+{
+	struct diode_rx_state	sv;
+
+	commit(c);
+	diode_rx_get_state(c->rx, &sv);
+	if (state_moved(&sv, &c->saved) && state_save(c, &sv) != 0)
+		fatalx("the receiver's state could not be saved");
+}
+
+/* A new sender session: everything before it stable, then its state. */
+static int
+on_session(void *arg, const struct diode_rx_state *sv)
 {
 	struct rxctx	*c = arg;
-	char		 text[64], err[256], dir[4096];
-	const char	*slash, *base;
-	int		 dfd;
-	size_t		 dl;
 
-	(void)session;
-	(void)snprintf(text, sizeof(text), "epoch %llu\n",
-	    (unsigned long long)epoch);
-	if ((slash = strrchr(c->state, '/')) != NULL) {
-		dl = (size_t)(slash - c->state);
-		if (dl == 0)
-			dl = 1;
-		if (dl >= sizeof(dir))
-			fatalx("--state: path too long");
-		memcpy(dir, c->state, dl);
-		dir[dl] = '\0';
-		base = slash + 1;
-	} else {
-		memcpy(dir, ".", 2);
-		base = c->state;
+	commit(c);
+	return state_save(c, sv);
+}
+
+/*
+ * What is made here while still root belongs to root: a unix socket, to
+ * which the sender (running as the same unprivileged user) could then not
+ * send, and a state folder made when missing, which the receiver could
+ * then not write.  Both become the user's.
+ */
+static void
+give(const char *path, const char *user)
+{
+	struct passwd	*pw;
+
+	if (user == NULL || geteuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("--user %s: no such user", user);
+	if (lchown(path, pw->pw_uid, pw->pw_gid) != 0)
+		fatal("%s", path);
+}
+
+/* The state folder, made when missing (the receiver's alone). */
+static int
+open_state(const char *path, const char *user)
+{
+	struct stat	sb;
+	int		fd;
+
+	if (mkdir(path, 0700) == 0)
+		give(path, user);
+	else if (errno != EEXIST)
+		fatal("--state %s", path);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if (errno == ENOTDIR)
+			fatalx("--state %s: not a folder (an earlier version "
+			    "kept a file here: remove it; the receiver then "
+			    "starts afresh)", path);
+		fatal("--state %s", path);
 	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		log_warn("--state folder %s", dir);
-		return -1;
-	}
-	if (diode_write_durable(dfd, base, text, strlen(text), err,
-	    sizeof(err)) != 0 || fsync(dfd) != 0) {
-		log_warnx("--state: %s", err);
-		close(dfd);
-		return -1;
-	}
-	close(dfd);
-	return 0;
+	if (fstat(fd, &sb) != 0 || (sb.st_mode & 077) != 0)
+		log_warnx("--state %s: readable by others than its owner",
+		    path);
+	return fd;
 }
 
 /* Is the id in the output folder, or staged for it? */
@@ -530,27 +595,26 @@ clean_staged(int outdir)
 	closedir(d);
 }
 
-static uint64_t
-read_state(const char *path)
-{
-	char			 buf[64];
-	unsigned long long	 v;
-	ssize_t			 n;
-	int			 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		fatal("--state %s", path);
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		fatal("--state %s", path);
-	buf[n] = '\0';
-	if (sscanf(buf, "epoch %llu", &v) != 1)
-		fatalx("--state %s: not \"epoch N\"", path);
-	return v;
+/*
+ * Everything is open (socket, folders, report): enter the net_rx sandbox
+ * for good.  The first digest and release token are computed now, while
+ * OpenSSL may still read its configuration and fetch its algorithms.
+ */
+static void
+confine(struct rxctx *c, const char *user, int sock)
+{
+	uint8_t	d[DIODE_DIGEST_LEN], t[DIODE_TOKEN_LEN];
+	int	dirs[2];
+
+	memset(t, 0, sizeof(t));
+	if (EVP_Digest("", 0, d, NULL, EVP_sha256(), NULL) != 1)
+		fatalx("SHA-256 unavailable in OpenSSL");
+	(void)on_verify(c, d, t);
+	dirs[0] = c->outdir;
+	dirs[1] = c->statedir;
+	sandbox_enter(&sandbox_net_rx, &(struct sandbox_args){ .user = user,
+	    .sock = sock, .dirs = dirs, .ndirs = 2 });
 }
 
 /* Point the batch's headers at their buffers (recvmmsg changes them). */
@@ -588,10 +652,12 @@ main(int argc, char *argv[])
 		{ "exit-idle",	required_argument, NULL, 'x' },
 		{ "direction",	required_argument, NULL, 'D' },
 		{ "policy-digest", required_argument, NULL, 'P' },
+		{ "user",	required_argument, NULL, 'u' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct diode_rx_params	 p;
+	struct diode_rx_state	 resume;
 	struct diode_rx_cb	 cb;
 	struct diode_rx_stats	 st;
 	struct diode_addr	 addr;
@@ -601,45 +667,33 @@ main(int argc, char *argv[])
 	struct iovec		 iov[BATCH];
 	struct pollfd		 pfd;
 	const char		*listen_s = NULL, *key_s = NULL, *tok_s = NULL;
-	const char		*out_s = NULL, *report_s = NULL;
+	const char		*out_s = NULL, *report_s = NULL, *state_s = NULL;
+	const char		*user = NULL;
 	uint8_t			 key[DIODE_KEY_MAX], *bufs;
 	size_t			 keylen;
 	uint64_t		 rcvbuf = 32u << 20, exit_idle = 0, now;
 	uint64_t		 last_any = 0, last_refusal_log = 0, refused_logged = 0;
 	uint64_t		 refused_now, last_commit = 0;
 	char			 err[256], statebuf[4096];
-	int			 ch, verbose = 0, fd, n, i, started = 0;
+	int			 ch, verbose = 0, fd, n, i, started = 0, found;
 
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
-	c.dir = -1;
+	diode_prog_token_init(&c.tok);
 	p.link = 1;
 	p.max_message = 64u << 20;
 	p.reorder_ms = 100;
-	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:vh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'u': user = optarg; break;
 		case 'l': listen_s = optarg; break;
 		case 'k': key_s = optarg; break;
 		case 'T': tok_s = optarg; break;
-		case 'D':
-			if (strcmp(optarg, "high-to-low") == 0)
-				c.dir = 0;
-			else if (strcmp(optarg, "low-to-high") == 0)
-				c.dir = 1;
-			else
-				fatalx("--direction: high-to-low or "
-				    "low-to-high");
-			break;
-		case 'P':
-			if (c.npolicy == 4 || strlen(optarg) != 64 ||
-			    unhex32(optarg, c.policy[c.npolicy]) == -1)
-				fatalx("--policy-digest: 64 hex digits, at "
-				    "most 4 times");
-			c.npolicy++;
-			break;
+		case 'D': diode_prog_token_dir(&c.tok, optarg); break;
+		case 'P': diode_prog_token_policy(&c.tok, optarg); break;
 		case 'o': out_s = optarg; break;
 		case 'r': report_s = optarg; break;
-		case 's': c.state = optarg; break;
+		case 's': state_s = optarg; break;
 		case 'L':
 			p.link = (uint32_t)diode_prog_num("--link", optarg, 1000, 0,
 			    UINT32_MAX);
@@ -674,21 +728,38 @@ main(int argc, char *argv[])
 		usage(0);
 	log_init("mmguard-diode-rx", LOG_TO_STDERR, verbose + 1);
 	(void)role_audit_open(false);
-	if (c.state == NULL) {
+	if (state_s == NULL) {
 		if ((size_t)snprintf(statebuf, sizeof(statebuf), "%s.state",
 		    report_s) >= sizeof(statebuf))
 			fatalx("--report: path too long");
-		c.state = statebuf;
+		state_s = statebuf;
 	}
-	p.last_epoch = read_state(c.state);
+	c.statedir = open_state(state_s, user);
+	if (diode_state_load(c.statedir, &resume, &found, err,
+	    sizeof(err)) != 0)
+		fatalx("--state %s: %s", state_s, err);
+	c.saved = resume;
+	if (found && resume.have_session) {
+		p.resume = &resume;
+		p.last_epoch = resume.epoch;
+		log_info("resuming session %016llx (epoch %llu): messages "
+		    "below %llu %llu %llu %llu %llu %llu (by precedence) are "
+		    "accounted for", (unsigned long long)resume.session,
+		    (unsigned long long)resume.epoch,
+		    (unsigned long long)resume.expect[0],
+		    (unsigned long long)resume.expect[1],
+		    (unsigned long long)resume.expect[2],
+		    (unsigned long long)resume.expect[3],
+		    (unsigned long long)resume.expect[4],
+		    (unsigned long long)resume.expect[5]);
+	} else if (found)
+		p.resume = &resume;
 
 	if (diode_addr_parse(listen_s, &addr, err, sizeof(err)) != 0)
 		fatalx("--listen %s", err);
 	if (diode_key_load(key_s, key, &keylen, err, sizeof(err)) != 0)
 		fatalx("--key %s", err);
-	if (diode_key_load(tok_s, c.tokkey, &c.tokkeylen, err,
-	    sizeof(err)) != 0)
-		fatalx("--token-key %s", err);
+	diode_prog_token_load(&c.tok, tok_s);
 	if ((c.outdir = open(out_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("--out %s", out_s);
 	clean_staged(c.outdir);
@@ -697,6 +768,9 @@ main(int argc, char *argv[])
 		fatal("--report %s", report_s);
 	if ((fd = diode_sock_rx(&addr, rcvbuf, err, sizeof(err))) == -1)
 		fatalx("%s: %s", listen_s, err);
+	if (addr.family == AF_UNIX)
+		give(((const struct sockaddr_un *)(const void *)addr.ss)->
+		    sun_path, user);
 
 	memset(&cb, 0, sizeof(cb));
 	cb.deliver = on_deliver;
@@ -708,8 +782,9 @@ main(int argc, char *argv[])
 	explicit_bzero(key, sizeof(key));
 	if (rx == NULL)
 		fatalx("%s", err);
-
+	c.rx = rx;
 	diode_prog_signals();
+	confine(&c, user, fd);
 
 	bufs = xmalloc((size_t)BATCH * DIODE_MAX_FRAME);
 	memset(mm, 0, sizeof(mm));
@@ -748,10 +823,12 @@ main(int argc, char *argv[])
 				break;
 		}
 		diode_rx_tick(rx, now);
-		/* Group commit every 50 ms, or sooner for a large batch. */
-		if (c.nstaged >= 4096 ||
-		    (c.nstaged > 0 && now - last_commit >= 50000)) {
-			commit(&c);
+		/*
+		 * Group commit every 50 ms, or sooner for a large batch;
+		 * the receiver's place goes to stable storage after it.
+		 */
+		if (c.nstaged >= 4096 || now - last_commit >= 50000) {
+			persist(&c);
 			last_commit = now;
 		}
 		/* Refusals: one line a second at most, never one a frame. */
@@ -807,7 +884,7 @@ main(int argc, char *argv[])
 		}
 	}
 	diode_rx_finish(rx, "receiver stopped before it was complete");
-	commit(&c);
+	persist(&c);
 	diode_rx_get_stats(rx, &st);
 	log_info("summary frames=%llu refused_tag=%llu refused_malformed=%llu "
 	    "refused_link=%llu refused_replay=%llu refused_stale=%llu "
@@ -828,6 +905,6 @@ main(int argc, char *argv[])
 	    (unsigned long long)st.refused, (unsigned long long)st.bytes,
 	    (unsigned long long)st.sessions);
 	diode_rx_free(rx);
-	explicit_bzero(c.tokkey, sizeof(c.tokkey));
+	explicit_bzero(&c.tok, sizeof(c.tok));
 	return 0;
 }

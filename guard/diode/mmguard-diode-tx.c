@@ -2,11 +2,12 @@
  * mmguard-diode-tx - send released messages across the one-way channel.
  *
  * SYNOPSIS
- *	mmguard-diode-tx --to ADDR --key FILE --in DIR --sent DIR
+ *	mmguard-diode-tx --to ADDR --key FILE --token-key FILE --in DIR
+ *	    --sent DIR [--direction D --policy-digest HEX ...]
  *	    [--log FILE] [--link ID] [--rate BITS] [--symbol-size N]
  *	    [--block N] [--redundancy PCT] [--min-parity N] [--window N]
  *	    [--heartbeat MS] [--max-size BYTES] [--sndbuf BYTES] [--once]
- *	    [--linger MS] [-v]
+ *	    [--linger MS] [--user NAME] [-v]
  *
  * DESCRIPTION
  *	Takes each message from the drop folder --in, sends it to diode-rx
@@ -44,6 +45,18 @@
  *	and a lost message, by id.  Frame layout: guard/diode/diode.h,
  *	section SECURITY-FRAMES.
  *
+ *	Before a message enters the stream, its release token is checked
+ *	against the SHA-256 of exactly the bytes about to be sent: with
+ *	--direction, the guard's token (guard/common/mac.h: the policy
+ *	role's MAC, under --token-key, of the digest, the verdict release,
+ *	the direction and the digest of the deciding policy, one of the
+ *	--policy-digest given); without, the stand-in of diode.h
+ *	(HMAC-SHA256 of the digest under --token-key).  A message whose
+ *	token does not verify is never sent: an ALARM in the log, a line
+ *	"refused" in the sending record, and NAME.meta renamed NAME.refused
+ *	in the drop folder, where the writer finds it (the guard's queue
+ *	manager quarantines the message, with the reason, and audits it).
+ *
  *	Once every frame of a message has been sent, the message is
  *	recorded: a line in the log (default SENT/diode-tx.log: time,
  *	session, precedence, sequence, id, file name, length, SHA-256),
@@ -54,11 +67,19 @@
  *	role it is given on descriptor 4.  Nothing is deleted.  A message that cannot be read
  *	is logged and left where it is.  Killed mid-send, the program sends
  *	the message again at its next start (a new session); diode-rx
- *	refuses to store an id it already holds.
+ *	refuses to store an id it already holds.  At the start the log's
+ *	last session is read (from the end) and named, with how many
+ *	messages of each precedence it recorded, in every heartbeat: what
+ *	of it the receiver never got is then reported lost on the low side
+ *	(guard/diode/diode.h, "Accounting across restarts").
  *
  * OPTIONS
  *	--to ADDR	where diode-rx listens (numeric address only)
  *	--key FILE	the link key, 32 to 1024 random bytes, mode 0600
+ *	--token-key FILE the release token key (the policy role's)
+ *	--direction D	high-to-low or low-to-high: check the guard's
+ *			tokens (with --policy-digest), not the stand-in
+ *	--policy-digest HEX  SHA-256 of a policy in force (up to 4 times)
  *	--in DIR	the drop folder
  *	--sent DIR	where sent messages go (same file system as --in)
  *	--log FILE	the sending record (default SENT/diode-tx.log)
@@ -77,6 +98,8 @@
  *	--once		exit once the drop folder is empty and all is sent
  *	--linger MS	with --once, keep sending heartbeats this long
  *			before exiting (default 5 heartbeats)
+ *	--user NAME	the user to run as when started as root (required
+ *			then)
  *	-v		more logging (twice: per message)
  *
  * EXIT STATUS
@@ -84,18 +107,23 @@
  *	recorded); 1 on a fatal error; 2 on usage errors.
  *
  * SECURITY
- *	Runs on the high side as its own user.  It reads the drop folder
- *	(released messages only: the policy role wrote them), holds the
- *	link key, and writes its log and the sent folder.  It receives
- *	nothing from the network: its socket is shut for reading, and on
- *	an appliance the hardware diode carries no signal back, so the low
- *	side cannot reach this process at all.  An attacker who owns it
- *	could send anything in the drop folder, or garbage, to the low
- *	side, and forge frames (it holds the link key); it cannot forge a
- *	release token (the token key is the policy role's), so diode-rx
- *	refuses any message the policy did not release.  In the guard the
- *	role is started by the supervisor with a seccomp profile allowing
- *	send on its one socket, reads of its folder and writes of its log.
+ *	Runs on the high side.  It reads the drop folder (released
+ *	messages only: the policy role wrote them), holds the link key,
+ *	and writes its log and the sent folder.  Once its socket, folders,
+ *	log and inotify watch are open it enters the net_tx sandbox for
+ *	good (guard/common/sandbox.h): started as root it becomes --user,
+ *	no capabilities, no new privileges, a network namespace of its own,
+ *	Landlock confining files to beneath --in and --sent, and a seccomp
+ *	allow-list that kills on anything else: sending on its one socket
+ *	but never reading it, files beneath its folders read, written,
+ *	synced and renamed, never removed.  It receives nothing from the
+ *	network: its socket is shut for reading, and on an appliance the
+ *	hardware diode carries no signal back, so the low side cannot
+ *	reach this process at all.  An attacker who owns it could send
+ *	anything in the drop folder, or garbage, to the low side, and forge
+ *	frames (it holds the link key); it cannot forge a release token
+ *	(the token key is the policy role's), so diode-rx refuses any
+ *	message the policy did not release.
  */
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -115,8 +143,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "guard/common/log.h"
 #include "guard/common/role.h"
+#include "guard/common/sandbox.h"
 #include "guard/common/xmalloc.h"
 #include "guard/diode/diode.h"
 #include "guard/diode/diode_prog.h"
@@ -131,7 +162,11 @@ struct txfile {
 	char		*name;		/* in the drop folder */
 	uint64_t	 max;
 	int		 dirfd;
+	uint8_t		 token[DIODE_TOKEN_LEN];
+	int		 refused;	/* its token did not verify */
 };
+
+static struct diode_token_keys	 tokkeys;
 
 static void			*known;		/* tsearch tree of names */
 static size_t			 outstanding;	/* submitted, not done */
@@ -141,14 +176,16 @@ usage(int full)
 {
 	FILE	*f = full ? stdout : stderr;
 
-	fprintf(f, "usage: mmguard-diode-tx --to ADDR --key FILE --in DIR "
-	    "--sent DIR [--log FILE]\n"
+	fprintf(f, "usage: mmguard-diode-tx --to ADDR --key FILE --token-key "
+	    "FILE --in DIR --sent DIR\n"
+	    "           [--direction D --policy-digest HEX ...] "
+	    "[--log FILE]\n"
 	    "           [--link ID] [--rate BITS] [--symbol-size N] "
 	    "[--block N]\n"
 	    "           [--redundancy PCT] [--min-parity N] [--window N] "
 	    "[--heartbeat MS]\n"
 	    "           [--max-size N] [--sndbuf N] [--once] [--linger MS] "
-	    "[-v]\n");
+	    "[--user NAME] [-v]\n");
 	if (full)
 		fprintf(f, "\n"
 		    "Send each message of the drop folder DIR (files NAME and "
@@ -160,6 +197,14 @@ usage(int full)
 		    "unix:PATH\n"
 		    "  --key FILE         link key, 32-1024 random bytes, mode "
 		    "0600\n"
+		    "  --token-key FILE   release token key: a message whose "
+		    "token does not verify\n"
+		    "                     is not sent (NAME.meta becomes "
+		    "NAME.refused)\n"
+		    "  --direction D      with --policy-digest: check the "
+		    "guard's release tokens\n"
+		    "  --policy-digest H  SHA-256 of a policy in force (up "
+		    "to 4 times)\n"
 		    "  --in DIR           drop folder\n"
 		    "  --sent DIR         sent messages (same file system)\n"
 		    "  --log FILE         sending record (default "
@@ -183,6 +228,8 @@ usage(int full)
 		    "all is sent\n"
 		    "  --linger MS        with --once, heartbeats before "
 		    "exiting\n"
+		    "  --user NAME        run as NAME (required when started "
+		    "as root)\n"
 		    "  -v                 more logging\n\n"
 		    "Frame layout: guard/diode/diode.h, SECURITY-FRAMES.\n"
 		    "Exit status: 0 done or stopped by a signal, 1 fatal "
@@ -197,6 +244,33 @@ name_cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+
+/*
+ * The release token of exactly the bytes about to be sent: a message the
+ * policy role did not release (its token made by another key, for other
+ * bytes, another direction or a policy not in force) is never sent.  It
+ * costs a second SHA-256 of the message (the engine takes its own for
+ * the record header); the check belongs to the bytes in hand.
+ */
+static int
+check_token(struct txfile *tf, const uint8_t *p, size_t len, char *err,
+    size_t errsz)
+{
+	uint8_t	digest[DIODE_DIGEST_LEN];
+	char	hex[2 * DIODE_DIGEST_LEN + 1];
+
+	if (EVP_Digest(p, len, digest, NULL, EVP_sha256(), NULL) != 1) {
+		snprintf(err, errsz, "%s: SHA-256 failed", tf->name);
+		return -1;
+	}
+	if (diode_prog_token_check(&tokkeys, digest, tf->token) == 0)
+		return 0;
+	tf->refused = 1;
+	diode_hex(digest, sizeof(digest), hex);
+	snprintf(err, errsz, "release token does not release these bytes "
+	    "(sha256 %s) under the policy in force", hex);
+	return -1;
+}
 
 /* The engine's loader: read the message file whole. */
 static int
@@ -237,6 +311,10 @@ load_file(void *cookie, uint8_t **body, size_t *len, char *err,
 		got += (size_t)n;
 	}
 	close(fd);
+	if (check_token(tf, p, got, err, errsz) != 0) {
+		freezero(p, got);
+		return -1;
+	}
 	*body = p;
 	*len = got;
 	return 0;
@@ -270,9 +348,11 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 	ssize_t			 r;
 	int			 fd, dfd;
 
-	if ((dfd = dup(indir)) == -1 || (d = fdopendir(dfd)) == NULL)
+	/* A descriptor of its own for the listing: openat, not dup (the
+	 * sandbox allows the one, not the other). */
+	if ((dfd = openat(indir, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (d = fdopendir(dfd)) == NULL)
 		fatal("drop folder");
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || !is_meta(de->d_name, &stem))
 			continue;
@@ -314,6 +394,7 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 		memcpy(m.id, meta.id, sizeof(m.id));
 		m.prec = meta.prec;
 		memcpy(m.token, meta.token, sizeof(m.token));
+		memcpy(tf->token, meta.token, sizeof(tf->token));
 		m.cookie = tf;
 		if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
 			fatalx("%s: %s", name, err);
@@ -362,6 +443,26 @@ struct record {
 static struct record	*pending;
 static size_t		 npending, pending_cap;
 
+/*
+ * A message whose release token did not verify stays on the high side:
+ * NAME.meta becomes NAME.refused (the record already says why), so that
+ * it is not taken again, and whoever wrote it into the drop folder sees
+ * it refused (the queue manager quarantines it, with the reason, and
+ * audits that).  An alarm in the log.
+ */
+static void
+set_aside(int indir, const struct txfile *tf, const struct diode_tx_done *d)
+{
+	char	meta[NAME_MAX + 1], aside[NAME_MAX + 1];
+
+	log_warnx("ALARM %s (id %s) refused, not sent: %s; kept as %s.refused",
+	    tf->name, d->id, d->err, tf->name);
+	(void)snprintf(meta, sizeof(meta), "%s.meta", tf->name);
+	(void)snprintf(aside, sizeof(aside), "%s.refused", tf->name);
+	if (renameat(indir, meta, indir, aside) != 0)
+		fatal("%s: setting it aside", tf->name);
+}
+
 static void
 flush_records(int logfd, int indir, int sentdir, uint64_t session)
 {
@@ -390,7 +491,8 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 			    d->id, tf->name, (unsigned long long)d->len, hex);
 		else
 			len = (size_t)snprintf(line, sizeof(line),
-			    "%s failed id=%s name=%s reason=%s\n", ts, d->id,
+			    "%s %s id=%s name=%s reason=%s\n", ts,
+			    tf->refused ? "refused" : "failed", d->id,
 			    tf->name, d->err);
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
@@ -406,6 +508,13 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 
 		tf = d->cookie;
 		outstanding--;
+		if (d->status != 0 && tf->refused) {
+			set_aside(indir, tf, d);
+			tdelete(tf->name, &known, name_cmp);
+			free(tf->name);
+			free(tf);
+			continue;
+		}
 		if (d->status != 0) {
 			/* Stays known: not retried before the next start. */
 			log_warnx("%s: not sent: %s", tf->name, d->err);
@@ -465,6 +574,58 @@ repair(int indir, int sentdir)
 	closedir(d);
 	if (n > 0 && (fsync(sentdir) != 0 || fsync(indir) != 0))
 		fatal("fsync");
+}
+
+/*
+ * The sending record's last session, named in this session's heartbeats
+ * so that diode-rx can report what it recorded as sent and the receiver
+ * never got (diode.h, "Accounting across restarts").  A line torn by a
+ * crash is ended first, so that the next record starts a line of its own.
+ */
+static void
+previous_session(struct diode_tx *tx, int logfd)
+{
+	struct stat	 sb;
+	uint64_t	 prev, next[DIODE_NPREC];
+	char		 err[256], last;
+
+	if (fstat(logfd, &sb) == 0 && sb.st_size > 0 &&
+	    pread(logfd, &last, 1, sb.st_size - 1) == 1 && last != '\n') {
+		if (diode_append(logfd, "\n", 1, err, sizeof(err)) != 0)
+			fatalx("sending record: %s", err);
+		log_warnx("sending record: its last line was torn (a crash "
+		    "while it was written); ended it");
+	}
+	if (diode_sendlog_last(logfd, &prev, next, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	diode_tx_set_previous(tx, prev, next);
+	if (prev != 0)
+		log_info("previous session %016llx recorded %llu %llu %llu "
+		    "%llu %llu %llu messages (by precedence)",
+		    (unsigned long long)prev, (unsigned long long)next[0],
+		    (unsigned long long)next[1], (unsigned long long)next[2],
+		    (unsigned long long)next[3], (unsigned long long)next[4],
+		    (unsigned long long)next[5]);
+}
+
+/*
+ * Everything is open (socket, folders, log, inotify): enter the net_tx
+ * sandbox for good.  The first SHA-256 and token check are made now,
+ * while OpenSSL may still read its configuration.
+ */
+static void
+confine(const char *user, int sock, int indir, int sentdir)
+{
+	uint8_t	d[DIODE_DIGEST_LEN];
+	int	dirs[2];
+
+	if (EVP_Digest("", 0, d, NULL, EVP_sha256(), NULL) != 1)
+		fatalx("SHA-256 unavailable in OpenSSL");
+	(void)diode_prog_token_check(&tokkeys, d, d);
+	dirs[0] = indir;
+	dirs[1] = sentdir;
+	sandbox_enter(&sandbox_net_tx, &(struct sandbox_args){ .user = user,
+	    .sock = sock, .dirs = dirs, .ndirs = 2 });
 }
 
 static void
@@ -537,6 +698,10 @@ main(int argc, char *argv[])
 		{ "sndbuf",	required_argument, NULL, 'B' },
 		{ "once",	no_argument,	   NULL, 'o' },
 		{ "linger",	required_argument, NULL, 'g' },
+		{ "user",	required_argument, NULL, 'u' },
+		{ "token-key",	required_argument, NULL, 'T' },
+		{ "direction",	required_argument, NULL, 'D' },
+		{ "policy-digest", required_argument, NULL, 'P' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -549,7 +714,8 @@ main(int argc, char *argv[])
 	struct iovec		 iov[BATCH];
 	struct pollfd		 pfd;
 	const char		*to_s = NULL, *key_s = NULL, *in_s = NULL;
-	const char		*sent_s = NULL, *log_s = NULL;
+	const char		*sent_s = NULL, *log_s = NULL, *user = NULL;
+	const char		*tok_s = NULL;
 	uint8_t			 key[DIODE_KEY_MAX], *frames, ibuf[4096];
 	size_t			 keylen, fsz;
 	uint64_t		 rate = 100000000, maxsz = 64u << 20;
@@ -562,6 +728,7 @@ main(int argc, char *argv[])
 	long			 len;
 
 	memset(&p, 0, sizeof(p));
+	diode_prog_token_init(&tokkeys);
 	p.link = 1;
 	p.symsize = DIODE_DEF_SYMBOL;
 	p.k = DIODE_DEF_K;
@@ -569,8 +736,12 @@ main(int argc, char *argv[])
 	p.min_parity = DIODE_DEF_MIN_PARITY;
 	p.window = DIODE_DEF_WINDOW;
 	p.heartbeat_ms = DIODE_DEF_HEARTBEAT_MS;
-	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:vh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'u': user = optarg; break;
+		case 'T': tok_s = optarg; break;
+		case 'D': diode_prog_token_dir(&tokkeys, optarg); break;
+		case 'P': diode_prog_token_policy(&tokkeys, optarg); break;
 		case 't': to_s = optarg; break;
 		case 'k': key_s = optarg; break;
 		case 'i': in_s = optarg; break;
@@ -627,7 +798,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind != argc || to_s == NULL || key_s == NULL || in_s == NULL ||
-	    sent_s == NULL)
+	    sent_s == NULL || tok_s == NULL)
 		usage(0);
 	log_init("mmguard-diode-tx", LOG_TO_STDERR, verbose + 1);
 	(void)role_audit_open(false);
@@ -638,15 +809,17 @@ main(int argc, char *argv[])
 		fatalx("--to %s", err);
 	if (diode_key_load(key_s, key, &keylen, err, sizeof(err)) != 0)
 		fatalx("--key %s", err);
+	diode_prog_token_load(&tokkeys, tok_s);
 	if ((indir = open(in_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("--in %s", in_s);
 	if ((sentdir = open(sent_s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("--sent %s", sent_s);
+	/* Read too: the last session is found in it at the start. */
 	if (log_s != NULL)
-		logfd = open(log_s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		logfd = open(log_s, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
 		    0640);
 	else
-		logfd = openat(sentdir, "diode-tx.log", O_WRONLY | O_APPEND |
+		logfd = openat(sentdir, "diode-tx.log", O_RDWR | O_APPEND |
 		    O_CREAT | O_CLOEXEC, 0640);
 	if (logfd == -1)
 		fatal("sending record");
@@ -663,6 +836,9 @@ main(int argc, char *argv[])
 	explicit_bzero(key, sizeof(key));
 	if (tx == NULL)
 		fatalx("%s", err);
+	previous_session(tx, logfd);
+	repair(indir, sentdir);
+	confine(user, fd, indir, sentdir);
 	log_info("session %016llx to %s: symbol %u, block %u, redundancy "
 	    "%u%%, window %u, rate %llu bit/s", (unsigned long long)
 	    diode_tx_session(tx), to_s, p.symsize, p.k, p.redundancy,
@@ -676,7 +852,6 @@ main(int argc, char *argv[])
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
 	}
-	repair(indir, sentdir);
 	(void)scan(tx, indir, maxsz);
 	next_scan = now + RESCAN_US;
 	last_rate = last_flush = now;

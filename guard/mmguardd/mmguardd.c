@@ -648,8 +648,6 @@ argv_of(struct proc *p)
 	case R_DIODE_TX:
 		ARG("--to");
 		FMT("unix:%s/%s/diode.sock", s.cfg.run, dshort(p->dir));
-		ARG("--key");
-		ARG(s.cfg.link_key);
 		ARG("--in");
 		FMT("%s/%s/outbox", s.cfg.run, dshort(p->dir));
 		ARG("--sent");
@@ -658,22 +656,12 @@ argv_of(struct proc *p)
 	case R_DIODE_RX:
 		ARG("--listen");
 		FMT("unix:%s/%s/diode.sock", s.cfg.run, dshort(p->dir));
-		ARG("--key");
-		ARG(s.cfg.link_key);
 		ARG("--out");
 		ARG(s.cfg.dirs[p->dir].deliver);
 		ARG("--report");
 		FMT("%s/%s/rx/report.log", s.cfg.run, dshort(p->dir));
-		ARG("--token-key");
-		ARG(s.cfg.token_key);
-		ARG("--direction");
-		ARG(d);
-		ARG("--policy-digest");
-		ARG(s.pdigest);
-		if (s.old_pdigest[0] != '\0') {
-			ARG("--policy-digest");
-			ARG(s.old_pdigest);
-		}
+		ARG("--state");
+		FMT("%s/%s/rx/state", s.cfg.run, dshort(p->dir));
 		break;
 	case R_AUDIT:
 		ARG("-a");
@@ -690,7 +678,26 @@ argv_of(struct proc *p)
 		FMT("%d", s.retention);
 		break;
 	}
-	if (role_ids && p->kind != R_DIODE_TX && p->kind != R_DIODE_RX) {
+	/*
+	 * Both ends of the one-way channel: the link key, and the release
+	 * tokens each checks (diode-tx before it sends, diode-rx before it
+	 * stores) under the policy in force and the one before it.
+	 */
+	if (p->kind == R_DIODE_TX || p->kind == R_DIODE_RX) {
+		ARG("--key");
+		ARG(s.cfg.link_key);
+		ARG("--token-key");
+		ARG(s.cfg.token_key);
+		ARG("--direction");
+		ARG(d);
+		ARG("--policy-digest");
+		ARG(s.pdigest);
+		if (s.old_pdigest[0] != '\0') {
+			ARG("--policy-digest");
+			ARG(s.old_pdigest);
+		}
+	}
+	if (role_ids) {
 		ARG("-u");
 		ARG(role_user[p->kind]);
 	}
@@ -820,8 +827,9 @@ declare_all(void)
 			declare(R_VERIFY, d, w);
 			declare(R_POLICY, d, w);
 		}
-		declare(R_DIODE_TX, d, 0);
+		/* The receiver first: listening before the sender sends. */
 		declare(R_DIODE_RX, d, 0);
+		declare(R_DIODE_TX, d, 0);
 	}
 }
 
@@ -949,8 +957,11 @@ exited(struct proc *p, int status)
 	if (p->kind == R_QMGR)
 		stop_wired(p->dir);
 	/*
-	 * A new diode-rx accepts only a new sending session (replay
-	 * protection across its restarts): the sender starts one too.
+	 * A new diode-rx resumes the sending session from its saved state,
+	 * but what died in its memory and socket buffer would then be only
+	 * reported lost.  A new sender session sends again what it had not
+	 * recorded as sent, and names what it had (guard/diode/diode.h,
+	 * "Accounting across restarts"), so the sender starts one too.
 	 */
 	if (p->kind == R_DIODE_RX)
 		stop_role(find(R_DIODE_TX, p->dir, 0), "a new diode-rx needs "
@@ -1049,7 +1060,8 @@ policy_load(const char *file, const char *officer, const char *via,
 	/* New verify and policy roles load it; old ones are stopped. */
 	for (i = 0; i < MAX_ROLES; i++)
 		if (s.p[i].used && (s.p[i].kind == R_VERIFY ||
-		    s.p[i].kind == R_POLICY || s.p[i].kind == R_DIODE_RX))
+		    s.p[i].kind == R_POLICY || s.p[i].kind == R_DIODE_TX ||
+		    s.p[i].kind == R_DIODE_RX))
 			stop_role(&s.p[i], "policy load");
 	(void)snprintf(msg, len, "policy %s loaded (sha256 %s); verify and "
 	    "policy roles restarting\n", file, newd);
@@ -1686,7 +1698,7 @@ main(int argc, char *argv[])
 	give(s.cfg.run);
 	for (d = 0; d < 2; d++) {
 		static const char *const sub[] = { "", "spool", "outbox",
-		    "sent", "rx" };
+		    "sent", "rx", "rx/state" };
 		size_t j;
 
 		if (!s.cfg.dirs[d].present)

@@ -19,9 +19,10 @@
  *	              worker checks its signature, a policy worker decides
  *	  released    the verdict record and its audit record are on disk,
  *	              then the message and its release token are written
- *	              into the one-way channel's outbox (diode-tx sends it;
- *	              it moves it to the sent box, and qmgr then records it
- *	              as sent)
+ *	              into the one-way channel's outbox (diode-tx checks the
+ *	              token and sends it; it moves it to the sent box, and
+ *	              qmgr then records it as sent; a token diode-tx refuses
+ *	              quarantines the message, with the reason)
  *	  held        refer: waits for a release authority (mmguardctl
  *	              release re-checks everything but the release
  *	              authority, mmguardctl reject rejects it)
@@ -66,6 +67,7 @@
 #include "guard/common/proc.h"
 #include "guard/common/sandbox.h"
 #include "guard/common/xmalloc.h"
+#include "guard/diode/diode.h"
 #include "guard/msg.h"
 #include "guard/qmgr/sched.h"
 #include "guard/spool/spool.h"
@@ -492,9 +494,6 @@ dispatch(void)
 /* ------------------------------------------------------------------ */
 /* The one-way channel's outbox (mmguard-diode-tx's drop folder). */
 
-static const char *const prec_upper[] = { "DEFERRED", "ROUTINE",
-    "PRIORITY", "IMMEDIATE", "FLASH", "OVERRIDE" };
-
 /* Where NAME is written before it is renamed into place. */
 static void
 tmp_name(char *tmp, size_t len, const char *name)
@@ -548,9 +547,10 @@ to_outbox(struct item *it)
 		log_warnx("%s", err);
 		return -1;
 	}
+	/* The guard's precedence numbers are the diode's (diode.h). */
 	n = (size_t)snprintf(meta, sizeof(meta), "id: %s\nprecedence: %s\n"
-	    "token: ", it->qid, prec_upper[it->precedence >= 0 &&
-	    it->precedence <= 5 ? it->precedence : 1]);
+	    "token: ", it->qid, diode_prec_name(it->precedence >= 0 &&
+	    it->precedence < DIODE_NPREC ? it->precedence : DIODE_ROUTINE));
 	for (i = 0; i < 32; i++)
 		n += (size_t)snprintf(meta + n, sizeof(meta) - n, "%02x",
 		    it->token[i]);
@@ -606,6 +606,31 @@ commit(void)
 	q.outbox_unsynced = q.reports_unsynced = false;
 }
 
+
+/*
+ * diode-tx checks each release token before it sends, and sets aside what
+ * does not verify (ID.meta renamed ID.refused): the message stays on this
+ * side, quarantined with the reason (audited), and leaves the outbox.
+ */
+static void
+check_refused(struct item *it)
+{
+	char		name[SPOOL_ID_LEN + 16];
+	struct stat	st;
+
+	(void)snprintf(name, sizeof(name), "%s.refused", it->qid);
+	if (fstatat(q.outbox, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return;
+	quarantine(it, "diode-tx refused it: its release token does not "
+	    "release these bytes under the policy in force");
+	if (it->state != SPOOL_QUARANTINED)
+		return;		/* not moved: tried again next time */
+	if ((unlinkat(q.outbox, it->qid, 0) == -1 && errno != ENOENT) ||
+	    unlinkat(q.outbox, name, 0) == -1)
+		log_warn("outbox: removing %s", it->qid);
+	q.outbox_unsynced = true;	/* commit() */
+}
+
 /* Messages diode-tx has moved to its sent box are sent; looked for every
  * SENT_CHECK_MS, not at every turn of a busy loop. */
 static void
@@ -627,8 +652,10 @@ check_sent(void)
 			if (it->state != SPOOL_RELEASED)
 				continue;
 			if (fstatat(q.sentbox, it->qid, &st,
-			    AT_SYMLINK_NOFOLLOW) == -1)
+			    AT_SYMLINK_NOFOLLOW) == -1) {
+				check_refused(it);
 				continue;
+			}
 			/* diode-tx records the sending. */
 			if (move(it, SPOOL_SENT) == -1)
 				continue;
@@ -1015,7 +1042,8 @@ ctl_status(struct ctl_out *o)
 			ctl_put(o, " %s %zu", spool_state_name(s), counts[s]);
 	ctl_put(o, "\n  waiting by precedence:");
 	for (p = SCHED_LEVELS - 1; p >= 0; p--)
-		ctl_put(o, " %s %zu", prec_upper[p], sched_depth(q.sched, p));
+		ctl_put(o, " %s %zu", diode_prec_name(p),
+		    sched_depth(q.sched, p));
 	ctl_put(o, "\n");
 }
 
@@ -1036,7 +1064,7 @@ ctl_queue(struct ctl_out *o, const char *state)
 				ctl_put(o, "%s %s %s %s\n", gp_dir_name(q.dir),
 				    it->qid, spool_state_name(it->state),
 				    it->precedence >= 0 ?
-				    prec_upper[it->precedence] : "-");
+				    diode_prec_name(it->precedence) : "-");
 }
 
 static int
@@ -1061,7 +1089,7 @@ ctl_show(struct ctl_out *o, const char *qid)
 	    "bytes: %zu\nattempts: %u\nworker failures: %u\n"
 	    "officer actions: %u\n", qid,
 	    gp_dir_name(q.dir), spool_state_name(st),
-	    prec >= 0 && prec <= 5 ? prec_upper[prec] : "unknown",
+	    prec >= 0 && prec <= 5 ? diode_prec_name(prec) : "unknown",
 	    e.message_len, e.attempts, e.failures, e.officer_actions);
 	if (e.verdict >= 0)
 		ctl_put(o, "verdict: %s\nreasons:\n%s", gp_verdict_name(

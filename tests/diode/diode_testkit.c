@@ -348,7 +348,7 @@ proxy(int argc, char *argv[])
 				for (i = 0; i < len; i++)
 					f[i] = (uint8_t)rng();
 				if (len >= 4)
-					memcpy(f, "MGD1", 4);
+					memcpy(f, "MGD2", 4);
 				break;
 			}
 			px_send(&px, f, len);
@@ -407,9 +407,20 @@ seed_write(const char *dir, const char *name, const uint8_t *p, size_t len)
  * heartbeat as single datagrams (mode 0, tags kept).
  */
 static void
+put_be64(uint8_t *p, uint64_t v)
+{
+	int	i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static void
 seed_transfer(const char *dir, const char *name, uint64_t epoch,
     const size_t *sizes, const int *precs, int n, int drop_every,
-    int drop_at)
+    int drop_at, int resume_at)
 {
 	struct diode_tx_params	 p;
 	struct diode_tx_msg	 m;
@@ -420,6 +431,8 @@ seed_transfer(const char *dir, const char *name, uint64_t epoch,
 	size_t			 off = 1, firstlen = 0;
 	long			 len;
 	int			 i, idx = 0;
+
+	uint64_t		 prev[DIODE_NPREC];
 
 	memset(&p, 0, sizeof(p));
 	p.link = 7;
@@ -433,6 +446,11 @@ seed_transfer(const char *dir, const char *name, uint64_t epoch,
 	if ((tx = diode_tx_new(&p, fuzz_key, sizeof(fuzz_key), seed_load, 0,
 	    err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/* A previous session of the sender, with a few messages recorded. */
+	memset(prev, 0, sizeof(prev));
+	prev[DIODE_ROUTINE] = 2;
+	prev[DIODE_FLASH] = 1;
+	diode_tx_set_previous(tx, 0x5eed5eed5eed5eedULL, prev);
 	for (i = 0; i < n; i++) {
 		bodies[i].len = sizes[i];
 		bodies[i].fill = (uint8_t)('a' + i);
@@ -447,6 +465,16 @@ seed_transfer(const char *dir, const char *name, uint64_t epoch,
 	}
 	seq = xmalloc(1 << 20);
 	seq[0] = 1;
+	if (resume_at >= 0) {
+		/* Harness mode 3: the receiver resumes the session with
+		 * every stream's messages below resume_at accounted for. */
+		seq[0] = 3;
+		put_be64(seq + 1, diode_tx_session(tx));
+		put_be64(seq + 9, epoch);
+		for (i = 0; i < DIODE_NPREC; i++)
+			put_be64(seq + 17 + 8 * i, (uint64_t)resume_at);
+		off = 65;
+	}
 	for (;;) {
 		len = diode_tx_next(tx, 1, fr, sizeof(fr), err, sizeof(err));
 		if (len == 0)
@@ -498,11 +526,15 @@ corpus(int argc, char *argv[])
 
 	if (argc != 2)
 		usage();
-	seed_transfer(argv[1], "three", 1000, sz1, pr1, 3, 0, 0);
-	seed_transfer(argv[1], "three-loss", 1000, sz1, pr1, 3, 5, 2);
-	seed_transfer(argv[1], "three-heavy-loss", 1000, sz1, pr1, 3, 2, 0);
-	seed_transfer(argv[1], "five", 2000, sz2, pr2, 5, 0, 0);
-	seed_transfer(argv[1], "five-loss", 2000, sz2, pr2, 5, 3, 1);
+	seed_transfer(argv[1], "three", 1000, sz1, pr1, 3, 0, 0, -1);
+	seed_transfer(argv[1], "three-loss", 1000, sz1, pr1, 3, 5, 2, -1);
+	seed_transfer(argv[1], "three-heavy-loss", 1000, sz1, pr1, 3, 2, 0,
+	    -1);
+	seed_transfer(argv[1], "five", 2000, sz2, pr2, 5, 0, 0, -1);
+	seed_transfer(argv[1], "five-loss", 2000, sz2, pr2, 5, 3, 1, -1);
+	seed_transfer(argv[1], "three-resumed", 1000, sz1, pr1, 3, 0, 0, 1);
+	seed_transfer(argv[1], "five-resumed-loss", 2000, sz2, pr2, 5, 4, 0,
+	    1);
 	return 0;
 }
 
@@ -521,29 +553,14 @@ report_names(const char *rep, const char *id)
 	return strstr(p, pat) != NULL;
 }
 
-/*
- * Find "id=ID " in the sender's log: its session, precedence and
- * sequence; then a report line for that session and stream whose
- * sequence (or range) covers it.
- */
+/* Does a "lost" line of the report cover session, stream and sequence? */
 static int
-report_covers(const char *rep, const char *log, const char *id)
+report_covers_seq(const char *rep, const char *sess, const char *prec,
+    unsigned long long seq)
 {
-	char			 pat[DIODE_ID_MAX + 8], sess[17], prec[16];
 	const char		*l, *p, *ls;
-	unsigned long long	 seq, a, b;
+	unsigned long long	 a, b;
 
-	if (rep == NULL || log == NULL)
-		return 0;
-	(void)snprintf(pat, sizeof(pat), " id=%s ", id);
-	if ((p = strstr(log, pat)) == NULL)
-		return 0;
-	for (ls = p; ls > log && ls[-1] != '\n'; ls--)
-		;
-	if ((p = strstr(ls, "session=")) == NULL ||
-	    sscanf(p, "session=%16s prec=%15s seq=%llu", sess, prec,
-	    &seq) != 3)
-		return 0;
 	for (l = rep; (p = strstr(l, "session=")) != NULL; l = p + 8) {
 		char s2[17], p2[16];
 		int k;
@@ -560,6 +577,35 @@ report_covers(const char *rep, const char *log, const char *id)
 		if (k == 3)
 			b = a;
 		if (seq >= a && seq <= b)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Find each "sent" line of ID in the sender's log (a message is sent
+ * again by a later session when its move was cut short): its session,
+ * precedence and sequence; then a report line for that session and
+ * stream whose sequence (or range) covers it.
+ */
+static int
+report_covers(const char *rep, const char *log, const char *id)
+{
+	char			 pat[DIODE_ID_MAX + 8], sess[17], prec[16];
+	const char		*p, *ls, *from;
+	unsigned long long	 seq;
+
+	if (rep == NULL || log == NULL)
+		return 0;
+	(void)snprintf(pat, sizeof(pat), " id=%s ", id);
+	for (from = log; (p = strstr(from, pat)) != NULL; from = p + 1) {
+		for (ls = p; ls > log && ls[-1] != '\n'; ls--)
+			;
+		if ((ls = strstr(ls, "session=")) == NULL || ls > p ||
+		    sscanf(ls, "session=%16s prec=%15s seq=%llu", sess, prec,
+		    &seq) != 3)
+			continue;
+		if (report_covers_seq(rep, sess, prec, seq))
 			return 1;
 	}
 	return 0;

@@ -95,16 +95,20 @@ mkdir "$work/in" "$work/sent" "$work/out"
 "$kit" gen "$work/in" "$work/tok" 1 10485760 --prefix big
 "$kit" gen "$work/in" "$work/tok" 200 100 --size-max 20000 --prec mixed \
     --prefix s
+# Both programs drop to an unprivileged user in their sandbox: the
+# folders are that user's.
+chown -R nobody "$work/in" "$work/sent" "$work/out"
 
 ip netns exec "$rx" "$build/bin/mmguard-diode-rx" --listen \
     udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
     --out "$work/out" --report "$work/report" --exit-idle 3000 \
-    2>"$work/rx.log" &
+    --user nobody 2>"$work/rx.log" &
 rxpid=$!
 sleep 0.3
 ip netns exec "$tx" timeout 120 "$build/bin/mmguard-diode-tx" --to \
-    udp:10.231.0.2:4406 --key "$work/key" --in "$work/in" \
-    --sent "$work/sent" --once --rate 200M 2>"$work/tx.log"
+    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
+    --in "$work/in" \
+    --sent "$work/sent" --once --rate 200M --user nobody 2>"$work/tx.log"
 txrc=$?
 
 # A probe from the receiving side toward the sender, with a listener

@@ -13,7 +13,10 @@
  *	fresh receiver with advancing time.  This reaches everything after
  *	authentication: sessions, replay window, block assembly, erasure
  *	decoding with arbitrary k, m and symbols, the record parser, loss
- *	accounting.
+ *	accounting.  With bit 1 set too, the 64 bytes after the first are
+ *	a saved place the receiver resumes from (session 8, epoch 8, then
+ *	per precedence the sequence below which all is accounted for, 8
+ *	each, taken modulo 2^20): restarts, resynchronisation.
  * After the frames, time jumps ahead and the receiver is finished: every
  * message it heard of must then be accounted for (delivered, refused or
  * reported lost), and nothing may read out of bounds, leak or overflow.
@@ -85,17 +88,45 @@ one_frame(const uint8_t *p, size_t len)
 				abort();
 }
 
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 static void
-frames(const uint8_t *p, size_t size)
+frames(const uint8_t *p, size_t size, int resume)
 {
 	struct diode_rx_params	 rp;
+	struct diode_rx_state	 sv;
 	struct diode_rx_cb	 cb;
 	struct diode_rx		*rx;
 	char			 err[256];
 	uint64_t		 now = 1000;
 	size_t			 len, n = 0;
+	int			 i;
 
 	memset(&rp, 0, sizeof(rp));
+	if (resume) {
+		if (size < 64)
+			return;
+		memset(&sv, 0, sizeof(sv));
+		sv.have_session = 1;
+		sv.session = get64(p);
+		sv.epoch = get64(p + 8);
+		for (i = 0; i < DIODE_NPREC; i++) {
+			sv.expect[i] = get64(p + 16 + 8 * i) % (1 << 20);
+			sv.seen[i] = sv.expect[i];
+		}
+		rp.resume = &sv;
+		p += 64;
+		size -= 64;
+	}
 	rp.link = 7;
 	rp.max_message = 1 << 20;
 	rp.reorder_ms = 1;
@@ -142,7 +173,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (data[0] & 1)
-		frames(data + 1, size - 1);
+		frames(data + 1, size - 1, (data[0] & 2) != 0);
 	else
 		one_frame(data + 1, size - 1);
 	return 0;

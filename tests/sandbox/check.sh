@@ -159,8 +159,17 @@ $out
 EOF
 		;;
 	net_tx|net_rx)
-		check "$prof: work (one datagram)" \
-		    [ $rc = 0 -a "$out" = "$prof: one-way datagram" ] ;;
+		check "$prof: work (one datagram, kept in a file)" \
+		    [ $rc = 0 -a "$(printf '%s\n' "$out" | head -2)" = \
+		    "$prof: one-way datagram
+kept in a file beneath the folder" -a \
+		    "$(cat "$dir/datagram" 2>/dev/null)" = "one-way datagram" ]
+		check "$prof: absolute path refused (Landlock)" \
+		    grep -q '^escape /etc/passwd refused: Permission denied$' \
+		    <<EOF
+$out
+EOF
+		;;
 	esac
 	[ $rc = 0 ] || sed 's/^/    /' "$tmp/err"
 

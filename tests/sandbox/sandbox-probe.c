@@ -24,7 +24,9 @@
  *			read back and removed beneath dir, and escapes from dir
  *			refused (EACCES, Landlock);  audit: a log file appended,
  *			synced and renamed;  net_tx: a datagram sent on the
- *			socket;  net_rx: a datagram received on the socket
+ *			socket;  net_rx: a datagram received on the socket;
+ *			both: the datagram kept in a file beneath dir (written,
+ *			synced, renamed) and an escape refused
  *	open, socket, execve, fork, mmap-exec
  *			a forbidden call: the probe must die of SIGSYS
  *	sock-read	net_tx: read from the socket (forbidden)
@@ -327,11 +329,12 @@ work_audit(int dir)
 }
 
 static void
-work_net(const char *prof, int sock, int other)
+work_net(const char *prof, int sock, int other, int dir)
 {
 	static const char	dg[] = "one-way datagram";
 	char			buf[64];
 	ssize_t			n;
+	int			fd;
 
 	if (strcmp(prof, "net_tx") == 0) {
 		if ((n = sendto(sock, dg, sizeof(dg) - 1, 0, NULL, 0)) == -1)
@@ -347,6 +350,17 @@ work_net(const char *prof, int sock, int other)
 	}
 	buf[n] = '\0';
 	printf("%s: %s\n", prof, buf);
+	/* What diode-tx and diode-rx do with their folders. */
+	if ((fd = openat(dir, "datagram.tmp", O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600)) == -1)
+		fatal("openat datagram.tmp");
+	write_all(fd, buf, (size_t)n);
+	if (fsync(fd) == -1 || close(fd) == -1 ||
+	    renameat(dir, "datagram.tmp", dir, "datagram") == -1 ||
+	    syncfs(dir) == -1 || fsync(dir) == -1)
+		fatal("datagram file");
+	printf("kept in a file beneath the folder\n");
+	escape_refused(dir, "/etc/passwd");
 }
 
 /* Two UDP sockets on loopback: sock and its peer, connected as a role's
@@ -636,7 +650,7 @@ main(int argc, char *argv[])
 	else if (strcmp(prof, "audit") == 0)
 		work_audit(dir);
 	else
-		work_net(prof, sock, other);
+		work_net(prof, sock, other, dir);
 	if (fflush(stdout) == EOF)
 		fatal("stdout");
 	return 0;

@@ -9,14 +9,17 @@
 # one rejected by an officer gets its report; a policy loaded mid-traffic
 # decides what follows (and is audited); every confined role runs with
 # its sandbox (seccomp, no new privileges, no capabilities, its own user
-# when started as root); a verify worker killed with a message in hand is
-# replaced and the message still ends well; every process records its own
-# events (each kind of event is found in the log, from the process that
-# saw it: pickup, decode, verify, policy, qmgr, diode-tx, diode-rx,
-# archive, mmguardd), also while the audit role restarts; an officer
-# rotates the audit key (also with a key of their own, and across a crash
-# between the rotation and the key file's replacement); the audit log
-# verifies from the first public key.
+# when started as root), the one-way channel's sender and receiver too;
+# diode-tx refuses a release token changed in its outbox (the message is
+# quarantined with the reason, audited) and a message nobody released;
+# a verify worker killed with a message in hand is replaced and the
+# message still ends well; every process records its own events (each
+# kind of event is found in the log, from the process that saw it:
+# pickup, decode, verify, policy, qmgr, diode-tx, diode-rx, archive,
+# mmguardd), also while the audit role restarts; an officer rotates the
+# audit key (also with a key of their own, and across a crash between the
+# rotation and the key file's replacement); the audit log verifies from
+# the first public key.
 set -u
 build=$(cd "$1" && pwd); results=$2
 bin=$build/bin
@@ -51,6 +54,7 @@ mk held originator "Signed by the originator only."
 mk unsigned - "No signature."
 mk later releaser "Grid reference 12 34, grid reference 56 78."
 mk crash-victim releaser "Inspected while its worker dies." immediate
+mk tampered releaser "Its release token is changed in the outbox."
 mk audit-gap releaser "Accepted while the audit role restarts."
 mk rotated releaser "Sent after the audit key changed."
 
@@ -106,12 +110,12 @@ check "the new threshold quarantines what the old one released" \
     'wait_state later quarantined'
 
 echo "scenario: sandboxes"
+ndiode=0
 for p in $(pgrep -P "$pid"); do
 	exe=$(basename "$(readlink /proc/$p/exe)")
 	case $exe in
 	mmguard-diode-tx|mmguard-diode-rx)
-		echo "  note $exe (pid $p) is not under a seccomp profile yet"
-		continue ;;
+		ndiode=$((ndiode + 1)) ;;
 	esac
 	st=/proc/$p/status
 	sec=$(awk '/^Seccomp:/{print $2}' "$st")
@@ -128,6 +132,54 @@ for p in $(pgrep -P "$pid"); do
 	check "$exe (pid $p): Seccomp 2, NoNewPrivs 1, CapEff 0, uid $want_uid" \
 	    '[ "$sec" = 2 ] && [ "$nnp" = 1 ] && [ "$cap" = 0000000000000000 ] && [ "$uid" = "$want_uid" ]'
 done
+check "diode-tx and diode-rx of both directions among them ($ndiode)" \
+    '[ "$ndiode" = 4 ]'
+
+echo "scenario: diode-tx checks the release token"
+outbox=$run/run/h2l/outbox
+txp=$(for p in $(pgrep -P "$pid"); do
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+	    grep -q 'mmguard-diode-tx .*h2l' && echo "$p"; done)
+# While the sender is stopped, a released message waits in the outbox;
+# its token is changed there (one hex digit), then the sender goes on.
+kill -STOP "$txp"
+put tampered
+check "a message is released while diode-tx is stopped" \
+    'wait_state tampered released'
+tid=$(where tampered | cut -d' ' -f2)
+python3 - "$outbox/$tid.meta" <<'PY'
+import os, sys
+p = sys.argv[1]
+lines = open(p).read().split("\n")
+for i, l in enumerate(lines):
+    if l.startswith("token: "):
+        d = l[7]
+        lines[i] = "token: " + ("1" if d != "1" else "2") + l[8:]
+open(p + ".new", "w").write("\n".join(lines))
+st = os.stat(p)
+os.chown(p + ".new", st.st_uid, st.st_gid)
+os.chmod(p + ".new", st.st_mode & 0o777)
+os.rename(p + ".new", p)
+PY
+# And a message nobody released, written straight into the outbox.
+printf 'Not released by anyone.\n' >"$outbox/FORGED-1"
+printf 'id: FORGED-1\nprecedence: FLASH\ntoken: %064d\n' 7 \
+    >"$outbox/.FORGED-1.meta"
+chown "$(stat -c %u:%g "$outbox")" "$outbox/FORGED-1" "$outbox/.FORGED-1.meta"
+mv "$outbox/.FORGED-1.meta" "$outbox/FORGED-1.meta"
+kill -CONT "$txp"
+check "the tampered message is quarantined, not sent" \
+    'wait_state tampered quarantined'
+check "the reason says diode-tx refused its token" \
+    '"$bin/mmguardctl" show "$tid" | grep -q "diode-tx refused it: its release token"'
+check "the outbox keeps nothing of it" \
+    '[ ! -e "$outbox/$tid" ] && [ ! -e "$outbox/$tid.meta" ] && [ ! -e "$outbox/$tid.refused" ]'
+check "the forged message is set aside in the outbox, not sent" \
+    'sleep 1; [ -e "$outbox/FORGED-1.refused" ] && [ ! -e "$outbox/FORGED-1.meta" ] && [ ! -e "$run/run/h2l/sent/FORGED-1" ]'
+check "neither reached the low side" \
+    '! grep -rqs "Its release token is changed\|Not released by anyone" "$run/low/inbound"'
+check "diode-tx raised an alarm for each and recorded the refusals" \
+    '[ "$(grep -c "mmguard-diode-tx: ALARM .*refused, not sent" "$run/mmguardd.log")" = 2 ] && [ "$(grep -c " refused id=" "$run/run/h2l/sent/diode-tx.log")" = 2 ]'
 
 echo "scenario: a worker dies with a message in hand"
 vp=$(for p in $(pgrep -P "$pid"); do
@@ -149,16 +201,16 @@ child() { # PROGRAM: the first pid of a role program under mmguardd
 }
 
 echo "scenario: alarms and violations"
-# A message in diode-tx's outbox with a token the policy never made: sent,
-# refused by diode-rx, and the alarm names it.
+# A message in diode-tx's outbox with a token the policy never made:
+# refused by diode-tx, and the alarm names it.
 forged=20260101T000000Z-00000000000000ff
 cp "$run/msg/clean.p1" "$run/run/h2l/outbox/.$forged"
 mv "$run/run/h2l/outbox/.$forged" "$run/run/h2l/outbox/$forged"
 printf 'id: %s\nprecedence: ROUTINE\ntoken: %064d\n' "$forged" 0 \
     >"$run/run/h2l/outbox/.$forged.meta"
 mv "$run/run/h2l/outbox/.$forged.meta" "$run/run/h2l/outbox/$forged.meta"
-check "diode-rx refuses a message with a forged token" \
-    'i=0; while [ $i -lt 50 ] && ! grep -q "refused.*id=$forged" "$run/run/h2l/rx/report.log" 2>/dev/null; do sleep 0.2; i=$((i + 1)); done; [ ! -e "$run/low/inbound/$forged" ] && grep -q "id=$forged" "$run/run/h2l/rx/report.log"'
+check "diode-tx refuses a message with a forged token (diode-rx's own check: tests/diode/check.sh)" \
+    'i=0; while [ $i -lt 50 ] && [ ! -e "$run/run/h2l/outbox/$forged.refused" ]; do sleep 0.2; i=$((i + 1)); done; [ -e "$run/run/h2l/outbox/$forged.refused" ] && [ ! -e "$run/low/inbound/$forged" ]'
 # SIGSYS is what the kernel's seccomp filter kills a role with.
 dp=$(child mmguard-decode)
 kill -SYS "$dp"
@@ -245,8 +297,8 @@ check "config-changed: the configuration, a refused policy, the audit key" \
     'has config-changed mmguardd "change=configuration" && has config-changed mmguardd "change=policy-load-refused" && has config-changed mmguardd "change=audit-key officer=Auditor key=$k2"'
 check "key-rotated: signed by the old and the new key" \
     'has key-rotated audit "old-key=$k1 new-key=$k2" && has key-rotated audit "old-key=$k2 new-key=$k3"'
-check "link-alarm: diode-rx names the refused message" \
-    'show link-alarm | awk -v id="$forged" "\$3 == \"diode-rx-h2l\" && \$5 == id" | grep -q "alarm=refused"'
+check "link-alarm: diode-tx names the message it refused" \
+    'show link-alarm | awk -v id="$forged" "\$3 == \"diode-tx-h2l\" && \$5 == id" | grep -q "alarm=not-sent reason=.*token"'
 check "archive-purged: the archive role, the expired message" \
     'show archive-purged | awk "\$3 == \"archive\" && \$5 == \"OLD-1\"" | grep -q "archived-at="'
 check "the audit role's own crash is in the log (mmguardd kept it)" \
@@ -254,6 +306,8 @@ check "the audit role's own crash is in the log (mmguardd kept it)" \
 check "the message accepted while the audit role was down is in the log" \
     'gid=$(cd "$run/run" && grep -l "scenario audit-gap" h2l/spool/*/* | head -n 1 | xargs basename); [ -n "$gid" ] && show message-accepted | grep -q "$gid" && show delivered | grep -q "$gid"'
 check "no process had an event refused" '! show sandbox-violation | grep -q "^[0-9]* *[^ ]* *audit "'
+check "the log records the quarantine of the token diode-tx refused" \
+    'show verdict | awk -v id="$tid" "\$3 == \"qmgr-h2l\" && \$5 == id" | grep -q "verdict=quarantine.*diode-tx%20refused%20it"'
 check "the archive holds the end states" \
     '"$bin/mmguard-archive" -d "$run/archive/archive.sqlite" search "" 2>/dev/null | grep -c . | awk "{exit !(\$1 >= 4)}"'
 check "the archive holds the officer's rejection, with the officer and the reason" \

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +101,7 @@ test_frame_data_roundtrip(void)
 	CU_ASSERT_EQUAL(f.blk.last_seq, 6);
 	CU_ASSERT_EQUAL(f.payload[10], (uint8_t)(70 + 4));
 	/* The big-endian layout of SECURITY-FRAMES, spot-checked. */
-	CU_ASSERT_EQUAL(memcmp(buf, "MGD1\x01\0\0\0\0\0\0\x07", 12), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, "MGD2\x01\0\0\0\0\0\0\x07", 12), 0);
 	CU_ASSERT_EQUAL(buf[60], 0);
 	CU_ASSERT_EQUAL(buf[61], 4);
 	diode_mac_free(mac);
@@ -136,6 +137,8 @@ test_frame_hb_roundtrip(void)
 		ent[i].seq = 500 + (uint64_t)i;
 		(void)snprintf(ent[i].id, sizeof(ent[i].id), "msg-%d@x", i);
 	}
+	hb.prev_session = 0xfeedfacecafebeefULL;
+	hb.prev_next[4] = 77;
 	len = diode_frame_heartbeat(mac, &h, &hb, ent, 3, &taken, buf,
 	    sizeof(buf));
 	CU_ASSERT_EQUAL(taken, 3);
@@ -148,6 +151,9 @@ test_frame_hb_roundtrip(void)
 	CU_ASSERT_EQUAL(f.hb.streams[5].next_seq, 1005);
 	CU_ASSERT_EQUAL(f.hb.streams[3].lwm, 93);
 	CU_ASSERT_EQUAL(f.hb.nentries, 3);
+	CU_ASSERT_EQUAL(f.hb.prev_session, 0xfeedfacecafebeefULL);
+	CU_ASSERT_EQUAL(f.hb.prev_next[4], 77);
+	CU_ASSERT_EQUAL(f.hb.prev_next[0], 0);
 	for (i = 0; i < 3; i++) {
 		CU_ASSERT_EQUAL_FATAL(diode_hb_entry(&f.hb, &off, &e), 1);
 		CU_ASSERT_EQUAL(e.prec, i);
@@ -161,6 +167,13 @@ test_frame_hb_roundtrip(void)
 	CU_ASSERT_EQUAL(taken, 1);
 	CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, len, &f, &why, err,
 	    sizeof(err)), 0);
+	/* Counts of no previous session (authentic, still refused). */
+	memset(buf + 212, 0, 8);
+	CU_ASSERT_EQUAL(diode_mac_tag(mac, buf, len - DIODE_TAG_LEN,
+	    buf + len - DIODE_TAG_LEN), 0);
+	CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, len, &f, &why, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(why, DIODE_REFUSE_MALFORMED);
 	diode_mac_free(mac);
 }
 
@@ -450,8 +463,8 @@ test_precedence_order(void)
 	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
 	    sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
-	/* Queued in reverse: sent OVERRIDE first, DEFERRED last. */
-	for (i = DIODE_NPREC - 1; i >= 0; i--) {
+	/* Queued DEFERRED first: sent OVERRIDE first, DEFERRED last. */
+	for (i = 0; i < DIODE_NPREC; i++) {
 		char id[16];
 
 		(void)snprintf(id, sizeof(id), "p%d", i);
@@ -465,7 +478,10 @@ test_precedence_order(void)
 	}
 	CU_ASSERT_EQUAL(n, DIODE_NPREC);
 	for (i = 0; i < n; i++)
-		CU_ASSERT_EQUAL(order[i], i);
+		CU_ASSERT_EQUAL(order[i], DIODE_NPREC - 1 - i);
+	CU_ASSERT_EQUAL(order[0], DIODE_OVERRIDE);
+	CU_ASSERT_STRING_EQUAL(diode_prec_name(order[0]), "OVERRIDE");
+	CU_ASSERT_EQUAL(order[n - 1], DIODE_DEFERRED);
 	while (diode_tx_done(tx, &d))
 		;
 
@@ -515,6 +531,10 @@ struct got {
 	int		 nlost;
 	int		 refused, sessions;
 	int		 verify_fails;
+	/* Every loss: session, stream, sequences; and unseen sessions. */
+	uint64_t	 lsess[64], lfrom[64], lto[64];
+	int		 lprec[64], unseen;
+	struct diode_rx_state saved;	/* by the session callback */
 };
 
 static int
@@ -547,6 +567,13 @@ cb_event(void *arg, const struct diode_rx_event *ev)
 	struct got	*g = arg;
 
 	if (ev->type == DIODE_EV_LOST) {
+		if (g->nlost < 64) {
+			g->lsess[g->nlost] = ev->session;
+			g->lprec[g->nlost] = ev->prec;
+			g->lfrom[g->nlost] = ev->seq;
+			g->lto[g->nlost] = ev->seq_last > ev->seq ?
+			    ev->seq_last : ev->seq;
+		}
 		if (ev->id != NULL && g->nlost < 64)
 			memcpy(g->lost[g->nlost], ev->id, strlen(ev->id) + 1);
 		else if (g->nlost < 64)
@@ -558,6 +585,8 @@ cb_event(void *arg, const struct diode_rx_event *ev)
 		g->refused++;
 	else if (ev->type == DIODE_EV_SESSION)
 		g->sessions++;
+	else if (ev->type == DIODE_EV_UNSEEN)
+		g->unseen++;
 }
 
 static int
@@ -573,8 +602,12 @@ cb_verify(void *arg, const uint8_t *digest, const uint8_t *token)
 	return 0;
 }
 
+static int	save_state(void *, const struct diode_rx_state *);
+
+/* A receiver: resumed from sv (or fresh), its saved states into g. */
 static struct diode_rx *
-rx_make(struct got *g, uint64_t last_epoch)
+rx_resume_make(struct got *g, uint64_t last_epoch,
+    const struct diode_rx_state *sv)
 {
 	struct diode_rx_params	p;
 	struct diode_rx_cb	cb;
@@ -584,14 +617,22 @@ rx_make(struct got *g, uint64_t last_epoch)
 	memset(&p, 0, sizeof(p));
 	p.link = 7;
 	p.last_epoch = last_epoch;
+	p.resume = sv;
 	p.max_message = 1 << 20;
 	p.reorder_ms = 10;
 	memset(&cb, 0, sizeof(cb));
 	cb.deliver = cb_deliver;
 	cb.event = cb_event;
 	cb.verify = cb_verify;
+	cb.session = save_state;
 	cb.arg = g;
 	return diode_rx_new(&p, key, sizeof(key), &cb, err, sizeof(err));
+}
+
+static struct diode_rx *
+rx_make(struct got *g, uint64_t last_epoch)
+{
+	return rx_resume_make(g, last_epoch, NULL);
 }
 
 /* Run the sender dry, heartbeats at the start and the end included. */
@@ -869,6 +910,400 @@ test_engines_token(void)
 	diode_tx_free(tx);
 }
 
+/* --- restarts ------------------------------------------------------------- */
+
+/* Feed frames from..to-1 of a capture; every one must be accepted. */
+static void
+feed(struct diode_rx *rx, const struct capture *c, size_t from, size_t to,
+    uint64_t now)
+{
+	char	err[128];
+	size_t	i;
+
+	for (i = from; i < to && i < c->n; i++)
+		CU_ASSERT_EQUAL(diode_rx_input(rx, c->buf[i], c->len[i], now,
+		    err, sizeof(err)), 0);
+}
+
+/* How many times sequence seq of (session, prec) was reported lost. */
+static int
+lost_times(const struct got *g, uint64_t session, int prec, uint64_t seq)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < g->nlost && i < 64; i++)
+		if (g->lsess[i] == session && g->lprec[i] == prec &&
+		    seq >= g->lfrom[i] && seq <= g->lto[i])
+			n++;
+	return n;
+}
+
+/*
+ * A receiver killed (freed without finishing) after delivering "a" and
+ * started again from its saved place: the session goes on; "a" is not
+ * delivered again when its frames come again, the others are; or, when
+ * only the sender's last heartbeat comes, they are reported lost, once.
+ */
+static void
+test_engines_resume(void)
+{
+	struct diode_tx_params	 p = txparams(256, 4, 2);
+	struct diode_rx_state	 sv, sv2;
+	struct diode_tx		*tx;
+	struct diode_rx		*rx;
+	struct capture		 c;
+	struct got		 g;
+	struct body		 a = { 300, 5 }, b = { 1500, 5 }, cc = { 100, 5 };
+	struct body		 d = { 700, 5 };
+	char			 err[128];
+	size_t			 cut;
+	uint64_t		 session;
+
+	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+	session = diode_tx_session(tx);
+	submit(tx, "a", DIODE_PRIORITY, &a);
+	submit(tx, "b", DIODE_PRIORITY, &b);
+	submit(tx, "c", DIODE_PRIORITY, &cc);
+	submit(tx, "d", DIODE_PRIORITY, &d);
+	capture(tx, &c);
+	rx = rx_make(&g, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
+	for (cut = 0; cut < c.n && g.ndelivered == 0; cut++)
+		feed(rx, &c, cut, cut + 1, 1000);
+	CU_ASSERT_EQUAL_FATAL(g.ndelivered, 1);
+	CU_ASSERT_STRING_EQUAL(g.delivered[0], "a");
+	diode_rx_get_state(rx, &sv);
+	CU_ASSERT(sv.have_session);
+	CU_ASSERT_EQUAL(sv.session, session);
+	CU_ASSERT_EQUAL(sv.epoch, 1000);
+	CU_ASSERT_EQUAL(sv.expect[DIODE_PRIORITY], 1);
+	CU_ASSERT(sv.seen[DIODE_PRIORITY] >= 2);
+	diode_rx_free(rx);			/* killed */
+
+	/* Every frame again (the sender went on, or a replay). */
+	rx = rx_resume_make(&g, 0, &sv);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
+	feed(rx, &c, 0, c.n, 2000);
+	diode_rx_tick(rx, 1000000);
+	CU_ASSERT_EQUAL(g.ndelivered, 3);
+	CU_ASSERT(!has(g.delivered, g.ndelivered, "a"));
+	CU_ASSERT(has(g.delivered, g.ndelivered, "b"));
+	CU_ASSERT(has(g.delivered, g.ndelivered, "d"));
+	CU_ASSERT_EQUAL(g.nlost, 0);
+	CU_ASSERT_EQUAL(g.sessions, 0);
+	diode_rx_get_state(rx, &sv2);
+	CU_ASSERT_EQUAL(sv2.expect[DIODE_PRIORITY], 4);
+	diode_rx_free(rx);
+
+	/* Only the sender's last heartbeat: b, c, d were sent meanwhile. */
+	rx = rx_resume_make(&g, 0, &sv);
+	feed(rx, &c, c.n - 1, c.n, 2000);
+	diode_rx_tick(rx, 1000000);
+	CU_ASSERT_EQUAL(g.ndelivered, 0);
+	CU_ASSERT_EQUAL(lost_times(&g, session, DIODE_PRIORITY, 0), 0);
+	CU_ASSERT_EQUAL(lost_times(&g, session, DIODE_PRIORITY, 1), 1);
+	CU_ASSERT_EQUAL(lost_times(&g, session, DIODE_PRIORITY, 2), 1);
+	CU_ASSERT_EQUAL(lost_times(&g, session, DIODE_PRIORITY, 3), 1);
+	CU_ASSERT_EQUAL(diode_rx_pending(rx), 0);
+	/* The frames coming late now deliver nothing. */
+	feed(rx, &c, 0, c.n - 1, 3000);
+	diode_rx_tick(rx, 2000000);
+	CU_ASSERT_EQUAL(g.ndelivered, 0);
+	diode_rx_free(rx);
+
+	/* Frames of another session with the saved epoch: stale. */
+	sv2 = sv;
+	sv2.session ^= 1;
+	rx = rx_resume_make(&g, 0, &sv2);
+	CU_ASSERT_EQUAL(diode_rx_input(rx, c.buf[0], c.len[0], 1, err,
+	    sizeof(err)), -1);
+	diode_rx_free(rx);
+	capture_free(&c);
+	diode_tx_free(tx);
+}
+
+/* A fresh heartbeat of the sender, into the receiver. */
+static void
+hb_again(struct diode_tx *tx, struct diode_rx *rx)
+{
+	uint8_t	buf[DIODE_MAX_FRAME];
+	char	err[128];
+	long	len;
+
+	len = diode_tx_heartbeat(tx, 3, buf, sizeof(buf), err, sizeof(err));
+	CU_ASSERT_FATAL(len > 0);
+	CU_ASSERT_EQUAL(diode_rx_input(rx, buf, (size_t)len, 3000, err,
+	    sizeof(err)), 0);
+}
+
+static int
+save_state(void *arg, const struct diode_rx_state *sv)
+{
+	struct got	*g = arg;
+
+	g->saved = *sv;
+	return 0;
+}
+
+/*
+ * The sender restarts (a new session) after recording "a" and "b" as
+ * sent, of which the receiver got nothing but the first frame: the old
+ * session's loss is reported when the new session begins and what its
+ * heartbeat says of the old one, each message once; a session the
+ * receiver never heard of is reported whole, with an alarm.
+ */
+static void
+test_engines_previous(void)
+{
+	struct diode_tx_params	 p = txparams(256, 4, 2);
+	struct diode_tx		*tx, *tx2;
+	struct diode_rx		*rx;
+	struct capture		 c, c2;
+	struct got		 g;
+	struct body		 a = { 900, 5 }, b = { 900, 5 }, cc = { 100, 5 };
+	uint64_t		 s1, next[DIODE_NPREC];
+	char			 err[128];
+	int			 lost0;
+
+	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+	s1 = diode_tx_session(tx);
+	submit(tx, "a", DIODE_ROUTINE, &a);
+	submit(tx, "b", DIODE_ROUTINE, &b);
+	capture(tx, &c);
+
+	rx = rx_make(&g, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
+	feed(rx, &c, 0, 1, 1000);
+	CU_ASSERT(g.saved.have_session);
+	CU_ASSERT_EQUAL(g.saved.session, s1);
+	CU_ASSERT(!g.saved.have_prev);
+
+	p.epoch = 2000;
+	tx2 = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx2);
+	memset(next, 0, sizeof(next));
+	next[DIODE_ROUTINE] = 2;
+	diode_tx_set_previous(tx2, s1, next);
+	submit(tx2, "c", DIODE_ROUTINE, &cc);
+	capture(tx2, &c2);
+	feed(rx, &c2, 0, c2.n, 2000);
+	diode_rx_tick(rx, 1000000);
+	CU_ASSERT_EQUAL(g.ndelivered, 1);
+	CU_ASSERT_STRING_EQUAL(g.delivered[0], "c");
+	/* Saved before the switch: the old session as the previous one. */
+	CU_ASSERT(g.saved.have_prev);
+	CU_ASSERT_EQUAL(g.saved.prev_session, s1);
+	CU_ASSERT_EQUAL(g.saved.epoch, 2000);
+	CU_ASSERT_EQUAL(lost_times(&g, s1, DIODE_ROUTINE, 0), 1);
+	CU_ASSERT_EQUAL(lost_times(&g, s1, DIODE_ROUTINE, 1), 1);
+	CU_ASSERT_EQUAL(g.unseen, 0);
+	lost0 = g.nlost;
+	/* Another heartbeat: nothing more. */
+	hb_again(tx2, rx);
+	CU_ASSERT_EQUAL(g.nlost, lost0);
+	diode_rx_free(rx);
+
+	/* A fresh receiver has never heard of the previous session. */
+	rx = rx_make(&g, 0);
+	feed(rx, &c2, c2.n - 1, c2.n, 1000);
+	CU_ASSERT_EQUAL(g.unseen, 1);
+	CU_ASSERT_EQUAL(lost_times(&g, s1, DIODE_ROUTINE, 0), 1);
+	CU_ASSERT_EQUAL(lost_times(&g, s1, DIODE_ROUTINE, 1), 1);
+	CU_ASSERT_EQUAL(lost_times(&g, s1, DIODE_ROUTINE, 2), 0);
+	lost0 = g.nlost;
+	feed(rx, &c2, 0, c2.n - 1, 2000);
+	hb_again(tx2, rx);
+	CU_ASSERT_EQUAL(g.unseen, 1);
+	CU_ASSERT_EQUAL(g.nlost, lost0);
+	CU_ASSERT_EQUAL(g.ndelivered, 1);
+	diode_rx_free(rx);
+	capture_free(&c);
+	capture_free(&c2);
+	diode_tx_free(tx);
+	diode_tx_free(tx2);
+}
+
+/* A scratch folder under TMPDIR; the caller removes it. */
+static void
+scratch(char *tmpl, size_t sz)
+{
+	const char	*tmp = getenv("TMPDIR");
+
+	(void)snprintf(tmpl, sz, "%s/diode-sXXXXXX",
+	    tmp != NULL && strlen(tmp) < 64 ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+}
+
+/* The state file: round trip, and anything but its exact form refused. */
+static void
+test_state_file(void)
+{
+	static const char *const bad[] = {
+		"",
+		"mmguard-diode-rx state 1\n",
+		"mmguard-diode-rx state 2\nend\n",
+		"mmguard-diode-rx state 1\nend\nend\n",
+		"mmguard-diode-rx state 1\nend",
+		"mmguard-diode-rx state 1\nsession 00000000000000ab epoch 5\n"
+		    "expect 1 2 3 4 5 6\nseen 1 2 3 4 5 5\nend\n",
+		"mmguard-diode-rx state 1\nsession 00000000000000AB epoch 5\n"
+		    "expect 1 2 3 4 5 6\nseen 1 2 3 4 5 6\nend\n",
+		"mmguard-diode-rx state 1\nsession 00000000000000ab epoch 5\n"
+		    "expect 1 2 3 4 5\nseen 1 2 3 4 5 6\nend\n",
+		"mmguard-diode-rx state 1\nsession 00000000000000ab epoch 5\n"
+		    "expect 1 2 3 4 5 6 7\nseen 1 2 3 4 5 6\nend\n",
+		"mmguard-diode-rx state 1\nsession 00000000000000ab epoch 5x\n"
+		    "expect 1 2 3 4 5 6\nseen 1 2 3 4 5 6\nend\n",
+		"mmguard-diode-rx state 1\nprevious 00000000000000ab\nend\n",
+		"mmguard-diode-rx state 1\nprevious 00000000000000ab\n"
+		    "done 1 2 3 4 5 -6\nend\n",
+		"mmguard-diode-rx state 1\nprevious 00000000000000ab\n"
+		    "done 1 2 3 4 5 99999999999999999999\nend\n",
+		NULL
+	};
+	struct diode_rx_state	 sv, back;
+	char			 dir[120], path[160], err[256];
+	size_t			 i;
+	int			 dfd, found, fd;
+
+	scratch(dir, sizeof(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	CU_ASSERT_FATAL(dfd >= 0);
+	CU_ASSERT_EQUAL(diode_state_load(dfd, &back, &found, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(found, 0);
+	memset(&sv, 0, sizeof(sv));
+	sv.have_session = 1;
+	sv.session = 0x0123456789abcdefULL;
+	sv.epoch = 1700000000000000ULL;
+	for (i = 0; i < DIODE_NPREC; i++) {
+		sv.expect[i] = 10 * i;
+		sv.seen[i] = 10 * i + i;
+		sv.prev_done[i] = 3 * i;
+	}
+	sv.have_prev = 1;
+	sv.prev_session = 0xfedcba9876543210ULL;
+	CU_ASSERT_EQUAL(diode_state_save(dfd, &sv, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(diode_state_load(dfd, &back, &found, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(found, 1);
+	CU_ASSERT_EQUAL(memcmp(&sv, &back, sizeof(sv)), 0);
+	/* Without a previous session, then without anything. */
+	sv.have_prev = 0;
+	sv.prev_session = 0;
+	memset(sv.prev_done, 0, sizeof(sv.prev_done));
+	CU_ASSERT_EQUAL(diode_state_save(dfd, &sv, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(diode_state_load(dfd, &back, &found, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(memcmp(&sv, &back, sizeof(sv)), 0);
+	memset(&sv, 0, sizeof(sv));
+	CU_ASSERT_EQUAL(diode_state_save(dfd, &sv, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(diode_state_load(dfd, &back, &found, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(memcmp(&sv, &back, sizeof(sv)), 0);
+	for (i = 0; bad[i] != NULL; i++)
+		CU_ASSERT_EQUAL(diode_state_parse(bad[i], strlen(bad[i]),
+		    &back, err, sizeof(err)), -1);
+	/* A damaged file on disk: load says so. */
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, DIODE_STATE_FILE);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CU_ASSERT_EQUAL(write(fd, bad[5], strlen(bad[5])),
+	    (ssize_t)strlen(bad[5]));
+	close(fd);
+	CU_ASSERT_EQUAL(diode_state_load(dfd, &back, &found, err,
+	    sizeof(err)), -1);
+	unlink(path);
+	close(dfd);
+	rmdir(dir);
+}
+
+static int
+sendlog_line(const char *l, uint64_t *s, int *prec, uint64_t *seq)
+{
+	return diode_sendlog_line(l, strlen(l), s, prec, seq);
+}
+
+/*
+ * The sending record read from its end: the last session only, per
+ * stream one more than its highest sequence, across chunk boundaries;
+ * failed lines, a torn line and a torn line joined to the next ignored.
+ */
+static void
+test_sendlog(void)
+{
+	char		 dir[120], path[160], line[256], err[256];
+	uint64_t	 session, next[DIODE_NPREC], s;
+	int		 fd, i, prec;
+	uint64_t	 seq;
+	size_t		 n;
+
+	scratch(dir, sizeof(dir));
+	(void)snprintf(path, sizeof(path), "%s/diode-tx.log", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(diode_sendlog_last(fd, &session, next, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(session, 0);
+	/* An earlier session with higher counts, to be ignored. */
+	for (i = 0; i < 50; i++) {
+		n = (size_t)snprintf(line, sizeof(line), "2026-01-01T00:00:00Z "
+		    "sent session=00000000000000aa prec=FLASH seq=%d id=x%d "
+		    "name=x%d bytes=1 sha256=00\n", 1000 + i, i, i);
+		CU_ASSERT_EQUAL(write(fd, line, n), (ssize_t)n);
+	}
+	/* 3000 lines (about 300 KB: several chunks) of session bb. */
+	for (i = 0; i < 3000; i++) {
+		n = (size_t)snprintf(line, sizeof(line), "2026-01-01T00:00:01Z "
+		    "sent session=00000000000000bb prec=%s seq=%d "
+		    "id=message-%06d name=message-%06d bytes=1024 sha256=0000"
+		    "000000000000000000000000000000000000000000000000000000"
+		    "00000000\n", i % 3 == 0 ? "ROUTINE" : "PRIORITY",
+		    i % 3 == 0 ? i / 3 : i - i / 3 - 1, i, i);
+		CU_ASSERT_EQUAL(write(fd, line, n), (ssize_t)n);
+		if (i == 1500) {
+			n = (size_t)snprintf(line, sizeof(line), "2026-01-01T"
+			    "00:00:01Z failed id=f name=f reason=unreadable\n");
+			CU_ASSERT_EQUAL(write(fd, line, n), (ssize_t)n);
+		}
+	}
+	/* Torn and joined to the next, then torn at the end. */
+	n = (size_t)snprintf(line, sizeof(line), "2026-01-01T00:00:02Z sent "
+	    "session=00000000000000bb prec=DEFERRED seq=12"
+	    "2026-01-01T00:00:02Z sent session=00000000000000bb "
+	    "prec=OVERRIDE seq=7 id=joined name=j bytes=1 sha256=00\n"
+	    "2026-01-01T00:00:02Z sent session=00000000000000bb "
+	    "prec=FLASH seq=99");
+	CU_ASSERT_EQUAL(write(fd, line, n), (ssize_t)n);
+	CU_ASSERT_EQUAL(diode_sendlog_last(fd, &session, next, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(session, 0xbb);
+	CU_ASSERT_EQUAL(next[DIODE_ROUTINE], 1000);
+	CU_ASSERT_EQUAL(next[DIODE_PRIORITY], 2000);
+	CU_ASSERT_EQUAL(next[DIODE_FLASH], 0);
+	CU_ASSERT_EQUAL(next[DIODE_DEFERRED], 0);
+	CU_ASSERT_EQUAL(next[DIODE_OVERRIDE], 0);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+	/* One line, as written. */
+	CU_ASSERT_EQUAL(sendlog_line("T sent session=00000000000000cc "
+	    "prec=IMMEDIATE seq=5 id=a name=a", &s, &prec, &seq), 0);
+	CU_ASSERT_EQUAL(s, 0xcc);
+	CU_ASSERT_EQUAL(prec, DIODE_IMMEDIATE);
+	CU_ASSERT_EQUAL(seq, 5);
+	CU_ASSERT_EQUAL(sendlog_line("T sent session=0000000000000000 "
+	    "prec=IMMEDIATE seq=5 id=a name=a", &s, &prec, &seq), -1);
+	CU_ASSERT_EQUAL(sendlog_line("T sent session=00000000000000cc "
+	    "prec=URGENT seq=5 id=a name=a", &s, &prec, &seq), -1);
+	CU_ASSERT_EQUAL(sendlog_line("T sent session=00000000000000cc "
+	    "prec=IMMEDIATE seq=5", &s, &prec, &seq), -1);
+}
+
 /* --- programs' helpers ---------------------------------------------------- */
 
 static void
@@ -991,6 +1426,12 @@ static const struct unit_test tests[] = {
 	    test_engines_whole_loss },
 	{ "engines: stale session, restart", test_engines_sessions },
 	{ "engines: refused token, unreadable message", test_engines_token },
+	{ "engines: a killed receiver resumes its session",
+	    test_engines_resume },
+	{ "engines: the previous session's losses, once",
+	    test_engines_previous },
+	{ "receiver state file", test_state_file },
+	{ "sending record read from its end", test_sendlog },
 	{ "metadata and release token", test_meta_token },
 	{ "receive socket cannot send", test_rx_socket_cannot_send },
 	{ NULL, NULL }
