@@ -235,12 +235,96 @@ fifo_pop(char ***v, size_t *n)
 /* Audit and archive. */
 
 /*
+ * What happens while the audit or the archive role restarts is kept and
+ * handed to the new one: a record or an archived message is never skipped
+ * for want of its role.  Up to HOLD_MAX each; past that qmgr stops (the
+ * supervisor restarts it, the spool holds every message, and a restart
+ * that long has the supervisor failing closed anyway).
+ */
+#define HOLD_MAX	4096
+
+struct held {
+	enum audit_ev	 ev;		/* audit */
+	char		*qid;
+	size_t		 n;
+	char		*k[AUDITEV_MAX_KV], *v[AUDITEV_MAX_KV];
+	char		*verdict, *reasons;	/* archive */
+	uint32_t	 prec;
+	int64_t		 when;
+	struct held	*next;
+};
+static struct held	*held_audits, **held_audits_tail = &held_audits;
+static struct held	*held_archives, **held_archives_tail = &held_archives;
+static size_t		 nheld_audits, nheld_archives;
+
+static void
+hold_audit(enum audit_ev ev, const char *qid, const struct audit_kv *kv,
+    size_t n)
+{
+	struct held	*h;
+	size_t		 i;
+
+	if (nheld_audits++ >= HOLD_MAX)
+		fatalx("the audit role has been away for %d records",
+		    HOLD_MAX);
+	h = xcalloc(1, sizeof(*h));
+	h->ev = ev;
+	h->qid = xstrdup(qid);
+	for (i = 0; i < n; i++) {
+		h->k[i] = xstrdup(kv[i].key);
+		h->v[i] = xstrdup(kv[i].value);
+	}
+	h->n = n;
+	*held_audits_tail = h;
+	held_audits_tail = &h->next;
+}
+
+static void
+held_free(struct held *h)
+{
+	size_t	i;
+
+	for (i = 0; i < h->n; i++) {
+		free(h->k[i]);
+		free(h->v[i]);
+	}
+	free(h->qid);
+	free(h->verdict);
+	free(h->reasons);
+	free(h);
+}
+
+/* The audit role is back: what waited goes first, in order. */
+static void
+replay_audits(void)
+{
+	struct held	*h;
+	struct audit_kv	 kv[AUDITEV_MAX_KV];
+	size_t		 i;
+
+	while ((h = held_audits) != NULL) {
+		for (i = 0; i < h->n; i++) {
+			kv[i].key = h->k[i];
+			kv[i].value = h->v[i];
+		}
+		if (auditev_send(&q.audit, 0, h->ev, h->qid, kv, h->n) == -1)
+			ipc_fatal(&q.audit);
+		held_audits = h->next;
+		held_free(h);
+	}
+	held_audits_tail = &held_audits;
+	nheld_audits = 0;
+}
+
+/*
  * An event: key and value strings in pairs, a NULL key ends them
  * (guard/audit/auditev.h says which keys qmgr's events carry).
  */
 static void
 audit(enum audit_ev ev, const char *qid, uint64_t ack, ...)
     __attribute__((sentinel));
+static void hold_audit(enum audit_ev, const char *, const struct audit_kv *,
+    size_t);
 
 static void
 audit(enum audit_ev ev, const char *qid, uint64_t ack, ...)
@@ -257,9 +341,10 @@ audit(enum audit_ev ev, const char *qid, uint64_t ack, ...)
 	}
 	va_end(ap);
 	if (!q.audit_up) {
-		/* Without the audit role nothing may be released: the
-		 * supervisor fails closed; log so the reason is seen. */
-		log_warnx("audit unavailable: %s %s", audit_ev_name(ev), qid);
+		/* A release's record is asked for again (audit_release);
+		 * any other record waits for the audit role's return. */
+		if (ack == 0)
+			hold_audit(ev, qid, kv, n);
 		return;
 	}
 	if (auditev_send(&q.audit, ack, ev, qid, kv, n) == -1)
@@ -276,30 +361,71 @@ clip(const char *s)
 	return b;
 }
 
+/* Hand a message in an end state to the archive role (wherever the
+ * spool holds it now). */
 static void
-archive(struct item *it, const char *verdict, const char *reasons)
+archive_send(const char *qid, uint32_t prec, const char *verdict,
+    const char *reasons, int64_t when)
 {
-	char	err[256];
-	int	fd;
+	enum spool_state	 st;
+	char			 err[256];
+	int			 fd;
 
-	if (!q.archive_up)
-		return;
-	if ((fd = spool_open_file(&q.sp, it->state, it->qid, err,
-	    sizeof(err))) == -1) {
-		log_warnx("archive: %s", err);
+	if (spool_find(&q.sp, qid, &st) == -1 || (fd = spool_open_file(&q.sp,
+	    st, qid, err, sizeof(err))) == -1) {
+		log_warnx("archive: %s: not in the spool", qid);
 		return;
 	}
 	ipc_create(&q.archive, MSG_ARCHIVE, 0);
-	ipc_add_string(&q.archive, it->qid);
+	ipc_add_string(&q.archive, qid);
 	ipc_add_fd(&q.archive, fd);
 	ipc_add_string(&q.archive, gp_dir_name(q.dir));
-	ipc_add_u32(&q.archive, it->precedence < 0 ? 0xff :
-	    (uint32_t)it->precedence);
+	ipc_add_u32(&q.archive, prec);
 	ipc_add_string(&q.archive, verdict);
-	ipc_add_string(&q.archive, reasons != NULL ? reasons : "");
-	ipc_add_u64(&q.archive, (uint64_t)now());
+	ipc_add_string(&q.archive, reasons);
+	ipc_add_u64(&q.archive, (uint64_t)when);
 	if (ipc_close(&q.archive) == -1)
 		ipc_fatal(&q.archive);
+}
+
+static void
+archive(struct item *it, const char *verdict, const char *reasons)
+{
+	uint32_t	 prec = it->precedence < 0 ? 0xff :
+			    (uint32_t)it->precedence;
+	struct held	*h;
+
+	if (reasons == NULL)
+		reasons = "";
+	if (q.archive_up) {
+		archive_send(it->qid, prec, verdict, reasons, now());
+		return;
+	}
+	if (nheld_archives++ >= HOLD_MAX)
+		fatalx("the archive role has been away for %d messages",
+		    HOLD_MAX);
+	h = xcalloc(1, sizeof(*h));
+	h->qid = xstrdup(it->qid);
+	h->prec = prec;
+	h->verdict = xstrdup(verdict);
+	h->reasons = xstrdup(reasons);
+	h->when = now();
+	*held_archives_tail = h;
+	held_archives_tail = &h->next;
+}
+
+static void
+replay_archives(void)
+{
+	struct held	*h;
+
+	while ((h = held_archives) != NULL) {
+		archive_send(h->qid, h->prec, h->verdict, h->reasons, h->when);
+		held_archives = h->next;
+		held_free(h);
+	}
+	held_archives_tail = &held_archives;
+	nheld_archives = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1229,6 +1355,7 @@ on_peer(struct ipc_msg *m)
 		name = "audit";
 		if (ipc_chan_init(ch, fd, name) == -1)
 			fatalx("%s", ch->err);
+		replay_audits();
 		/* Releases that wait for their record ask again. */
 		{
 			struct item	*it;
@@ -1274,6 +1401,8 @@ on_peer(struct ipc_msg *m)
 	}
 	if (ipc_chan_init(ch, fd, name) == -1)
 		fatalx("%s", ch->err);
+	if (kind == PEER_ARCHIVE)
+		replay_archives();
 }
 
 static void

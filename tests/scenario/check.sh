@@ -56,6 +56,8 @@ mk later releaser "Grid reference 12 34, grid reference 56 78."
 mk crash-victim releaser "Inspected while its worker dies." immediate
 mk tampered releaser "Its release token is changed in the outbox."
 mk audit-gap releaser "Accepted while the audit role restarts."
+mk rejected-in-audit-gap - "Rejected while the audit role restarts."
+mk archive-gap - "Rejected while the archive role restarts."
 mk rotated releaser "Sent after the audit key changed."
 
 # An archived message past the policy's retention (365 days): the archive
@@ -221,8 +223,16 @@ echo "scenario: the audit role restarts"
 ap=$(child mmguard-auditd)
 kill -9 "$ap"
 put audit-gap
+put rejected-in-audit-gap
 check "a message accepted while the audit role is down crosses" \
     'wait_state audit-gap sent'
+check "one rejected meanwhile is reported" 'wait_state rejected-in-audit-gap ndr'
+arp=$(child mmguard-archived)
+kill -9 "$arp"
+put archive-gap
+check "a message rejected while the archive role is down is reported" \
+    'wait_state archive-gap ndr'
+check "the archive role is back" 'i=0; while [ $i -lt 50 ] && { [ -z "$(child mmguard-archived)" ] || [ "$(child mmguard-archived)" = "$arp" ]; }; do sleep 0.2; i=$((i + 1)); done; [ -n "$(child mmguard-archived)" ] && [ "$(child mmguard-archived)" != "$arp" ]'
 check "the audit role is back" '[ -n "$(child mmguard-auditd)" ] && [ "$(child mmguard-auditd)" != "$ap" ]'
 
 echo "scenario: audit key rotation"
@@ -308,6 +318,12 @@ check "the message accepted while the audit role was down is in the log" \
 check "no process had an event refused" '! show sandbox-violation | grep -q "^[0-9]* *[^ ]* *audit "'
 check "the log records the quarantine of the token diode-tx refused" \
     'show verdict | awk -v id="$tid" "\$3 == \"qmgr-h2l\" && \$5 == id" | grep -q "verdict=quarantine.*diode-tx%20refused%20it"'
+rid=$(where rejected-in-audit-gap | cut -d' ' -f2)
+check "qmgr's verdict made while the audit role was down is in the log" \
+    '[ -n "$rid" ] && show verdict | awk -v id="$rid" "\$3 == \"qmgr-h2l\" && \$5 == id" | grep -q "verdict=reject"'
+aid=$(where archive-gap | cut -d' ' -f2)
+check "the message that ended while the archive role was down is archived" \
+    '[ -n "$aid" ] && "$bin/mmguard-archive" -d "$run/archive/archive.sqlite" show "$aid" >/dev/null 2>&1'
 check "the archive holds the end states" \
     '"$bin/mmguard-archive" -d "$run/archive/archive.sqlite" search "" 2>/dev/null | grep -c . | awk "{exit !(\$1 >= 4)}"'
 check "the archive holds the officer's rejection, with the officer and the reason" \
