@@ -111,6 +111,12 @@ enum msg_type {
 	 *   u32 which (0: -k KEY, 1: -n NEWKEY, the rotation's), string id */
 	MSG_AUDIT_KEY,
 
+	/* archive -> qmgr: the messages of MSG_ARCHIVE frames are stored
+	 * (the transaction that holds them committed); qmgr hands over
+	 * again, to the next archive role, whatever was not acknowledged.
+	 *   string qid */
+	MSG_ARCHIVE_ACK,
+
 	MSG__COUNT
 };
 

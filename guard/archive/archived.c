@@ -116,8 +116,10 @@ split_reasons(char *text, struct archive_reason *r, size_t max)
 	return n;
 }
 
+static void ack_later(int, const char *);
+
 static void
-put(struct ipc_msg *m)
+put(int chan, struct ipc_msg *m)
 {
 	struct archive_msg	 am;
 	struct archive_reason	 reasons[32];
@@ -134,6 +136,7 @@ put(struct ipc_msg *m)
 	    ipc_get_string(m, &rtext) == -1 || ipc_get_u64(m, &t) == -1 ||
 	    ipc_end(m) == -1)
 		ipc_msg_fatal(m);
+	ack_later(chan, qid);
 	memset(&am, 0, sizeof(am));
 	if (spool_read_fd(fd, &e, err, sizeof(err)) == -1) {
 		log_warnx("%s: not archived: %s", qid, err);
@@ -157,6 +160,49 @@ put(struct ipc_msg *m)
 		log_warnx("%s: not archived: %s", qid, err);
 	free(rcopy);
 	spool_entry_free(&e);
+}
+
+/*
+ * Acknowledgements wait for the commit of the transaction that holds the
+ * messages; one that could not be stored is acknowledged too (its reason
+ * is logged): handing it over again would not store it.
+ */
+struct ack {
+	int	 chan;
+	char	*qid;
+};
+static struct ack	*acks;
+static size_t		 nacks, acks_cap;
+
+static void
+ack_later(int chan, const char *qid)
+{
+	if (nacks == acks_cap) {
+		acks_cap = acks_cap ? 2 * acks_cap : 64;
+		acks = xreallocarray(acks, acks_cap, sizeof(*acks));
+	}
+	acks[nacks].chan = chan;
+	acks[nacks++].qid = xstrdup(qid);
+}
+
+static void
+ack_all(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nacks; i++) {
+		if (up[acks[i].chan]) {
+			ipc_create(&chans[acks[i].chan], MSG_ARCHIVE_ACK, 0);
+			ipc_add_string(&chans[acks[i].chan], acks[i].qid);
+			if (ipc_close(&chans[acks[i].chan]) == -1)
+				ipc_fatal(&chans[acks[i].chan]);
+		}
+		free(acks[i].qid);
+	}
+	nacks = 0;
+	for (i = 0; i < MAX_CHANS; i++)
+		if (up[i] && ipc_flush_wait(&chans[i]) == -1)
+			ipc_fatal(&chans[i]);
 }
 
 int
@@ -241,7 +287,7 @@ main(int argc, char *argv[])
 					    sizeof(err)) == -1)
 						fatalx("%s", err);
 					began = 1;
-					put(m);
+					put(i, m);
 					continue;
 				}
 				if (i != 0)
@@ -265,5 +311,7 @@ main(int argc, char *argv[])
 		}
 		if (began && archive_commit(store, err, sizeof(err)) == -1)
 			fatalx("%s", err);
+		if (began)
+			ack_all();
 	}
 }

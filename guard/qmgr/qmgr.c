@@ -237,9 +237,9 @@ fifo_pop(char ***v, size_t *n)
 /*
  * What happens while the audit or the archive role restarts is kept and
  * handed to the new one: a record or an archived message is never skipped
- * for want of its role.  Up to HOLD_MAX each; past that qmgr stops (the
- * supervisor restarts it, the spool holds every message, and a restart
- * that long has the supervisor failing closed anyway).
+ * for want of its role (archive hand-offs are kept until acknowledged).
+ * Up to HOLD_MAX each; past that qmgr stops (the supervisor restarts it,
+ * and a role away that long has the supervisor failing closed anyway).
  */
 #define HOLD_MAX	4096
 
@@ -251,6 +251,7 @@ struct held {
 	char		*verdict, *reasons;	/* archive */
 	uint32_t	 prec;
 	int64_t		 when;
+	bool		 sent;		/* awaiting MSG_ARCHIVE_ACK */
 	struct held	*next;
 };
 static struct held	*held_audits, **held_audits_tail = &held_audits;
@@ -388,44 +389,64 @@ archive_send(const char *qid, uint32_t prec, const char *verdict,
 		ipc_fatal(&q.archive);
 }
 
+/*
+ * Every message in an end state goes to the archive and stays in this
+ * list until the archive role acknowledges it stored (MSG_ARCHIVE_ACK);
+ * a new archive role is handed again whatever the old one did not
+ * acknowledge, and what ended while there was none.
+ */
 static void
 archive(struct item *it, const char *verdict, const char *reasons)
 {
-	uint32_t	 prec = it->precedence < 0 ? 0xff :
-			    (uint32_t)it->precedence;
 	struct held	*h;
 
-	if (reasons == NULL)
-		reasons = "";
-	if (q.archive_up) {
-		archive_send(it->qid, prec, verdict, reasons, now());
-		return;
-	}
 	if (nheld_archives++ >= HOLD_MAX)
-		fatalx("the archive role has been away for %d messages",
+		fatalx("the archive role has not acknowledged %d messages",
 		    HOLD_MAX);
 	h = xcalloc(1, sizeof(*h));
 	h->qid = xstrdup(it->qid);
-	h->prec = prec;
+	h->prec = it->precedence < 0 ? 0xff : (uint32_t)it->precedence;
 	h->verdict = xstrdup(verdict);
-	h->reasons = xstrdup(reasons);
+	h->reasons = xstrdup(reasons != NULL ? reasons : "");
 	h->when = now();
 	*held_archives_tail = h;
 	held_archives_tail = &h->next;
+	if (q.archive_up) {
+		archive_send(h->qid, h->prec, h->verdict, h->reasons, h->when);
+		h->sent = true;
+	}
 }
 
+/* A new archive role: everything not acknowledged, in order. */
 static void
 replay_archives(void)
 {
 	struct held	*h;
 
-	while ((h = held_archives) != NULL) {
+	for (h = held_archives; h != NULL; h = h->next) {
 		archive_send(h->qid, h->prec, h->verdict, h->reasons, h->when);
-		held_archives = h->next;
-		held_free(h);
+		h->sent = true;
 	}
-	held_archives_tail = &held_archives;
-	nheld_archives = 0;
+}
+
+static void
+on_archive_ack(struct ipc_msg *m)
+{
+	struct held	**pp, *h;
+	const char	 *qid;
+
+	if (m->type != MSG_ARCHIVE_ACK || ipc_get_string(m, &qid) == -1 ||
+	    ipc_end(m) == -1)
+		ipc_msg_fatal(m);
+	for (pp = &held_archives; (h = *pp) != NULL; pp = &h->next)
+		if (h->sent && strcmp(h->qid, qid) == 0) {
+			if ((*pp = h->next) == NULL)
+				held_archives_tail = pp;
+			held_free(h);
+			nheld_archives--;
+			return;
+		}
+	log_warnx("archive acknowledged %s, which it was not given", qid);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1166,6 +1187,8 @@ ctl_status(struct ctl_out *o)
 	for (s = 0; s < SPOOL_NSTATES; s++)
 		if (counts[s] > 0)
 			ctl_put(o, " %s %zu", spool_state_name(s), counts[s]);
+	ctl_put(o, "\n  archive: %zu awaiting acknowledgement%s",
+	    nheld_archives, q.archive_up ? "" : " (archive role down)");
 	ctl_put(o, "\n  waiting by precedence:");
 	for (p = SCHED_LEVELS - 1; p >= 0; p--)
 		ctl_put(o, " %s %zu", diode_prec_name(p),
@@ -1507,8 +1530,8 @@ handle(struct ipc_chan *ch, int kind)
 			on_audit_ack(q.msg);
 			break;
 		case 3:
-			fatalx("unexpected frame %u from archive",
-			    q.msg->type);
+			on_archive_ack(q.msg);
+			break;
 		case 4:
 			if ((w = worker_of(q.decode, ch))->busy == NULL)
 				fatalx("unexpected frame from decode");
