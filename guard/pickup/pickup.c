@@ -8,7 +8,10 @@
  *	Started by mmguardd with its channel to qmgr on descriptor 3.  It
  *	looks into DIR every 200 ms; each regular file whose name does not
  *	start with a dot is a message (writers create it under a dot name
- *	and rename it when complete), taken oldest first.  Messages are
+ *	and rename it when complete), taken oldest first, at most 512
+ *	per look (so that a file dropped behind a burst is not kept
+ *	waiting for the whole burst; the next look follows at once).
+ *	Messages are
  *	stored durably in the spool's incoming/ in batches of up to 64
  *	(spool.h: each written, fsync'd and renamed; the spool's
  *	directories fsync'd once per batch), and only then are the files
@@ -56,6 +59,7 @@
 #define SCAN_MS		200
 #define MAX_REPORTED	256
 #define BATCH		64	/* files stored per directory sync */
+#define SCAN_MAX	512	/* files taken per look into the folder */
 
 struct pickup {
 	struct spool	 sp;
@@ -236,8 +240,9 @@ by_mtime(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Oldest first: a message that arrived first is accepted first. */
-static void
+/* Oldest first: a message that arrived first is accepted first.  Says
+ * whether files were left for the next look. */
+static bool
 scan(struct pickup *p)
 {
 	DIR		*d;
@@ -272,11 +277,14 @@ scan(struct pickup *p)
 		}
 		v[j] = e;
 	}
-	for (i = 0; i < n; i += BATCH)
+	/* At most SCAN_MAX per look, oldest first: a file dropped behind a
+	 * burst waits for that many, not for the whole burst. */
+	for (i = 0; i < n && i < SCAN_MAX; i += BATCH)
 		take(p, v + i, n - i < BATCH ? n - i : BATCH);
 	for (i = 0; i < n; i++)
 		free(v[i].name);
 	free(v);
+	return n > SCAN_MAX;
 }
 
 int
@@ -288,6 +296,7 @@ main(int argc, char *argv[])
 	const char	*spool = NULL, *in = NULL, *user = NULL;
 	char		 err[256];
 	int		 c, dirs[2];
+	bool		 more;
 
 	memset(&p, 0, sizeof(p));
 	role_start("mmguard-pickup", "qmgr", &p.ch);
@@ -320,10 +329,10 @@ main(int argc, char *argv[])
 	    .user = user, .sock = -1, .dirs = dirs, .ndirs = 2 });
 	m = xmalloc(sizeof(*m));
 	for (;;) {
-		scan(&p);
+		more = scan(&p);
 		pfd.fd = p.ch.fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, SCAN_MS) == -1 && errno != EINTR)
+		if (poll(&pfd, 1, more ? 0 : SCAN_MS) == -1 && errno != EINTR)
 			fatal("poll");
 		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (ipc_recv(&p.ch, m) == -1) {

@@ -14,7 +14,11 @@
  *	life, each step durable (spool.h) and audited before the next:
  *
  *	  incoming    pickup stored it; qmgr has it classified by a decode
- *	              worker (its precedence) and queues it (sched.h)
+ *	              worker (its precedence) and queues it (sched.h);
+ *	              the newest waiting is classified first (three turns
+ *	              in four; the fourth takes the oldest), at most 8
+ *	              ahead of the verify workers, so that a FLASH behind
+ *	              a backlog is scheduled at once
  *	  inspecting  in precedence order: an attempt is recorded, a verify
  *	              worker checks its signature, a policy worker decides
  *	  released    the verdict record and its audit record are on disk,
@@ -77,6 +81,8 @@
 #define MAX_FAILURES	2	/* a second worker dying on it: quarantine */
 #define TICK_MS		200
 #define SENT_CHECK_MS	50
+#define CLASSIFY_AHEAD	8	/* classified, waiting for verify */
+#define CLASSIFY_OLDEST	4	/* one classification in 4: the oldest */
 
 enum stage {
 	ST_CLASSIFY,		/* waiting for or at a decode worker */
@@ -132,8 +138,10 @@ struct qmgr {
 			 policy[MAX_WORKERS];
 	struct sched	*sched;
 	struct item	*items[1024];	/* hash of qid */
-	char		**classify;	/* FIFO of qids */
+	char		**classify;	/* qids, oldest first */
 	size_t		 nclassify;
+	unsigned	 classified;	/* dispatch(): turns, modulo
+					   CLASSIFY_OLDEST */
 	struct sched	*ready;		/* verified, waiting for a policy
 					   worker: in precedence order too */
 	uint64_t	 req;
@@ -535,9 +543,21 @@ dispatch(void)
 	int64_t		 tn = now();
 	int		 i;
 
-	/* Classification first: it is cheap and gives the precedence. */
-	while (q.nclassify > 0 && (w = idle(q.decode)) != NULL) {
-		qid = fifo_pop(&q.classify, &q.nclassify);
+	/*
+	 * Classification first: it is cheap and gives the precedence.  A
+	 * message's precedence is unknown until it is classified, so the
+	 * newest waiting goes first: a FLASH dropped behind thousands of
+	 * ROUTINE messages is classified at the next turn of a decode worker
+	 * and then scheduled first.  Every CLASSIFY_OLDEST-th turn takes the
+	 * oldest instead, so that none waits forever.  Only CLASSIFY_AHEAD
+	 * ahead of the verify workers: classifying a whole backlog early
+	 * would take the processors from the message being inspected.
+	 */
+	while (q.nclassify > 0 && sched_total(q.sched) < CLASSIFY_AHEAD &&
+	    (w = idle(q.decode)) != NULL) {
+		q.classified = (q.classified + 1) % CLASSIFY_OLDEST;
+		qid = q.classified != 0 ? q.classify[--q.nclassify] :
+		    fifo_pop(&q.classify, &q.nclassify);
 		it = item_get(qid);
 		free(qid);
 		if (it == NULL || (fd = open_ro(it)) == -1)
