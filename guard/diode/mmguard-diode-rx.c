@@ -29,11 +29,12 @@
  *	either check is refused: an alarm in the log and the report, and
  *	the message discarded.
  *
- *	Every frame must carry a valid HMAC-SHA256 tag under the link
- *	--key; frames failing it (forged, corrupted), frames of another
- *	--link, frames seen before (duplicates, replays) and frames of a
- *	session older than the last one accepted (its epoch is kept in
- *	--state, default REPORT.state) are refused and counted.
+ *	Every frame must carry a valid tag (GMAC under a key derived from
+ *	the link --key; diode.h); frames failing it (forged, corrupted),
+ *	frames of another --link, frames seen before (duplicates, replays)
+ *	and frames of a session older than the last one accepted (its
+ *	epoch is kept in --state, default REPORT.state) are refused and
+ *	counted.
  *
  *	Every message is accounted for.  One that cannot be repaired, or
  *	that was refused, is written to the log and appended (fsync'd) to

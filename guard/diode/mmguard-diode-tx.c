@@ -61,7 +61,7 @@
  *	--log FILE	the sending record (default SENT/diode-tx.log)
  *	--link ID	link id, 0 to 4294967295 (default 1)
  *	--rate BITS	link rate, suffix k M G (default 100M; 0: unpaced)
- *	--symbol-size N	bytes per symbol (default 1360: 1448-byte
+ *	--symbol-size N	bytes per symbol (default 1344: 1448-byte
  *			datagrams, within a 1500-byte MTU on IPv4 and IPv6)
  *	--block N	data symbols per block, 1 to 128 (default 64)
  *	--redundancy PCT parity symbols per 100 data symbols (default 25:
@@ -163,7 +163,7 @@ usage(int full)
 		    "  --link ID          link id (default 1)\n"
 		    "  --rate BITS        link rate, k/M/G suffix (default "
 		    "100M; 0 unpaced)\n"
-		    "  --symbol-size N    symbol bytes (default 1360)\n"
+		    "  --symbol-size N    symbol bytes (default 1344)\n"
 		    "  --block N          data symbols per block, 1-128 "
 		    "(default 64)\n"
 		    "  --redundancy PCT   parity per 100 data symbols "

@@ -16,6 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "guard/common/xmalloc.h"
 #include "guard/diode/diode.h"
 #include "tests/unit/unit.h"
@@ -100,7 +103,7 @@ test_frame_data_roundtrip(void)
 	CU_ASSERT_EQUAL(f.blk.last_seq, 6);
 	CU_ASSERT_EQUAL(f.payload[10], (uint8_t)(70 + 4));
 	/* The big-endian layout of SECURITY-FRAMES, spot-checked. */
-	CU_ASSERT_EQUAL(memcmp(buf, "MGD1\x01\0\0\0\0\0\0\x07", 12), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, "MGD2\x01\0\0\0\0\0\0\x07", 12), 0);
 	CU_ASSERT_EQUAL(buf[60], 0);
 	CU_ASSERT_EQUAL(buf[61], 4);
 	diode_mac_free(mac);
@@ -200,6 +203,113 @@ test_frame_tamper(void)
 	    sizeof(err)), 0);
 	diode_mac_free(mac);
 	diode_mac_free(other);
+}
+
+/*
+ * The tag is the construction of SECURITY-FRAMES, computed here from
+ * OpenSSL's primitives: session key by HMAC-SHA256 of the label and
+ * header bytes 8..27, GMAC with IV 0^32 || frame sequence.
+ */
+static void
+expected_tag(const uint8_t *frame, size_t len, uint8_t *tag)
+{
+	static const char	 label[] = "mmguard diode frame key v2";
+	EVP_CIPHER_CTX		*c;
+	uint8_t			 in[sizeof(label) + 20], k[32], iv[12];
+	unsigned int		 kl = 0;
+	int			 ol;
+
+	memcpy(in, label, sizeof(label));	/* with its NUL: 0x00 */
+	memcpy(in + sizeof(label), frame + 8, 20);
+	CU_ASSERT_PTR_NOT_NULL(HMAC(EVP_sha256(), key, sizeof(key), in,
+	    sizeof(in), k, &kl));
+	memset(iv, 0, 4);
+	memcpy(iv + 4, frame + 28, 8);
+	c = EVP_CIPHER_CTX_new();
+	CU_ASSERT_EQUAL(EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, k, iv),
+	    1);
+	CU_ASSERT_EQUAL(EVP_EncryptUpdate(c, NULL, &ol, frame, (int)len), 1);
+	CU_ASSERT_EQUAL(EVP_EncryptFinal_ex(c, tag, &ol), 1);
+	CU_ASSERT_EQUAL(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, tag),
+	    1);
+	EVP_CIPHER_CTX_free(c);
+}
+
+/*
+ * The tag: as documented, different for each frame sequence (the nonce)
+ * and session (the key), and a forged frame of another session does not
+ * disturb the checking of the genuine one.
+ */
+static void
+test_frame_mac(void)
+{
+	struct diode_frame_hdr	 h = hdr();
+	struct diode_block_info	 b = block();
+	struct diode_mac	*mac, *rx;
+	struct diode_frame	 f;
+	uint8_t			 pay[256], a[DIODE_MAX_FRAME];
+	uint8_t			 c[DIODE_MAX_FRAME], want[16];
+	char			 err[128];
+	size_t			 la, lc;
+	int			 why, i;
+
+	CU_ASSERT_EQUAL_FATAL(DIODE_TAG_LEN, 16);
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	rx = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mac);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
+	memset(pay, 0x5a, sizeof(pay));
+	la = diode_frame_data(mac, &h, &b, 0, pay, a, sizeof(a));
+	CU_ASSERT_EQUAL_FATAL(la, DIODE_DATA_HDR_LEN + 256 + 16);
+	expected_tag(a, la - 16, want);
+	CU_ASSERT_EQUAL(memcmp(a + la - 16, want, 16), 0);
+
+	/* Same bytes, next sequence: another nonce, another tag. */
+	h.fseq++;
+	lc = diode_frame_data(mac, &h, &b, 0, pay, c, sizeof(c));
+	CU_ASSERT_EQUAL(lc, la);
+	CU_ASSERT_NOT_EQUAL(memcmp(a + la - 16, c + lc - 16, 16), 0);
+	/* Another session: another key. */
+	h = hdr();
+	h.session ^= 1;
+	lc = diode_frame_data(mac, &h, &b, 0, pay, c, sizeof(c));
+	CU_ASSERT_NOT_EQUAL(memcmp(a + la - 16, c + lc - 16, 16), 0);
+	expected_tag(c, lc - 16, want);
+	CU_ASSERT_EQUAL(memcmp(c + lc - 16, want, 16), 0);
+
+	/*
+	 * The receiver: genuine frame, then forgeries naming sessions of
+	 * their own (each derives a key, none is accepted), then the
+	 * genuine one's neighbour, then the second genuine session.
+	 */
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, a, la, &f, &why, err,
+	    sizeof(err)), 0);
+	for (i = 0; i < 3; i++) {
+		memcpy(c, a, la);
+		c[12 + i] ^= 0x80;
+		CU_ASSERT_EQUAL(diode_frame_parse(rx, c, la, &f, &why, err,
+		    sizeof(err)), -1);
+		CU_ASSERT_EQUAL(why, DIODE_REFUSE_TAG);
+	}
+	h = hdr();
+	h.fseq++;
+	lc = diode_frame_data(mac, &h, &b, 1, pay, c, sizeof(c));
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, c, lc, &f, &why, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(f.fseq, 43);
+	h.session ^= 1;
+	lc = diode_frame_data(mac, &h, &b, 1, pay, c, sizeof(c));
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, c, lc, &f, &why, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, a, la, &f, &why, err,
+	    sizeof(err)), 0);
+	/* The tag of one frame does not fit another of the same session. */
+	memcpy(c + lc - 16, a + la - 16, 16);
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, c, lc, &f, &why, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(why, DIODE_REFUSE_TAG);
+	diode_mac_free(mac);
+	diode_mac_free(rx);
 }
 
 /* Authentic but out of range: the parser refuses the structure. */
@@ -981,6 +1091,7 @@ static const struct unit_test tests[] = {
 	{ "frame data round trip", test_frame_data_roundtrip },
 	{ "frame heartbeat round trip", test_frame_hb_roundtrip },
 	{ "frame tampered, truncated, other key", test_frame_tamper },
+	{ "frame tag: GMAC, per sequence, per session", test_frame_mac },
 	{ "frame limits", test_frame_limits },
 	{ "FEC at the redundancy limit and one beyond", test_fec_edges },
 	{ "interleaving order", test_interleave_order },
