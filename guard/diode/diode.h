@@ -510,6 +510,21 @@ int	diode_sock_tx(const struct diode_addr *, size_t sndbuf, char *,
 int	diode_sock_rx(const struct diode_addr *, size_t rcvbuf, char *,
 	    size_t);
 
+/*
+ * Send n frames (iov[i]: one frame, one datagram) on a socket from
+ * diode_sock_tx() to `to', in as few system calls as possible: sendmmsg
+ * batches, and with *gso set (UDP) each run of equal-sized frames, a
+ * shorter one possibly ending it, as one buffer that the kernel cuts
+ * into the same datagrams (UDP_SEGMENT).  Should the kernel refuse to
+ * cut, *gso is cleared and the frames go one datagram each.  Frames the
+ * network refuses (nobody listening, no route) are added to *lost: lost
+ * as on the wire, the receiver accounts for them.  -1 with a reason on
+ * any other error.
+ */
+struct iovec;
+int	diode_send_frames(int fd, const struct diode_addr *to, struct iovec *,
+	    int n, int *gso, uint64_t *lost, char *, size_t);
+
 /* Key file: DIODE_KEY_MIN..DIODE_KEY_MAX raw bytes, mode 0600 or 0400. */
 int	diode_key_load(const char *, uint8_t *, size_t *, char *, size_t);
 

@@ -185,17 +185,21 @@ diode_mac_free(struct diode_mac *m)
 static int
 mac_gmac(struct mac_slot *s, const uint8_t *buf, size_t len, uint8_t *tag)
 {
-	uint8_t	iv[12];
-	int	outl;
+	OSSL_PARAM	params[2];
+	uint8_t		iv[12];
+	int		outl;
 
 	memset(iv, 0, 4);
 	memcpy(iv + 4, buf + 28, 8);
+	/* get_params, not the ctrl shim: a little less work per frame. */
+	params[0] = OSSL_PARAM_construct_octet_string(
+	    OSSL_CIPHER_PARAM_AEAD_TAG, tag, DIODE_TAG_LEN);
+	params[1] = OSSL_PARAM_construct_end();
 	if (len > INT32_MAX ||
 	    !EVP_EncryptInit_ex(s->ctx, NULL, NULL, NULL, iv) ||
 	    !EVP_EncryptUpdate(s->ctx, NULL, &outl, buf, (int)len) ||
 	    !EVP_EncryptFinal_ex(s->ctx, tag, &outl) ||
-	    !EVP_CIPHER_CTX_ctrl(s->ctx, EVP_CTRL_AEAD_GET_TAG, DIODE_TAG_LEN,
-	    tag))
+	    !EVP_CIPHER_CTX_get_params(s->ctx, params))
 		return -1;
 	return 0;
 }

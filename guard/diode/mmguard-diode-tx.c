@@ -5,8 +5,8 @@
  *	mmguard-diode-tx --to ADDR --key FILE --in DIR --sent DIR
  *	    [--log FILE] [--link ID] [--rate BITS] [--symbol-size N]
  *	    [--block N] [--redundancy PCT] [--min-parity N] [--window N]
- *	    [--heartbeat MS] [--max-size BYTES] [--sndbuf BYTES] [--once]
- *	    [--linger MS] [-v]
+ *	    [--heartbeat MS] [--max-size BYTES] [--sndbuf BYTES] [--no-gso]
+ *	    [--once] [--linger MS] [-v]
  *
  * DESCRIPTION
  *	Takes each message from the drop folder --in, sends it to diode-rx
@@ -71,6 +71,13 @@
  *	--heartbeat MS	heartbeat interval (default 200)
  *	--max-size N	largest message, suffix K M G (default 64M)
  *	--sndbuf N	socket send buffer (default 4M)
+ *	--no-gso	one datagram per buffer handed to the kernel; by
+ *			default a run of frames goes down the network stack
+ *			as one buffer that the kernel or the interface cuts
+ *			into the same datagrams (UDP generic segmentation
+ *			offload), which costs the sender far less per frame;
+ *			where the kernel refuses, the program falls back by
+ *			itself (and says so once)
  *	--once		exit once the drop folder is empty and all is sent
  *	--linger MS	with --once, keep sending heartbeats this long
  *			before exiting (default 5 heartbeats)
@@ -143,8 +150,8 @@ usage(int full)
 	    "[--block N]\n"
 	    "           [--redundancy PCT] [--min-parity N] [--window N] "
 	    "[--heartbeat MS]\n"
-	    "           [--max-size N] [--sndbuf N] [--once] [--linger MS] "
-	    "[-v]\n");
+	    "           [--max-size N] [--sndbuf N] [--no-gso] [--once] "
+	    "[--linger MS] [-v]\n");
 	if (full)
 		fprintf(f, "\n"
 		    "Send each message of the drop folder DIR (files NAME and "
@@ -175,6 +182,8 @@ usage(int full)
 		    "  --heartbeat MS     heartbeat interval (default 200)\n"
 		    "  --max-size N       largest message (default 64M)\n"
 		    "  --sndbuf N         socket send buffer (default 4M)\n"
+		    "  --no-gso           no UDP segmentation offload (one "
+		    "buffer per datagram)\n"
 		    "  --once             exit when the folder is empty and "
 		    "all is sent\n"
 		    "  --linger MS        with --once, heartbeats before "
@@ -430,55 +439,6 @@ repair(int indir, int sentdir)
 		fatal("fsync");
 }
 
-static void
-send_batch(int fd, const struct diode_addr *to, struct mmsghdr *mm,
-    int n, uint64_t *errors)
-{
-	int	off = 0, r, i;
-
-	for (i = 0; i < n; i++) {
-		if (to->family == AF_UNIX) {
-			mm[i].msg_hdr.msg_name = (void *)(uintptr_t)to->ss;
-			mm[i].msg_hdr.msg_namelen = to->len;
-		} else {
-			mm[i].msg_hdr.msg_name = NULL;
-			mm[i].msg_hdr.msg_namelen = 0;
-		}
-	}
-	while (off < n) {
-		r = sendmmsg(fd, mm + off, (unsigned)(n - off), 0);
-		if (r > 0) {
-			off += r;
-			continue;
-		}
-		switch (errno) {
-		case EINTR:
-			continue;
-		case EAGAIN:
-		case ENOBUFS:
-			/* Local congestion: wait for room, lose nothing. */
-			(void)poll(NULL, 0, 1);
-			continue;
-		case ECONNREFUSED:
-		case ENOENT:
-		case EPIPE:
-		case ECONNRESET:
-		case EHOSTUNREACH:
-		case ENETUNREACH:
-		case EMSGSIZE:
-			/*
-			 * Nobody listening (yet) or no route: the frame is
-			 * lost as on the wire; the receiver will account.
-			 */
-			(*errors)++;
-			off++;
-			continue;
-		default:
-			fatal("send");
-		}
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -499,6 +459,7 @@ main(int argc, char *argv[])
 		{ "max-size",	required_argument, NULL, 'M' },
 		{ "sndbuf",	required_argument, NULL, 'B' },
 		{ "once",	no_argument,	   NULL, 'o' },
+		{ "no-gso",	no_argument,	   NULL, 'G' },
 		{ "linger",	required_argument, NULL, 'g' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -508,7 +469,6 @@ main(int argc, char *argv[])
 	struct diode_addr	 to;
 	struct diode_tx		*tx;
 	struct diode_tx_done	 d;
-	struct mmsghdr		 mm[BATCH];
 	struct iovec		 iov[BATCH];
 	struct pollfd		 pfd;
 	const char		*to_s = NULL, *key_s = NULL, *in_s = NULL;
@@ -521,7 +481,7 @@ main(int argc, char *argv[])
 	double			 credit, burst;
 	char			 err[256];
 	int			 ch, verbose = 0, once = 0, fd, indir, sentdir;
-	int			 logfd, ino, n, i, idle;
+	int			 logfd, ino, n, i, idle, gso = 1, had_gso;
 	long			 len;
 
 	memset(&p, 0, sizeof(p));
@@ -580,6 +540,7 @@ main(int argc, char *argv[])
 			    1u << 30);
 			break;
 		case 'o': once = 1; break;
+		case 'G': gso = 0; break;
 		case 'g':
 			linger = diode_prog_num("--linger", optarg, 1000, 0,
 			    3600000);
@@ -632,12 +593,8 @@ main(int argc, char *argv[])
 
 	fsz = DIODE_DATA_HDR_LEN + (size_t)p.symsize + DIODE_TAG_LEN;
 	frames = xmalloc(BATCH * fsz);
-	memset(mm, 0, sizeof(mm));
-	for (i = 0; i < BATCH; i++) {
+	for (i = 0; i < BATCH; i++)
 		iov[i].iov_base = frames + (size_t)i * fsz;
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-	}
 	repair(indir, sentdir);
 	(void)scan(tx, indir, maxsz);
 	next_scan = now + RESCAN_US;
@@ -674,8 +631,14 @@ main(int argc, char *argv[])
 			credit -= (double)((size_t)len + ETH_OVERHEAD) * 8;
 			n++;
 		}
-		if (n > 0)
-			send_batch(fd, &to, mm, n, &errors);
+		had_gso = gso;
+		if (n > 0 && diode_send_frames(fd, &to, iov, n, &gso, &errors,
+		    err, sizeof(err)) != 0)
+			fatalx("%s: %s", to_s, err);
+		if (had_gso && !gso && to.family != AF_UNIX)
+			log_info("%s: the kernel does not segment these "
+			    "datagrams; one system call each from now on",
+			    to_s);
 		while (diode_tx_done(tx, &d)) {
 			if (npending == pending_cap) {
 				pending_cap = pending_cap ? pending_cap * 2 : 256;

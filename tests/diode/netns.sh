@@ -141,6 +141,15 @@ else
 	ko "transfer: tx exit $txrc, $cmp_out, rx $summary"
 fi
 
+# Frames of 1448 bytes fit the veth's 1500-byte MTU, so the kernel cuts
+# the sender's segmentation-offload runs without complaint; a refusal
+# would show as the sender's fallback message.
+if grep -q "does not segment" "$work/tx.log"; then
+	ko "the sender fell back to one datagram per buffer (UDP GSO refused)"
+else
+	ok "the sender's runs of frames were cut by the kernel (UDP GSO)"
+fi
+
 case $probe in
 refused:*) ok "probe from the receiving namespace refused ($probe)" ;;
 *) ko "probe from the receiving namespace: $probe" ;;

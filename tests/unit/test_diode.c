@@ -8,6 +8,7 @@
  * stand-in release token, and a receive socket that cannot send.
  */
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -1087,6 +1088,83 @@ test_rx_socket_cannot_send(void)
 	    sizeof(err)), -1);
 }
 
+/*
+ * Sending: n frames of 1448 bytes with a 300-byte one among them (a
+ * heartbeat) and a 200-byte one last, through diode_send_frames with
+ * and without segmentation offload, arrive as exactly those datagrams,
+ * in order, each with its own bytes; so do they over a unix socket,
+ * where offload does not apply and is switched off (and where a
+ * receiver queues 10 datagrams by default, so n is 8 there).
+ */
+static void
+send_and_check(const char *spec, int n, int gso_in, int gso_out)
+{
+	struct diode_addr	 a;
+	struct sockaddr_storage	 ss;
+	struct iovec		 iov[100];
+	uint8_t			*buf, got[2048];
+	uint64_t		 lost = 0;
+	socklen_t		 sl = sizeof(ss);
+	char			 err[256];
+	size_t			 len[100];
+	ssize_t			 r;
+	int			 rfd, sfd, gso = gso_in, i, ok = 0;
+
+	CU_ASSERT_EQUAL_FATAL(diode_addr_parse(spec, &a, err, sizeof(err)),
+	    0);
+	rfd = diode_sock_rx(&a, 4u << 20, err, sizeof(err));
+	CU_ASSERT_FATAL(rfd >= 0);
+	if (a.family != AF_UNIX) {
+		CU_ASSERT_EQUAL(getsockname(rfd, (struct sockaddr *)&ss, &sl),
+		    0);
+		memcpy(a.ss, &ss, sl);
+		a.len = sl;
+	}
+	sfd = diode_sock_tx(&a, 0, err, sizeof(err));
+	CU_ASSERT_FATAL(sfd >= 0);
+	buf = xmalloc(100 * 1448);
+	for (i = 0; i < n; i++) {
+		len[i] = i == n / 3 ? 300 : i == n - 1 ? 200 : 1448;
+		memset(buf + (size_t)i * 1448, i, len[i]);
+		iov[i].iov_base = buf + (size_t)i * 1448;
+		iov[i].iov_len = len[i];
+	}
+	CU_ASSERT_EQUAL(diode_send_frames(sfd, &a, iov, n, &gso, &lost,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(gso, gso_out);
+	CU_ASSERT_EQUAL(lost, 0);
+	for (i = 0; i < n; i++) {
+		r = recv(rfd, got, sizeof(got), MSG_DONTWAIT);
+		if (r != (ssize_t)len[i] || got[0] != (uint8_t)i ||
+		    got[r - 1] != (uint8_t)i)
+			break;
+		ok++;
+	}
+	CU_ASSERT_EQUAL(ok, n);
+	CU_ASSERT_EQUAL(recv(rfd, got, sizeof(got), MSG_DONTWAIT), -1);
+	free(buf);
+	close(sfd);
+	close(rfd);
+}
+
+static void
+test_send_frames(void)
+{
+	char		 tmpl[80], spec[120];
+	const char	*tmp = getenv("TMPDIR");
+
+	send_and_check("udp:127.0.0.1:0", 100, 1, 1);
+	send_and_check("udp:127.0.0.1:0", 100, 0, 0);
+	send_and_check("udp:[::1]:0", 100, 1, 1);
+	(void)snprintf(tmpl, sizeof(tmpl), "%s/diode-sXXXXXX",
+	    tmp != NULL && strlen(tmp) < 64 ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+	(void)snprintf(spec, sizeof(spec), "unix:%s/s", tmpl);
+	send_and_check(spec, 8, 1, 0);
+	(void)unlink(spec + 5);
+	(void)rmdir(tmpl);
+}
+
 static const struct unit_test tests[] = {
 	{ "frame data round trip", test_frame_data_roundtrip },
 	{ "frame heartbeat round trip", test_frame_hb_roundtrip },
@@ -1104,6 +1182,7 @@ static const struct unit_test tests[] = {
 	{ "engines: refused token, unreadable message", test_engines_token },
 	{ "metadata and release token", test_meta_token },
 	{ "receive socket cannot send", test_rx_socket_cannot_send },
+	{ "frames sent in batches, with and without GSO", test_send_frames },
 	{ NULL, NULL }
 };
 
