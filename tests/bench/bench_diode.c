@@ -528,6 +528,15 @@ table(uint16_t symsize, int gso, int rounds, uint64_t n8, int extras)
 		d0[i] = run(&cf, 0, 8192, n8, 0);
 		d5[i] = run(&cf, 0, 8192, n8, 0.05);
 	}
+	for (i = 0; i < rounds; i++)
+		if (d0[i].lost > 0 || d5[i].lost > 0)
+			printf("bench_diode: %s: round %d LOST messages: %llu "
+			    "at 0%% loss, %llu at 5%% (kernel drops %llu, "
+			    "%llu: the receiver did not keep up)\n", name,
+			    i + 1, (unsigned long long)d0[i].lost,
+			    (unsigned long long)d5[i].lost,
+			    (unsigned long long)d0[i].drops,
+			    (unsigned long long)d5[i].drops);
 	mraw = median(raw, rounds);
 	m0 = median(d0, rounds);
 	m5 = median(d5, rounds);
