@@ -6,8 +6,11 @@
 # every ARP packet it would emit (the sender holds a static neighbour entry
 # instead of asking by ARP), and the sending namespace drops anything that
 # would arrive.  The transfer (a 10 MB message and 200 small ones) must
-# complete byte-identical; a probe sent from the receiving namespace must
-# fail, be counted by its drop rule, and never reach the sender's side.
+# complete byte-identical, its runs of frames cut by the kernel (UDP
+# generic segmentation offload); a probe sent from the receiving namespace
+# must fail, be counted by its drop rule, and never reach the sender's
+# side.  Then frames too large for the link: the sender must fall back to
+# one datagram per buffer by itself, and 30 messages still arrive.
 #
 #   netns.sh BUILD RESULTS
 #
@@ -167,6 +170,34 @@ if [ -n "$dropped" ] && [ "$dropped" -ge 1 ] && [ "$arrived" = 0 ]; then
 	ok "receiver-side drop rule counted $dropped packets; sender-side input counter $arrived"
 else
 	ko "drop counters: receiver out $dropped, sender in $arrived"
+fi
+
+# Frames beyond the link's MTU (1600-byte symbols: 1704-byte datagrams):
+# the kernel refuses to cut the sender's runs, the sender falls back to
+# one datagram per buffer by itself, and IP fragments carry them.
+mkdir "$work/in2" "$work/sent2" "$work/out2"
+"$kit" gen "$work/in2" "$work/tok" 30 100 --size-max 20000 --prefix f
+ip netns exec "$rx" "$build/bin/mmguard-diode-rx" --listen \
+    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
+    --out "$work/out2" --report "$work/report2" --exit-idle 2000 \
+    2>"$work/rx2.log" &
+rxpid=$!
+sleep 0.3
+ip netns exec "$tx" timeout 60 "$build/bin/mmguard-diode-tx" --to \
+    udp:10.231.0.2:4406 --key "$work/key" --in "$work/in2" \
+    --sent "$work/sent2" --once --rate 200M --symbol-size 1600 \
+    2>"$work/tx2.log"
+txrc=$?
+wait "$rxpid"
+rxpid=
+cmp_out=$("$kit" compare "$work/sent2" "$work/out2")
+total=$(echo "$cmp_out" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
+same=$(echo "$cmp_out" | sed -n 's/.*identical=\([0-9]*\).*/\1/p')
+if [ "$txrc" = 0 ] && [ "$total" = 30 ] && [ "$same" = 30 ] &&
+    grep -q "does not segment" "$work/tx2.log"; then
+	ok "frames beyond the MTU: UDP GSO refused, the sender fell back by itself, $same of $total identical"
+else
+	ko "frames beyond the MTU: tx exit $txrc, $cmp_out, fallback logged: $(grep -c "does not segment" "$work/tx2.log")"
 fi
 
 echo "$pass $fail" >"$results"
