@@ -99,16 +99,32 @@ mkdir "$work/in" "$work/sent" "$work/out"
 "$kit" gen "$work/in" "$work/tok" 200 100 --size-max 20000 --prec mixed \
     --prefix s
 
-ip netns exec "$rx" "$build/bin/mmguard-diode-rx" --listen \
-    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
-    --out "$work/out" --report "$work/report" --exit-idle 3000 \
-    2>"$work/rx.log" &
-rxpid=$!
-sleep 0.3
-ip netns exec "$tx" timeout 120 "$build/bin/mmguard-diode-tx" --to \
-    udp:10.231.0.2:4406 --key "$work/key" --in "$work/in" \
-    --sent "$work/sent" --once --rate 200M 2>"$work/tx.log"
-txrc=$?
+# receive OUT REPORT LOG IDLE-MS: diode-rx in its namespace, in the
+# background; transfer IN SENT LOG [TX-OPTIONS]: diode-tx --once in its
+# own, leaving its exit status in $txrc; compare SENT OUT: $total and
+# $same, the messages sent and those received identical.
+receive() {
+	ip netns exec "$rx" "$build/bin/mmguard-diode-rx" --listen \
+	    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
+	    --out "$1" --report "$2" --exit-idle "$4" 2>"$3" &
+	rxpid=$!
+	sleep 0.3
+}
+transfer() {
+	tin=$1; tsent=$2; tlog=$3; shift 3
+	ip netns exec "$tx" timeout 120 "$build/bin/mmguard-diode-tx" --to \
+	    udp:10.231.0.2:4406 --key "$work/key" --in "$tin" \
+	    --sent "$tsent" --once --rate 200M "$@" 2>"$tlog"
+	txrc=$?
+}
+compare() {
+	cmp_out=$("$kit" compare "$1" "$2")
+	total=$(echo "$cmp_out" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
+	same=$(echo "$cmp_out" | sed -n 's/.*identical=\([0-9]*\).*/\1/p')
+}
+
+receive "$work/out" "$work/report" "$work/rx.log" 3000
+transfer "$work/in" "$work/sent" "$work/tx.log"
 
 # A probe from the receiving side toward the sender, with a listener
 # there that reports what it hears.
@@ -134,9 +150,7 @@ wait "$rxpid"
 rxpid=
 
 summary=$(grep summary "$work/rx.log")
-cmp_out=$("$kit" compare "$work/sent" "$work/out")
-total=$(echo "$cmp_out" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
-same=$(echo "$cmp_out" | sed -n 's/.*identical=\([0-9]*\).*/\1/p')
+compare "$work/sent" "$work/out"
 if [ "$txrc" = 0 ] && [ -n "$total" ] && [ "$total" = 201 ] &&
     [ "$same" = "$total" ]; then
 	ok "transfer across the namespaces: $same of $total messages identical"
@@ -177,22 +191,11 @@ fi
 # one datagram per buffer by itself, and IP fragments carry them.
 mkdir "$work/in2" "$work/sent2" "$work/out2"
 "$kit" gen "$work/in2" "$work/tok" 30 100 --size-max 20000 --prefix f
-ip netns exec "$rx" "$build/bin/mmguard-diode-rx" --listen \
-    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
-    --out "$work/out2" --report "$work/report2" --exit-idle 2000 \
-    2>"$work/rx2.log" &
-rxpid=$!
-sleep 0.3
-ip netns exec "$tx" timeout 60 "$build/bin/mmguard-diode-tx" --to \
-    udp:10.231.0.2:4406 --key "$work/key" --in "$work/in2" \
-    --sent "$work/sent2" --once --rate 200M --symbol-size 1600 \
-    2>"$work/tx2.log"
-txrc=$?
+receive "$work/out2" "$work/report2" "$work/rx2.log" 2000
+transfer "$work/in2" "$work/sent2" "$work/tx2.log" --symbol-size 1600
 wait "$rxpid"
 rxpid=
-cmp_out=$("$kit" compare "$work/sent2" "$work/out2")
-total=$(echo "$cmp_out" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
-same=$(echo "$cmp_out" | sed -n 's/.*identical=\([0-9]*\).*/\1/p')
+compare "$work/sent2" "$work/out2"
 if [ "$txrc" = 0 ] && [ "$total" = 30 ] && [ "$same" = 30 ] &&
     grep -q "does not segment" "$work/tx2.log"; then
 	ok "frames beyond the MTU: UDP GSO refused, the sender fell back by itself, $same of $total identical"
