@@ -59,10 +59,11 @@
  * frame format; with a machine for each end it still is for one core
  * per end (the sender's 19 us per message against raw UDP's 5).
  * Version 2's frames (GMAC instead of HMAC-SHA256, below) and the
- * sender's changes take the CPU per message, both ends, from about
- * 56 us to 41 us with sendmmsg and 34 us with UDP_SEGMENT, and the
- * channel from some 250 MB/s to 330 and 400 MB/s on a quiet machine of
- * this kind (bench_diode's figures vary by a third with other load).
+ * sender's changes take the CPU per message, both ends, from 70-80 us
+ * to 60-65 with sendmmsg and 45-50 with UDP_SEGMENT, and the channel
+ * from 190 MB/s to 240 and 330 MB/s, with other work keeping about one
+ * core busy (on an idle machine a quarter to a third better; they
+ * vary by a third from run to run with the machine's other load).
  * What would go further, where each end has cores of its own: a sender
  * thread hashing and coding ahead of the sending one; UDP_GRO on
  * diode-rx's socket (a run of frames per receive call); ISA-L 2.31's
