@@ -194,6 +194,10 @@ static const struct sandbox_rule rules_spool[] = {
  * net_tx (diode-tx): sending datagrams on its socket, a batch at a time
  * (sendmmsg), and it cannot read it (CHK_FD_READ excludes the socket);
  * pacing to the link rate sleeps (glibc's nanosleep is clock_nanosleep).
+ * UDP segmentation offload needs nothing more: the segment size travels
+ * with each sendmmsg as a UDP_SEGMENT control message, not as a socket
+ * option, and the fallback when the kernel refuses is sendmmsg again
+ * (diode_send_frames).  setsockopt stays forbidden.
  */
 static const struct sandbox_rule rules_net_tx[] = {
 	RULE(sendto, CHK_FD_SOCK),

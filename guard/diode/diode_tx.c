@@ -72,10 +72,22 @@ struct manent {
 	int			 sent;
 };
 
+/*
+ * Block buffers are kept for reuse: a block is (k + m) symbols, some
+ * 100 KB with the defaults, formed every few messages; allocating,
+ * faulting in and zeroing each one cost more than laying it.
+ */
+#define TX_SPARE	4
+
 struct diode_tx {
 	struct diode_tx_params	 p;
 	struct diode_mac	*mac;
 	struct diode_fec	*fec;
+	EVP_MD			*sha256;
+	EVP_MD_CTX		*md;
+	uint8_t			*spare[TX_SPARE];
+	int			 nspare;
+	size_t			 bufsz;
 	diode_load_fn		 load;
 	struct diode_frame_hdr	 hdr;
 	struct txstream		 s[DIODE_NPREC];
@@ -155,6 +167,14 @@ diode_tx_new(const struct diode_tx_params *p, const uint8_t *key,
 		return NULL;
 	}
 	tx->fec = diode_fec_new();
+	/* Fetched once, not at every message (and before any sandbox). */
+	if ((tx->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (tx->md = EVP_MD_CTX_new()) == NULL) {
+		snprintf(err, errsz, "SHA-256 unavailable in OpenSSL");
+		diode_tx_free(tx);
+		return NULL;
+	}
+	tx->bufsz = ((size_t)p->k + parity_of(p, p->k)) * p->symsize;
 	tx->load = load;
 	tx->hdr.link = p->link;
 	if (RAND_bytes((unsigned char *)&tx->hdr.session,
@@ -213,8 +233,12 @@ diode_tx_free(struct diode_tx *tx)
 			free(tx->s[i].active[j]);
 		}
 	}
+	while (tx->nspare > 0)
+		freezero(tx->spare[--tx->nspare], tx->bufsz);
 	msgq_free(&tx->done);
 	free(tx->man);
+	EVP_MD_CTX_free(tx->md);
+	EVP_MD_free(tx->sha256);
 	diode_fec_free(tx->fec);
 	diode_mac_free(tx->mac);
 	free(tx);
@@ -290,8 +314,9 @@ msg_start(struct diode_tx *tx, struct txstream *st, struct txmsg *m)
 		    "exceeds the limit", m->len);
 		return -1;
 	}
-	if (EVP_Digest(m->body, m->len, m->digest, NULL, EVP_sha256(),
-	    NULL) != 1) {
+	if (EVP_DigestInit_ex(tx->md, tx->sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(tx->md, m->body, m->len) != 1 ||
+	    EVP_DigestFinal_ex(tx->md, m->digest, NULL) != 1) {
 		snprintf(m->err, sizeof(m->err), "SHA-256 failed");
 		return -1;
 	}
@@ -345,6 +370,17 @@ msg_failed(struct diode_tx *tx, struct txmsg *m)
 	TAILQ_INSERT_TAIL(&tx->done, m, entry);
 }
 
+/* A block is done with: its buffer is kept for the next one. */
+static void
+block_release(struct diode_tx *tx, struct txblock *b)
+{
+	if (tx->nspare < TX_SPARE)
+		tx->spare[tx->nspare++] = b->buf;
+	else
+		freezero(b->buf, b->bufsz);
+	free(b);
+}
+
 /* Form the stream's next block; NULL when it has nothing to send. */
 static struct txblock *
 block_form(struct diode_tx *tx, struct txstream *st, int prec, char *err,
@@ -353,7 +389,7 @@ block_form(struct diode_tx *tx, struct txstream *st, int prec, char *err,
 	struct txblock	*b;
 	struct txmsg	*m;
 	size_t		 S = tx->p.symsize, cap = (size_t)tx->p.k * S;
-	size_t		 off = 0, n, maxm, i;
+	size_t		 off = 0, n, i;
 	uint8_t		*data[DIODE_MAX_N], *par[DIODE_MAX_N];
 
 	while (st->cur == NULL && (m = TAILQ_FIRST(&st->queue)) != NULL) {
@@ -368,9 +404,9 @@ block_form(struct diode_tx *tx, struct txstream *st, int prec, char *err,
 		return NULL;
 
 	b = xcalloc(1, sizeof(*b));
-	maxm = parity_of(&tx->p, tx->p.k);
-	b->bufsz = ((size_t)tx->p.k + maxm) * S;
-	b->buf = xmalloc(b->bufsz);
+	b->bufsz = tx->bufsz;
+	b->buf = tx->nspare > 0 ? tx->spare[--tx->nspare] :
+	    xmalloc(b->bufsz);
 	b->bi.prec = (uint8_t)prec;
 	b->bi.scheme = DIODE_SCHEME_RS_CAUCHY;
 	b->bi.symsize = (uint16_t)S;
@@ -418,8 +454,7 @@ block_form(struct diode_tx *tx, struct txstream *st, int prec, char *err,
 		par[i] = b->buf + (b->bi.k + i) * S;
 	if (diode_fec_encode(tx->fec, b->bi.k, b->bi.m, S, data, par, err,
 	    errsz) != 0) {
-		freezero(b->buf, b->bufsz);
-		free(b);
+		block_release(tx, b);
 		return NULL;
 	}
 	b->bi.bseq = st->next_block++;
@@ -541,8 +576,7 @@ diode_tx_next(struct diode_tx *tx, uint64_t now_us, uint8_t *out,
 		tx->st.data_frames++;
 		tx->st.bytes_out += len;
 		if (++b->next == b->bi.k + b->bi.m) {
-			freezero(b->buf, b->bufsz);
-			free(b);
+			block_release(tx, b);
 			st->nactive--;
 			memmove(&st->active[st->rr], &st->active[st->rr + 1],
 			    (size_t)(st->nactive - st->rr) *

@@ -29,11 +29,12 @@
  *	either check is refused: an alarm in the log and the report, and
  *	the message discarded.
  *
- *	Every frame must carry a valid HMAC-SHA256 tag under the link
- *	--key; frames failing it (forged, corrupted), frames of another
- *	--link, frames seen before (duplicates, replays) and frames of a
- *	session older than the last one accepted (its epoch is kept in
- *	--state) are refused and counted.
+ *	Every frame must carry a valid tag (GMAC under a key derived from
+ *	the link --key; guard/diode/diode.h, SECURITY-FRAMES); frames
+ *	failing it (forged, corrupted), frames of another --link, frames
+ *	seen before (duplicates, replays) and frames of a session older
+ *	than the last one accepted (its epoch is kept in --state) are
+ *	refused and counted.
  *
  *	The receiver's place is kept in the folder --state (default
  *	REPORT.state, made when missing), in the file rx.state: the sender's

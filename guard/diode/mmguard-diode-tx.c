@@ -6,8 +6,8 @@
  *	    --sent DIR [--direction D --policy-digest HEX ...]
  *	    [--log FILE] [--link ID] [--rate BITS] [--symbol-size N]
  *	    [--block N] [--redundancy PCT] [--min-parity N] [--window N]
- *	    [--heartbeat MS] [--max-size BYTES] [--sndbuf BYTES] [--once]
- *	    [--linger MS] [--user NAME] [-v]
+ *	    [--heartbeat MS] [--max-size BYTES] [--sndbuf BYTES] [--no-gso]
+ *	    [--once] [--linger MS] [--user NAME] [-v]
  *
  * DESCRIPTION
  *	Takes each message from the drop folder --in, sends it to diode-rx
@@ -85,7 +85,7 @@
  *	--log FILE	the sending record (default SENT/diode-tx.log)
  *	--link ID	link id, 0 to 4294967295 (default 1)
  *	--rate BITS	link rate, suffix k M G (default 100M; 0: unpaced)
- *	--symbol-size N	bytes per symbol (default 1360: 1448-byte
+ *	--symbol-size N	bytes per symbol (default 1344: 1448-byte
  *			datagrams, within a 1500-byte MTU on IPv4 and IPv6)
  *	--block N	data symbols per block, 1 to 128 (default 64)
  *	--redundancy PCT parity symbols per 100 data symbols (default 25:
@@ -95,6 +95,13 @@
  *	--heartbeat MS	heartbeat interval (default 200)
  *	--max-size N	largest message, suffix K M G (default 64M)
  *	--sndbuf N	socket send buffer (default 4M)
+ *	--no-gso	one datagram per buffer handed to the kernel; by
+ *			default a run of frames goes down the network stack
+ *			as one buffer that the kernel or the interface cuts
+ *			into the same datagrams (UDP generic segmentation
+ *			offload), which costs the sender far less per frame;
+ *			where the kernel refuses, the program falls back by
+ *			itself (and says so once)
  *	--once		exit once the drop folder is empty and all is sent
  *	--linger MS	with --once, keep sending heartbeats this long
  *			before exiting (default 5 heartbeats)
@@ -115,11 +122,12 @@
  *	no capabilities, no new privileges, a network namespace of its own,
  *	Landlock confining files to beneath --in and --sent, and a seccomp
  *	allow-list that kills on anything else: sending on its one socket
- *	but never reading it, files beneath its folders read, written,
- *	synced and renamed, never removed.  It receives nothing from the
- *	network: its socket is shut for reading, and on an appliance the
- *	hardware diode carries no signal back, so the low side cannot
- *	reach this process at all.  An attacker who owns it could send
+ *	(sendmmsg; segmentation offload is a control message of that call,
+ *	no socket option) but never reading it, files beneath its folders
+ *	read, written, synced and renamed, never removed.  It receives
+ *	nothing from the network: its socket is shut for reading, and on
+ *	an appliance the hardware diode carries no signal back, so the low
+ *	side cannot reach this process at all.  An attacker who owns it could send
  *	anything in the drop folder, or garbage, to the low side, and forge
  *	frames (it holds the link key); it cannot forge a release token
  *	(the token key is the policy role's), so diode-rx refuses any
@@ -184,8 +192,9 @@ usage(int full)
 	    "[--block N]\n"
 	    "           [--redundancy PCT] [--min-parity N] [--window N] "
 	    "[--heartbeat MS]\n"
-	    "           [--max-size N] [--sndbuf N] [--once] [--linger MS] "
-	    "[--user NAME] [-v]\n");
+	    "           [--max-size N] [--sndbuf N] [--no-gso] [--once] "
+	    "[--linger MS]\n"
+	    "           [--user NAME] [-v]\n");
 	if (full)
 		fprintf(f, "\n"
 		    "Send each message of the drop folder DIR (files NAME and "
@@ -212,7 +221,7 @@ usage(int full)
 		    "  --link ID          link id (default 1)\n"
 		    "  --rate BITS        link rate, k/M/G suffix (default "
 		    "100M; 0 unpaced)\n"
-		    "  --symbol-size N    symbol bytes (default 1360)\n"
+		    "  --symbol-size N    symbol bytes (default 1344)\n"
 		    "  --block N          data symbols per block, 1-128 "
 		    "(default 64)\n"
 		    "  --redundancy PCT   parity per 100 data symbols "
@@ -224,6 +233,8 @@ usage(int full)
 		    "  --heartbeat MS     heartbeat interval (default 200)\n"
 		    "  --max-size N       largest message (default 64M)\n"
 		    "  --sndbuf N         socket send buffer (default 4M)\n"
+		    "  --no-gso           no UDP segmentation offload (one "
+		    "buffer per datagram)\n"
 		    "  --once             exit when the folder is empty and "
 		    "all is sent\n"
 		    "  --linger MS        with --once, heartbeats before "
@@ -628,55 +639,6 @@ confine(const char *user, int sock, int indir, int sentdir)
 	    .sock = sock, .dirs = dirs, .ndirs = 2 });
 }
 
-static void
-send_batch(int fd, const struct diode_addr *to, struct mmsghdr *mm,
-    int n, uint64_t *errors)
-{
-	int	off = 0, r, i;
-
-	for (i = 0; i < n; i++) {
-		if (to->family == AF_UNIX) {
-			mm[i].msg_hdr.msg_name = (void *)(uintptr_t)to->ss;
-			mm[i].msg_hdr.msg_namelen = to->len;
-		} else {
-			mm[i].msg_hdr.msg_name = NULL;
-			mm[i].msg_hdr.msg_namelen = 0;
-		}
-	}
-	while (off < n) {
-		r = sendmmsg(fd, mm + off, (unsigned)(n - off), 0);
-		if (r > 0) {
-			off += r;
-			continue;
-		}
-		switch (errno) {
-		case EINTR:
-			continue;
-		case EAGAIN:
-		case ENOBUFS:
-			/* Local congestion: wait for room, lose nothing. */
-			(void)poll(NULL, 0, 1);
-			continue;
-		case ECONNREFUSED:
-		case ENOENT:
-		case EPIPE:
-		case ECONNRESET:
-		case EHOSTUNREACH:
-		case ENETUNREACH:
-		case EMSGSIZE:
-			/*
-			 * Nobody listening (yet) or no route: the frame is
-			 * lost as on the wire; the receiver will account.
-			 */
-			(*errors)++;
-			off++;
-			continue;
-		default:
-			fatal("send");
-		}
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -697,6 +659,7 @@ main(int argc, char *argv[])
 		{ "max-size",	required_argument, NULL, 'M' },
 		{ "sndbuf",	required_argument, NULL, 'B' },
 		{ "once",	no_argument,	   NULL, 'o' },
+		{ "no-gso",	no_argument,	   NULL, 'G' },
 		{ "linger",	required_argument, NULL, 'g' },
 		{ "user",	required_argument, NULL, 'u' },
 		{ "token-key",	required_argument, NULL, 'T' },
@@ -710,7 +673,6 @@ main(int argc, char *argv[])
 	struct diode_addr	 to;
 	struct diode_tx		*tx;
 	struct diode_tx_done	 d;
-	struct mmsghdr		 mm[BATCH];
 	struct iovec		 iov[BATCH];
 	struct pollfd		 pfd;
 	const char		*to_s = NULL, *key_s = NULL, *in_s = NULL;
@@ -724,7 +686,7 @@ main(int argc, char *argv[])
 	double			 credit, burst;
 	char			 err[256];
 	int			 ch, verbose = 0, once = 0, fd, indir, sentdir;
-	int			 logfd, ino, n, i, idle;
+	int			 logfd, ino, n, i, idle, gso = 1, had_gso;
 	long			 len;
 
 	memset(&p, 0, sizeof(p));
@@ -788,6 +750,7 @@ main(int argc, char *argv[])
 			    1u << 30);
 			break;
 		case 'o': once = 1; break;
+		case 'G': gso = 0; break;
 		case 'g':
 			linger = diode_prog_num("--linger", optarg, 1000, 0,
 			    3600000);
@@ -846,12 +809,8 @@ main(int argc, char *argv[])
 
 	fsz = DIODE_DATA_HDR_LEN + (size_t)p.symsize + DIODE_TAG_LEN;
 	frames = xmalloc(BATCH * fsz);
-	memset(mm, 0, sizeof(mm));
-	for (i = 0; i < BATCH; i++) {
+	for (i = 0; i < BATCH; i++)
 		iov[i].iov_base = frames + (size_t)i * fsz;
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-	}
 	(void)scan(tx, indir, maxsz);
 	next_scan = now + RESCAN_US;
 	last_rate = last_flush = now;
@@ -887,8 +846,14 @@ main(int argc, char *argv[])
 			credit -= (double)((size_t)len + ETH_OVERHEAD) * 8;
 			n++;
 		}
-		if (n > 0)
-			send_batch(fd, &to, mm, n, &errors);
+		had_gso = gso;
+		if (n > 0 && diode_send_frames(fd, &to, iov, n, &gso, &errors,
+		    err, sizeof(err)) != 0)
+			fatalx("%s: %s", to_s, err);
+		if (had_gso && !gso && to.family != AF_UNIX)
+			log_info("%s: the kernel does not segment these "
+			    "datagrams; one system call each from now on",
+			    to_s);
 		while (diode_tx_done(tx, &d)) {
 			if (npending == pending_cap) {
 				pending_cap = pending_cap ? pending_cap * 2 : 256;

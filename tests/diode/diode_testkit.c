@@ -347,8 +347,10 @@ proxy(int argc, char *argv[])
 			default:	/* random bytes with a valid magic */
 				for (i = 0; i < len; i++)
 					f[i] = (uint8_t)rng();
-				if (len >= 4)
-					memcpy(f, "MGD2", 4);
+				if (len >= 4) {
+					memcpy(f, "MGD", 3);
+					f[3] = DIODE_VERSION;
+				}
 				break;
 			}
 			px_send(&px, f, len);

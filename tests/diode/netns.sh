@@ -6,8 +6,11 @@
 # every ARP packet it would emit (the sender holds a static neighbour entry
 # instead of asking by ARP), and the sending namespace drops anything that
 # would arrive.  The transfer (a 10 MB message and 200 small ones) must
-# complete byte-identical; a probe sent from the receiving namespace must
-# fail, be counted by its drop rule, and never reach the sender's side.
+# complete byte-identical, its runs of frames cut by the kernel (UDP
+# generic segmentation offload); a probe sent from the receiving namespace
+# must fail, be counted by its drop rule, and never reach the sender's
+# side.  Then frames too large for the link: the sender must fall back to
+# one datagram per buffer by itself, and 30 messages still arrive.
 #
 #   netns.sh BUILD RESULTS
 #
@@ -99,17 +102,34 @@ mkdir "$work/in" "$work/sent" "$work/out"
 # folders are that user's.
 chown -R nobody "$work/in" "$work/sent" "$work/out"
 
-ip netns exec "$rx" "$build/bin/mmguard-diode-rx" --listen \
-    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
-    --out "$work/out" --report "$work/report" --exit-idle 3000 \
-    --user nobody 2>"$work/rx.log" &
-rxpid=$!
-sleep 0.3
-ip netns exec "$tx" timeout 120 "$build/bin/mmguard-diode-tx" --to \
-    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
-    --in "$work/in" \
-    --sent "$work/sent" --once --rate 200M --user nobody 2>"$work/tx.log"
-txrc=$?
+# receive OUT REPORT LOG IDLE-MS: diode-rx in its namespace, in the
+# background; transfer IN SENT LOG [TX-OPTIONS]: diode-tx --once in its
+# own, leaving its exit status in $txrc; compare SENT OUT: $total and
+# $same, the messages sent and those received identical.
+receive() {
+	ip netns exec "$rx" "$build/bin/mmguard-diode-rx" --listen \
+	    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
+	    --out "$1" --report "$2" --exit-idle "$4" --user nobody \
+	    2>"$3" &
+	rxpid=$!
+	sleep 0.3
+}
+transfer() {
+	tin=$1; tsent=$2; tlog=$3; shift 3
+	ip netns exec "$tx" timeout 120 "$build/bin/mmguard-diode-tx" --to \
+	    udp:10.231.0.2:4406 --key "$work/key" --token-key "$work/tok" \
+	    --in "$tin" --sent "$tsent" --once --rate 200M --user nobody \
+	    "$@" 2>"$tlog"
+	txrc=$?
+}
+compare() {
+	cmp_out=$("$kit" compare "$1" "$2")
+	total=$(echo "$cmp_out" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
+	same=$(echo "$cmp_out" | sed -n 's/.*identical=\([0-9]*\).*/\1/p')
+}
+
+receive "$work/out" "$work/report" "$work/rx.log" 3000
+transfer "$work/in" "$work/sent" "$work/tx.log"
 
 # A probe from the receiving side toward the sender, with a listener
 # there that reports what it hears.
@@ -135,14 +155,21 @@ wait "$rxpid"
 rxpid=
 
 summary=$(grep summary "$work/rx.log")
-cmp_out=$("$kit" compare "$work/sent" "$work/out")
-total=$(echo "$cmp_out" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
-same=$(echo "$cmp_out" | sed -n 's/.*identical=\([0-9]*\).*/\1/p')
+compare "$work/sent" "$work/out"
 if [ "$txrc" = 0 ] && [ -n "$total" ] && [ "$total" = 201 ] &&
     [ "$same" = "$total" ]; then
 	ok "transfer across the namespaces: $same of $total messages identical"
 else
 	ko "transfer: tx exit $txrc, $cmp_out, rx $summary"
+fi
+
+# Frames of 1448 bytes fit the veth's 1500-byte MTU, so the kernel cuts
+# the sender's segmentation-offload runs without complaint; a refusal
+# would show as the sender's fallback message.
+if grep -q "does not segment" "$work/tx.log"; then
+	ko "the sender fell back to one datagram per buffer (UDP GSO refused)"
+else
+	ok "the sender's runs of frames were cut by the kernel (UDP GSO)"
 fi
 
 case $probe in
@@ -162,6 +189,24 @@ if [ -n "$dropped" ] && [ "$dropped" -ge 1 ] && [ "$arrived" = 0 ]; then
 	ok "receiver-side drop rule counted $dropped packets; sender-side input counter $arrived"
 else
 	ko "drop counters: receiver out $dropped, sender in $arrived"
+fi
+
+# Frames beyond the link's MTU (1600-byte symbols: 1704-byte datagrams):
+# the kernel refuses to cut the sender's runs, the sender falls back to
+# one datagram per buffer by itself, and IP fragments carry them.
+mkdir "$work/in2" "$work/sent2" "$work/out2"
+"$kit" gen "$work/in2" "$work/tok" 30 100 --size-max 20000 --prefix f
+chown -R nobody "$work/in2" "$work/sent2" "$work/out2"
+receive "$work/out2" "$work/report2" "$work/rx2.log" 2000
+transfer "$work/in2" "$work/sent2" "$work/tx2.log" --symbol-size 1600
+wait "$rxpid"
+rxpid=
+compare "$work/sent2" "$work/out2"
+if [ "$txrc" = 0 ] && [ "$total" = 30 ] && [ "$same" = 30 ] &&
+    grep -q "does not segment" "$work/tx2.log"; then
+	ok "frames beyond the MTU: UDP GSO refused, the sender fell back by itself, $same of $total identical"
+else
+	ko "frames beyond the MTU: tx exit $txrc, $cmp_out, fallback logged: $(grep -c "does not segment" "$work/tx2.log")"
 fi
 
 echo "$pass $fail" >"$results"

@@ -8,6 +8,7 @@
  * stand-in release token, and a receive socket that cannot send.
  */
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -16,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "guard/common/xmalloc.h"
 #include "guard/diode/diode.h"
@@ -101,7 +105,7 @@ test_frame_data_roundtrip(void)
 	CU_ASSERT_EQUAL(f.blk.last_seq, 6);
 	CU_ASSERT_EQUAL(f.payload[10], (uint8_t)(70 + 4));
 	/* The big-endian layout of SECURITY-FRAMES, spot-checked. */
-	CU_ASSERT_EQUAL(memcmp(buf, "MGD2\x01\0\0\0\0\0\0\x07", 12), 0);
+	CU_ASSERT_EQUAL(memcmp(buf, "MGD3\x01\0\0\0\0\0\0\x07", 12), 0);
 	CU_ASSERT_EQUAL(buf[60], 0);
 	CU_ASSERT_EQUAL(buf[61], 4);
 	diode_mac_free(mac);
@@ -203,6 +207,20 @@ test_frame_tamper(void)
 	}
 	/* Past the magic and version, only the tag can tell. */
 	CU_ASSERT_EQUAL(tag, (int)len - 4);
+	/*
+	 * Other versions are refused before the tag is looked at: 1 (HMAC
+	 * tags), 2 (either of its variants) and one not yet defined.
+	 */
+	CU_ASSERT_EQUAL(buf[3], '3');
+	for (i = 0; i < 3; i++) {
+		buf[3] = "124"[i];
+		why = 0;
+		CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, len, &f, &why,
+		    err, sizeof(err)), -1);
+		CU_ASSERT_EQUAL(why, DIODE_REFUSE_MALFORMED);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "version"));
+	}
+	buf[3] = '3';
 	for (i = 0; i < len; i++)
 		CU_ASSERT_EQUAL(diode_frame_parse(mac, buf, i, &f, &why, err,
 		    sizeof(err)), -1);
@@ -213,6 +231,113 @@ test_frame_tamper(void)
 	    sizeof(err)), 0);
 	diode_mac_free(mac);
 	diode_mac_free(other);
+}
+
+/*
+ * The tag is the construction of SECURITY-FRAMES, computed here from
+ * OpenSSL's primitives: session key by HMAC-SHA256 of the label and
+ * header bytes 8..27, GMAC with IV 0^32 || frame sequence.
+ */
+static void
+expected_tag(const uint8_t *frame, size_t len, uint8_t *tag)
+{
+	static const char	 label[] = "mmguard diode frame key v3";
+	EVP_CIPHER_CTX		*c;
+	uint8_t			 in[sizeof(label) + 20], k[32], iv[12];
+	unsigned int		 kl = 0;
+	int			 ol;
+
+	memcpy(in, label, sizeof(label));	/* with its NUL: 0x00 */
+	memcpy(in + sizeof(label), frame + 8, 20);
+	CU_ASSERT_PTR_NOT_NULL(HMAC(EVP_sha256(), key, sizeof(key), in,
+	    sizeof(in), k, &kl));
+	memset(iv, 0, 4);
+	memcpy(iv + 4, frame + 28, 8);
+	c = EVP_CIPHER_CTX_new();
+	CU_ASSERT_EQUAL(EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, k, iv),
+	    1);
+	CU_ASSERT_EQUAL(EVP_EncryptUpdate(c, NULL, &ol, frame, (int)len), 1);
+	CU_ASSERT_EQUAL(EVP_EncryptFinal_ex(c, tag, &ol), 1);
+	CU_ASSERT_EQUAL(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, tag),
+	    1);
+	EVP_CIPHER_CTX_free(c);
+}
+
+/*
+ * The tag: as documented, different for each frame sequence (the nonce)
+ * and session (the key), and a forged frame of another session does not
+ * disturb the checking of the genuine one.
+ */
+static void
+test_frame_mac(void)
+{
+	struct diode_frame_hdr	 h = hdr();
+	struct diode_block_info	 b = block();
+	struct diode_mac	*mac, *rx;
+	struct diode_frame	 f;
+	uint8_t			 pay[256], a[DIODE_MAX_FRAME];
+	uint8_t			 c[DIODE_MAX_FRAME], want[16];
+	char			 err[128];
+	size_t			 la, lc;
+	int			 why, i;
+
+	CU_ASSERT_EQUAL_FATAL(DIODE_TAG_LEN, 16);
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	rx = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mac);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
+	memset(pay, 0x5a, sizeof(pay));
+	la = diode_frame_data(mac, &h, &b, 0, pay, a, sizeof(a));
+	CU_ASSERT_EQUAL_FATAL(la, DIODE_DATA_HDR_LEN + 256 + 16);
+	expected_tag(a, la - 16, want);
+	CU_ASSERT_EQUAL(memcmp(a + la - 16, want, 16), 0);
+
+	/* Same bytes, next sequence: another nonce, another tag. */
+	h.fseq++;
+	lc = diode_frame_data(mac, &h, &b, 0, pay, c, sizeof(c));
+	CU_ASSERT_EQUAL(lc, la);
+	CU_ASSERT_NOT_EQUAL(memcmp(a + la - 16, c + lc - 16, 16), 0);
+	/* Another session: another key. */
+	h = hdr();
+	h.session ^= 1;
+	lc = diode_frame_data(mac, &h, &b, 0, pay, c, sizeof(c));
+	CU_ASSERT_NOT_EQUAL(memcmp(a + la - 16, c + lc - 16, 16), 0);
+	expected_tag(c, lc - 16, want);
+	CU_ASSERT_EQUAL(memcmp(c + lc - 16, want, 16), 0);
+
+	/*
+	 * The receiver: genuine frame, then forgeries naming sessions of
+	 * their own (each derives a key, none is accepted), then the
+	 * genuine one's neighbour, then the second genuine session.
+	 */
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, a, la, &f, &why, err,
+	    sizeof(err)), 0);
+	for (i = 0; i < 3; i++) {
+		memcpy(c, a, la);
+		c[12 + i] ^= 0x80;
+		CU_ASSERT_EQUAL(diode_frame_parse(rx, c, la, &f, &why, err,
+		    sizeof(err)), -1);
+		CU_ASSERT_EQUAL(why, DIODE_REFUSE_TAG);
+	}
+	h = hdr();
+	h.fseq++;
+	lc = diode_frame_data(mac, &h, &b, 1, pay, c, sizeof(c));
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, c, lc, &f, &why, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(f.fseq, 43);
+	h.session ^= 1;
+	lc = diode_frame_data(mac, &h, &b, 1, pay, c, sizeof(c));
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, c, lc, &f, &why, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, a, la, &f, &why, err,
+	    sizeof(err)), 0);
+	/* The tag of one frame does not fit another of the same session. */
+	memcpy(c + lc - 16, a + la - 16, 16);
+	CU_ASSERT_EQUAL(diode_frame_parse(rx, c, lc, &f, &why, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(why, DIODE_REFUSE_TAG);
+	diode_mac_free(mac);
+	diode_mac_free(rx);
 }
 
 /* Authentic but out of range: the parser refuses the structure. */
@@ -1412,10 +1537,88 @@ test_rx_socket_cannot_send(void)
 	    sizeof(err)), -1);
 }
 
+/*
+ * Sending: n frames of 1448 bytes with a 300-byte one among them (a
+ * heartbeat) and a 200-byte one last, through diode_send_frames with
+ * and without segmentation offload, arrive as exactly those datagrams,
+ * in order, each with its own bytes; so do they over a unix socket,
+ * where offload does not apply and is switched off (and where a
+ * receiver queues 10 datagrams by default, so n is 8 there).
+ */
+static void
+send_and_check(const char *spec, int n, int gso_in, int gso_out)
+{
+	struct diode_addr	 a;
+	struct sockaddr_storage	 ss;
+	struct iovec		 iov[100];
+	uint8_t			*buf, got[2048];
+	uint64_t		 lost = 0;
+	socklen_t		 sl = sizeof(ss);
+	char			 err[256];
+	size_t			 len[100];
+	ssize_t			 r;
+	int			 rfd, sfd, gso = gso_in, i, ok = 0;
+
+	CU_ASSERT_EQUAL_FATAL(diode_addr_parse(spec, &a, err, sizeof(err)),
+	    0);
+	rfd = diode_sock_rx(&a, 4u << 20, err, sizeof(err));
+	CU_ASSERT_FATAL(rfd >= 0);
+	if (a.family != AF_UNIX) {
+		CU_ASSERT_EQUAL(getsockname(rfd, (struct sockaddr *)&ss, &sl),
+		    0);
+		memcpy(a.ss, &ss, sl);
+		a.len = sl;
+	}
+	sfd = diode_sock_tx(&a, 0, err, sizeof(err));
+	CU_ASSERT_FATAL(sfd >= 0);
+	buf = xmalloc(100 * 1448);
+	for (i = 0; i < n; i++) {
+		len[i] = i == n / 3 ? 300 : i == n - 1 ? 200 : 1448;
+		memset(buf + (size_t)i * 1448, i, len[i]);
+		iov[i].iov_base = buf + (size_t)i * 1448;
+		iov[i].iov_len = len[i];
+	}
+	CU_ASSERT_EQUAL(diode_send_frames(sfd, &a, iov, n, &gso, &lost,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(gso, gso_out);
+	CU_ASSERT_EQUAL(lost, 0);
+	for (i = 0; i < n; i++) {
+		r = recv(rfd, got, sizeof(got), MSG_DONTWAIT);
+		if (r != (ssize_t)len[i] || got[0] != (uint8_t)i ||
+		    got[r - 1] != (uint8_t)i)
+			break;
+		ok++;
+	}
+	CU_ASSERT_EQUAL(ok, n);
+	CU_ASSERT_EQUAL(recv(rfd, got, sizeof(got), MSG_DONTWAIT), -1);
+	free(buf);
+	close(sfd);
+	close(rfd);
+}
+
+static void
+test_send_frames(void)
+{
+	char		 tmpl[80], spec[120];
+	const char	*tmp = getenv("TMPDIR");
+
+	send_and_check("udp:127.0.0.1:0", 100, 1, 1);
+	send_and_check("udp:127.0.0.1:0", 100, 0, 0);
+	send_and_check("udp:[::1]:0", 100, 1, 1);
+	(void)snprintf(tmpl, sizeof(tmpl), "%s/diode-sXXXXXX",
+	    tmp != NULL && strlen(tmp) < 64 ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+	(void)snprintf(spec, sizeof(spec), "unix:%s/s", tmpl);
+	send_and_check(spec, 8, 1, 0);
+	(void)unlink(spec + 5);
+	(void)rmdir(tmpl);
+}
+
 static const struct unit_test tests[] = {
 	{ "frame data round trip", test_frame_data_roundtrip },
 	{ "frame heartbeat round trip", test_frame_hb_roundtrip },
 	{ "frame tampered, truncated, other key", test_frame_tamper },
+	{ "frame tag: GMAC, per sequence, per session", test_frame_mac },
 	{ "frame limits", test_frame_limits },
 	{ "FEC at the redundancy limit and one beyond", test_fec_edges },
 	{ "interleaving order", test_interleave_order },
@@ -1434,6 +1637,7 @@ static const struct unit_test tests[] = {
 	{ "sending record read from its end", test_sendlog },
 	{ "metadata and release token", test_meta_token },
 	{ "receive socket cannot send", test_rx_socket_cannot_send },
+	{ "frames sent in batches, with and without GSO", test_send_frames },
 	{ NULL, NULL }
 };
 
