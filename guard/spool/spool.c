@@ -183,12 +183,12 @@ spool_open(struct spool *sp, const char *path, char *err, size_t errlen)
 void
 spool_close(struct spool *sp)
 {
+	char		err[256];
 	unsigned	i;
 
-	while (sp->nfiles > 0) {		/* appends not yet synced */
-		(void)fsync(sp->files[--sp->nfiles]);
-		(void)close(sp->files[sp->nfiles]);
-	}
+	/* What a grouped caller left unsynced: best effort, the caller is
+	 * going away. */
+	(void)spool_sync(sp, err, sizeof(err));
 	for (i = 0; i < SPOOL_NSTATES; i++)
 		if (sp->fds[i] != -1)
 			(void)close(sp->fds[i]);

@@ -55,27 +55,26 @@ for line in sys.stdin:
     print(m, d.timestamp())' "$1"
 }
 
-# Rename the hidden copies .PREFIX-* in DIR to their visible names, all at
-# once (one process: a shell loop of mv would feed the guard more slowly
-# than it takes messages in, and the benchmark would measure the loop).
-unhide() { # DIR PREFIX
+# burst DIR PREFIX N: RUN/msg/PREFIX-1..N.p1 into DIR all at once: copied
+# under hidden names, then renamed to their visible names, in one process
+# (a shell loop of cp and mv feeds the guard more slowly than it takes
+# messages in, and the benchmark would measure the loop).
+burst() { # DIR PREFIX N
 	python3 -c '
-import os, sys
-d, p = sys.argv[1], "." + sys.argv[2] + "-"
-for n in os.listdir(d):
-    if n.startswith(p):
-        os.rename(os.path.join(d, n), os.path.join(d, n[1:]))' "$1" "$2"
+import os, shutil, sys
+d, p, n, src = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+os.makedirs(d, exist_ok=True)
+names = ["%s-%d.p1" % (p, k) for k in range(1, n + 1)]
+for m in names:
+    shutil.copyfile(os.path.join(src, m), os.path.join(d, "." + m))
+for m in names:
+    os.rename(os.path.join(d, "." + m), os.path.join(d, m))' \
+	    "$1" "$2" "$3" "$run/msg"
 }
 
 # --- throughput -----------------------------------------------------------
 guard_start
-mkdir -p "$run/stage"
-k=1
-while [ $k -le "$total" ]; do
-	cp "$run/msg/bulk-$k.p1" "$run/high/outbound/.bulk-$k.p1"
-	k=$((k + 1))
-done
-unhide "$run/high/outbound" bulk
+burst "$run/high/outbound" bulk "$total"
 i=0
 while [ "$(ls "$run/run/h2l/spool/sent" | wc -l)" -lt "$total" ] &&
     [ $i -lt 3000 ]; do
@@ -189,13 +188,7 @@ alone50=$1; alone99=$2
 
 rm -rf "$run/run" "$run/audit" "$run/archive" "$run"/high "$run"/low
 guard_start
-mkdir -p "$run/high/outbound"
-k=1
-while [ $k -le "$backlog" ]; do
-	cp "$run/msg/back-$k.p1" "$run/high/outbound/.back-$k.p1"
-	k=$((k + 1))
-done
-unhide "$run/high/outbound" back
+burst "$run/high/outbound" back "$backlog"
 # FLASH messages arrive while the backlog is being worked through.
 sleep 2
 k=21
