@@ -181,6 +181,7 @@ static const struct sandbox_rule rules_spool[] = {
 	RULE(newfstatat, CHK_FD_DIR),	/* does this entry exist */
 	RULE(renameat, CHK_RENAME_DIR),
 	RULE(renameat2, CHK_RENAME_DIR),
+	RULE(linkat, CHK_RENAME_DIR),	/* qmgr: unarchived/ (spool.h) */
 	RULE(getdents64, CHK_ANY),	/* listing an opened directory */
 	/* fdopendir() checks the mode and sets close-on-exec. */
 	RULE(fcntl, CHK_FCNTL_DIR),

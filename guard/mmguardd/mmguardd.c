@@ -1723,6 +1723,7 @@ main(int argc, char *argv[])
 			for (k = 0; k < SPOOL_NSTATES; k++)
 				give_fd(sp.fds[k], sp_path);
 			give_fd(sp.tmpfd, sp_path);
+			give_fd(sp.unarchivedfd, sp_path);
 			spool_close(&sp);
 			free(sp_path);
 		}

@@ -37,7 +37,10 @@
  *	              reason as supplementary information, this guard as
  *	              the reporting MTA -m in domain -g); it is written into
  *	              REPORTS as ID.ndr, then the message ends in ndr/
- *	Every end state goes to the archive.
+ *	Every end state goes to the archive; until the archive role
+ *	acknowledges storing it, a link to the queue file waits in the
+ *	spool's unarchived/ (spool.h), and a qmgr that starts hands again
+ *	whatever it finds there (a killed qmgr loses no hand-off).
  *
  *	A worker that dies while holding a message: the message is tried
  *	once more on a fresh worker, then quarantined as an inspection
@@ -265,6 +268,7 @@ struct held {
 static struct held	*held_audits, **held_audits_tail = &held_audits;
 static struct held	*held_archives, **held_archives_tail = &held_archives;
 static size_t		 nheld_audits, nheld_archives;
+static size_t		 nunarchived_gone;
 
 static void
 hold_audit(enum audit_ev ev, const char *qid, const struct audit_kv *kv,
@@ -404,7 +408,8 @@ archive_send(const char *qid, uint32_t prec, const char *verdict,
  * acknowledge, and what ended while there was none.
  */
 static void
-archive(struct item *it, const char *verdict, const char *reasons)
+hold_archive(const char *qid, int prec, const char *verdict,
+    const char *reasons)
 {
 	struct held	*h;
 
@@ -412,8 +417,8 @@ archive(struct item *it, const char *verdict, const char *reasons)
 		fatalx("the archive role has not acknowledged %d messages",
 		    HOLD_MAX);
 	h = xcalloc(1, sizeof(*h));
-	h->qid = xstrdup(it->qid);
-	h->prec = it->precedence < 0 ? 0xff : (uint32_t)it->precedence;
+	h->qid = xstrdup(qid);
+	h->prec = prec < 0 ? 0xff : (uint32_t)prec;
 	h->verdict = xstrdup(verdict);
 	h->reasons = xstrdup(reasons != NULL ? reasons : "");
 	h->when = now();
@@ -423,6 +428,23 @@ archive(struct item *it, const char *verdict, const char *reasons)
 		archive_send(h->qid, h->prec, h->verdict, h->reasons, h->when);
 		h->sent = true;
 	}
+}
+
+/*
+ * The hand-off outlives a crash of qmgr: a link to the queue file waits in
+ * the spool's unarchived/ until the archive acknowledges it (spool.h), and
+ * the next qmgr hands again what it finds there (load_unarchived).  The
+ * link is made durable with the turn's commit, before the state change.
+ */
+static void
+archive(struct item *it, const char *verdict, const char *reasons)
+{
+	char	err[256];
+
+	if (spool_unarchived_add(&q.sp, it->state, it->qid, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);	/* the spool is broken: stop */
+	hold_archive(it->qid, it->precedence, verdict, reasons);
 }
 
 /* A new archive role: everything not acknowledged, in order. */
@@ -442,6 +464,7 @@ on_archive_ack(struct ipc_msg *m)
 {
 	struct held	**pp, *h;
 	const char	 *qid;
+	char		  err[256];
 
 	if (m->type != MSG_ARCHIVE_ACK || ipc_get_string(m, &qid) == -1 ||
 	    ipc_end(m) == -1)
@@ -452,9 +475,97 @@ on_archive_ack(struct ipc_msg *m)
 				held_archives_tail = pp;
 			held_free(h);
 			nheld_archives--;
+			/* A later hand-off of the same message (held, then
+			 * released) keeps the link until it is stored. */
+			for (h = held_archives; h != NULL; h = h->next)
+				if (strcmp(h->qid, qid) == 0)
+					return;
+			if (spool_unarchived_done(&q.sp, qid, err,
+			    sizeof(err)) == -1)
+				log_warnx("%s", err);	/* archived again */
 			return;
 		}
 	log_warnx("archive acknowledged %s, which it was not given", qid);
+}
+
+/*
+ * At start: hand-offs a previous qmgr made and the archive did not
+ * acknowledge (it was killed first, or the archive role was down).  A
+ * message in an end state is handed again with the verdict its state
+ * says; one still on its way is handed when it gets there.
+ */
+static int
+unarchived_one(const char *qid, void *arg)
+{
+	char			***gone = arg;
+	enum spool_state	 st;
+	struct spool_entry	 e;
+	const char		*verdict;
+	char			 err[256], *why = NULL;
+
+	if (spool_find(&q.sp, qid, &st) == -1 || st == SPOOL_CORRUPT) {
+		/* Set aside by recovery, or no longer there: nothing to
+		 * archive (recovery audited it). */
+		log_warnx("archive: %s: not in the spool, not archived", qid);
+		*gone = xreallocarray(*gone, nunarchived_gone + 1,
+		    sizeof(**gone));
+		(*gone)[nunarchived_gone++] = xstrdup(qid);
+		return 0;
+	}
+	switch (st) {
+	case SPOOL_HELD:
+		verdict = "held";
+		break;
+	case SPOOL_QUARANTINED:
+		verdict = "quarantined";
+		break;
+	case SPOOL_REJECTED:
+	case SPOOL_NDR:
+		verdict = "rejected";
+		break;
+	case SPOOL_SENT:
+	case SPOOL_DELIVERED:
+		verdict = "released";
+		break;
+	default:
+		return 0;	/* archived when it ends */
+	}
+	if (spool_read(&q.sp, st, qid, &e, err, sizeof(err)) == -1) {
+		log_warnx("archive: %s", err);
+		return 0;	/* the link stays: looked at next start */
+	}
+	if (strcmp(verdict, "rejected") == 0 && e.officer != NULL &&
+	    strncmp(e.officer, "reject ", 7) == 0) {
+		/* The archive takes "rule: text" lines (ctl_officer). */
+		size_t	n = strlen(e.officer) + sizeof("guard.officer: ");
+
+		why = xmalloc(n);
+		(void)snprintf(why, n, "guard.officer: %s", e.officer);
+	} else if (strcmp(verdict, "released") != 0 && e.reasons != NULL)
+		why = xstrdup(e.reasons);
+	hold_archive(qid, e.precedence, verdict, why);
+	log_info("archive: %s (%s) handed again: its hand-off was not "
+	    "acknowledged before qmgr stopped", qid, verdict);
+	free(why);
+	spool_entry_free(&e);
+	return 0;
+}
+
+static void
+load_unarchived(void)
+{
+	char	**gone = NULL, err[256];
+	size_t	  i;
+
+	nunarchived_gone = 0;
+	(void)spool_unarchived_list(&q.sp, unarchived_one, &gone);
+	for (i = 0; i < nunarchived_gone; i++) {
+		if (spool_unarchived_done(&q.sp, gone[i], err,
+		    sizeof(err)) == -1)
+			log_warnx("%s", err);
+		free(gone[i]);
+	}
+	free(gone);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1731,5 +1842,6 @@ main(int argc, char *argv[])
 	sandbox_enter(&sandbox_spool, &(struct sandbox_args){
 	    .user = user, .sock = -1, .dirs = dirs, .ndirs = 4 });
 	load_spool();
+	load_unarchived();
 	loop();
 }

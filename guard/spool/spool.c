@@ -81,15 +81,17 @@ spool_state_from_name(const char *n, enum spool_state *s)
  * beneath the descriptors it was given and no other, and the state
  * directories' own descriptors serve only to fsync them.
  */
+#define TMPSTATE	SPOOL_NSTATES
+#define UNARCHIVED	(SPOOL_NSTATES + 1)
+
 static const char *
 rel(char *buf, size_t len, int state, const char *name)
 {
 	(void)snprintf(buf, len, "%s/%s", state < SPOOL_NSTATES ?
-	    state_names[state] : "tmp", name);
+	    state_names[state] : state == TMPSTATE ? "tmp" : "unarchived",
+	    name);
 	return buf;
 }
-
-#define TMPSTATE	SPOOL_NSTATES
 #define PATHLEN		256
 
 /* An id names a file: letters, digits, '-' and '.', not starting '.'. */
@@ -141,7 +143,7 @@ spool_open(struct spool *sp, const char *path, char *err, size_t errlen)
 	int		fd;
 
 	memset(sp, 0, sizeof(*sp));
-	sp->dirfd = sp->tmpfd = -1;
+	sp->dirfd = sp->tmpfd = sp->unarchivedfd = -1;
 	for (i = 0; i < SPOOL_NSTATES; i++)
 		sp->fds[i] = -1;
 	if (mkdir(path, 0700) == -1 && errno != EEXIST)
@@ -150,8 +152,9 @@ spool_open(struct spool *sp, const char *path, char *err, size_t errlen)
 	    -1)
 		return spool_err(err, errlen, "%s: %s", path, strerror(errno));
 	sp->path = xstrdup(path);
-	for (i = 0; i <= SPOOL_NSTATES; i++) {
-		const char *n = i < SPOOL_NSTATES ? state_names[i] : "tmp";
+	for (i = 0; i <= UNARCHIVED; i++) {
+		const char *n = i < SPOOL_NSTATES ? state_names[i] :
+		    i == TMPSTATE ? "tmp" : "unarchived";
 
 		if (mkdirat(sp->dirfd, n, 0700) == -1 && errno != EEXIST)
 			goto fail;
@@ -160,8 +163,10 @@ spool_open(struct spool *sp, const char *path, char *err, size_t errlen)
 			goto fail;
 		if (i < SPOOL_NSTATES)
 			sp->fds[i] = fd;
-		else
+		else if (i == TMPSTATE)
 			sp->tmpfd = fd;
+		else
+			sp->unarchivedfd = fd;
 		continue;
  fail:
 		spool_err(err, errlen, "%s/%s: %s", path, n, strerror(errno));
@@ -194,11 +199,13 @@ spool_close(struct spool *sp)
 			(void)close(sp->fds[i]);
 	if (sp->tmpfd != -1)
 		(void)close(sp->tmpfd);
+	if (sp->unarchivedfd != -1)
+		(void)close(sp->unarchivedfd);
 	if (sp->dirfd != -1)
 		(void)close(sp->dirfd);
 	free(sp->path);
 	memset(sp, 0, sizeof(*sp));
-	sp->dirfd = sp->tmpfd = -1;
+	sp->dirfd = sp->tmpfd = sp->unarchivedfd = -1;
 	for (i = 0; i < SPOOL_NSTATES; i++)
 		sp->fds[i] = -1;
 }
@@ -300,8 +307,15 @@ be64(uint8_t b[8], uint64_t v)
 	}
 }
 
-/* Directory d (a state, or SPOOL_NSTATES for tmp/) changed: fsync it now,
- * or note it for spool_sync() when grouped. */
+static int
+dir_fd(struct spool *sp, unsigned d)
+{
+	return d < SPOOL_NSTATES ? sp->fds[d] : d == TMPSTATE ? sp->tmpfd :
+	    sp->unarchivedfd;
+}
+
+/* Directory d (a state, TMPSTATE for tmp/, UNARCHIVED) changed: fsync it
+ * now, or note it for spool_sync() when grouped. */
 static int
 dir_synced(struct spool *sp, unsigned d)
 {
@@ -309,7 +323,7 @@ dir_synced(struct spool *sp, unsigned d)
 		sp->unsynced |= 1u << d;
 		return 0;
 	}
-	return fsync(d == SPOOL_NSTATES ? sp->tmpfd : sp->fds[d]);
+	return fsync(dir_fd(sp, d));
 }
 
 void
@@ -321,7 +335,7 @@ spool_group(struct spool *sp, bool on)
 int
 spool_sync(struct spool *sp, char *err, size_t errlen)
 {
-	unsigned	d;
+	unsigned	d, i;
 	int		rc = 0, e = 0;
 
 	/* Files first: a directory made durable must not name a file whose
@@ -338,15 +352,18 @@ spool_sync(struct spool *sp, char *err, size_t errlen)
 		 * the reader drops torn tails after the restart. */
 		return spool_err(err, errlen, "%s: fsync of an appended file: "
 		    "%s", sp->path, strerror(e));
-	for (d = 0; d <= SPOOL_NSTATES; d++) {
+	/* unarchived/ first: a durable end state implies its link. */
+	for (i = 0; i <= UNARCHIVED; i++) {
+		d = i == 0 ? UNARCHIVED : i - 1;
 		if (!(sp->unsynced & (1u << d)))
 			continue;
-		if (fsync(d == SPOOL_NSTATES ? sp->tmpfd : sp->fds[d]) == -1)
+		if (fsync(dir_fd(sp, d)) == -1)
 			/* Left marked: the next call tries again, and
 			 * nothing may be acknowledged meanwhile. */
 			return spool_err(err, errlen, "%s/%s: fsync: %s",
-			    sp->path, d == SPOOL_NSTATES ? "tmp" :
-			    state_names[d], strerror(errno));
+			    sp->path, d < SPOOL_NSTATES ? state_names[d] :
+			    d == TMPSTATE ? "tmp" : "unarchived",
+			    strerror(errno));
 		sp->unsynced &= ~(1u << d);
 	}
 	return 0;
@@ -577,7 +594,15 @@ spool_parse(const void *buf, size_t len, struct spool_entry *e, char *err,
 			e->reasons[vlen - 1] = '\0';
 			break;
 		case SPOOL_REC_OFFICER:
+			if (vlen > SPOOL_MAX_TEXT) {
+				spool_err(err, errlen, "bad officer record");
+				goto out;
+			}
 			e->officer_actions++;
+			free(e->officer);
+			e->officer = xmalloc(vlen + 1);
+			memcpy(e->officer, val, vlen);
+			e->officer[vlen] = '\0';
 			break;
 		case SPOOL_REC_FAILURE:
 			e->failures++;
@@ -608,6 +633,7 @@ spool_entry_free(struct spool_entry *e)
 {
 	free(e->source);
 	free(e->reasons);
+	free(e->officer);
 	free(e->data);
 	memset(e, 0, sizeof(*e));
 	e->precedence = -1;
@@ -827,6 +853,45 @@ spool_move(struct spool *sp, const char *id, enum spool_state from,
 }
 
 /* ------------------------------------------------------------------ */
+/* Archive hand-offs (spool.h). */
+
+int
+spool_unarchived_add(struct spool *sp, enum spool_state s, const char *id,
+    char *err, size_t errlen)
+{
+	char	p1[PATHLEN], p2[PATHLEN];
+
+	if (!spool_id_ok(id) || (unsigned)s >= SPOOL_NSTATES)
+		return spool_err(err, errlen, "bad message id or state");
+	if (linkat(sp->dirfd, rel(p1, sizeof(p1), s, id), sp->dirfd,
+	    rel(p2, sizeof(p2), UNARCHIVED, id), 0) == -1) {
+		if (errno == EEXIST)
+			return 0;	/* an earlier hand-off waits too */
+		return spool_err(err, errlen, "%s: link into unarchived/: %s",
+		    id, strerror(errno));
+	}
+	if (dir_synced(sp, UNARCHIVED) == -1)
+		return spool_err(err, errlen, "%s/unarchived: fsync: %s",
+		    sp->path, strerror(errno));
+	return 0;
+}
+
+int
+spool_unarchived_done(struct spool *sp, const char *id, char *err,
+    size_t errlen)
+{
+	char	p1[PATHLEN];
+
+	if (!spool_id_ok(id))
+		return spool_err(err, errlen, "bad message id");
+	if (unlinkat(sp->dirfd, rel(p1, sizeof(p1), UNARCHIVED, id), 0) ==
+	    -1 && errno != ENOENT)
+		return spool_err(err, errlen, "%s: unlink from unarchived/: "
+		    "%s", id, strerror(errno));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Listing and recovery. */
 
 static int
@@ -880,6 +945,15 @@ spool_list(struct spool *sp, enum spool_state s,
 	if ((unsigned)s >= SPOOL_NSTATES)
 		return -1;
 	return list_dir(sp->dirfd, state_names[s], list_one, &l);
+}
+
+int
+spool_unarchived_list(struct spool *sp, int (*fn)(const char *, void *),
+    void *arg)
+{
+	struct list_arg	l = { fn, arg };
+
+	return list_dir(sp->dirfd, "unarchived", list_one, &l);
 }
 
 struct recover_arg {

@@ -17,6 +17,9 @@
  *	delivered/    written to the far side (end state, low side)
  *	ndr/          rejected and reported (end state)
  *	corrupt/      files that failed their END check, set aside
+ *	unarchived/   not a state: a hard link to each queue file handed to
+ *	              the archive role and not yet acknowledged stored
+ *	              (spool_unarchived_add)
  *
  * A message moves between states by rename(2) followed by fsync of both
  * directories; a transition that adds facts (a verdict, an attempt, an
@@ -86,11 +89,13 @@ struct spool {
 	int		 dirfd;			/* the spool directory */
 	int		 fds[SPOOL_NSTATES];	/* one per state directory */
 	int		 tmpfd;
+	int		 unarchivedfd;		/* unarchived/ */
 	char		*path;
 	bool		 grouped;		/* see spool_group() */
 	uint32_t	 unsynced;		/* directories to fsync: bit s
 						   for state s, SPOOL_NSTATES
-						   for tmp/ */
+						   for tmp/, SPOOL_NSTATES + 1
+						   for unarchived/ */
 	int		 files[SPOOL_GROUP_FILES];	/* appended to,
 						   fsync'd by spool_sync() */
 	size_t		 nfiles;
@@ -109,6 +114,7 @@ struct spool_entry {
 	int		 verdict;	/* -1: none; else enum gp_verdict */
 	char		*reasons;	/* last verdict's text, or NULL */
 	unsigned	 officer_actions;
+	char		*officer;	/* last officer action's text, or NULL */
 	size_t		 torn;		/* bytes after the last END */
 	uint8_t		*data;		/* the file up to its last END */
 	size_t		 len;
@@ -201,6 +207,24 @@ int		 spool_read_fd(int fd, struct spool_entry *, char *err,
 int		 spool_read(struct spool *, enum spool_state, const char *id,
 		    struct spool_entry *, char *err, size_t errlen);
 void		 spool_entry_free(struct spool_entry *);
+
+/*
+ * Archive hand-offs that outlive a crash.  qmgr hands every message that
+ * reaches an end state to the archive role and forgets it once the archive
+ * acknowledges storing it; until then a hard link to its queue file waits
+ * in unarchived/ (the same file wherever its state directory is: a link
+ * follows renames).  spool_sync() makes a new link durable before the
+ * state directories, so a state on disk never lacks its link; removing
+ * one needs no fsync (a link a crash brings back means the message is
+ * archived again, which the archive takes as a repeat).  At start qmgr
+ * hands again whatever is listed there.
+ */
+int		 spool_unarchived_add(struct spool *, enum spool_state,
+		    const char *id, char *err, size_t errlen);
+int		 spool_unarchived_done(struct spool *, const char *id,
+		    char *err, size_t errlen);
+int		 spool_unarchived_list(struct spool *,
+		    int (*fn)(const char *, void *), void *);
 
 /*
  * List the ids in a state directory (queue files only), calling fn for

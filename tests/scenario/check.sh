@@ -58,6 +58,8 @@ mk tampered releaser "Its release token is changed in the outbox."
 mk audit-gap releaser "Accepted while the audit role restarts."
 mk rejected-in-audit-gap - "Rejected while the audit role restarts."
 mk archive-gap - "Rejected while the archive role restarts."
+mk unarchived-held originator "Rejected by an officer, then qmgr dies."
+mk unarchived - "Rejected, then qmgr dies before the archive stored it."
 mk rotated releaser "Sent after the audit key changed."
 
 # An archived message past the policy's retention (365 days): the archive
@@ -236,6 +238,37 @@ check "the archive role is back" 'i=0; while [ $i -lt 50 ] && { [ -z "$(child mm
 check "the new archive role acknowledged every hand-off" \
     'i=0; while [ $i -lt 50 ] && ! "$bin/mmguardctl" status | grep -q "archive: 0 awaiting acknowledgement"; do sleep 0.2; i=$((i + 1)); done; [ "$("$bin/mmguardctl" status | grep -c "archive: 0 awaiting acknowledgement$")" = 2 ]'
 check "the audit role is back" '[ -n "$(child mmguard-auditd)" ] && [ "$(child mmguard-auditd)" != "$ap" ]'
+
+echo "scenario: qmgr dies with archive hand-offs unacknowledged"
+put unarchived-held
+check "a message waits for a release authority" 'wait_state unarchived-held held'
+uhid=$(where unarchived-held | cut -d' ' -f2)
+# The archive role stopped: what qmgr hands it stays unacknowledged.
+arp=$(child mmguard-archived)
+kill -STOP "$arp"
+check "an officer rejects it" \
+    '"$bin/mmguardctl" reject "$uhid" --officer Brown --reason "not for release" >/dev/null'
+put unarchived
+check "another is rejected" 'wait_state unarchived ndr'
+uid=$(where unarchived | cut -d' ' -f2)
+check "both hand-offs wait in the spool, linked in unarchived/" \
+    '[ -n "$uid" ] && [ -e "$run/run/h2l/spool/unarchived/$uid" ] && [ -e "$run/run/h2l/spool/unarchived/$uhid" ]'
+# qmgr dies holding them; then the archive role, with the frames it never
+# read: only the spool knows of them now.
+for p in $(pgrep -P "$pid"); do
+	[ "$(basename "$(readlink /proc/$p/exe)")" = mmguard-qmgr ] &&
+	    tr '\0' ' ' <"/proc/$p/cmdline" | grep -q h2l && qp=$p
+done
+kill -9 "$qp"
+sleep 0.3
+kill -9 "$arp"
+check "qmgr and the archive role are back" 'i=0; while [ $i -lt 50 ] && { [ -z "$(child mmguard-archived)" ] || [ "$(child mmguard-archived)" = "$arp" ]; }; do sleep 0.2; i=$((i + 1)); done; [ -n "$(child mmguard-archived)" ] && [ "$(child mmguard-archived)" != "$arp" ]'
+check "the new qmgr handed them again and the archive stored them" \
+    'i=0; while [ $i -lt 50 ] && [ -n "$(ls "$run/run/h2l/spool/unarchived")" ]; do sleep 0.2; i=$((i + 1)); done; [ -z "$(ls "$run/run/h2l/spool/unarchived")" ] && "$bin/mmguard-archive" -d "$run/archive/archive.sqlite" show "$uid" 2>/dev/null | grep -qi "rejected"'
+check "the archive has the officer's rejection of the other, with the officer and the reason" \
+    '"$bin/mmguard-archive" -d "$run/archive/archive.sqlite" show "$uhid" 2>/dev/null | grep -q "guard.officer.*reject by Brown: not for release"'
+check "qmgr said it handed them again" \
+    'grep -q "archive: $uid (rejected) handed again" "$run/mmguardd.log"'
 
 echo "scenario: audit key rotation"
 k1=$(sed -n 's/.* key=\([0-9a-f]\{16\}\) .*/\1/p' "$run"/audit/audit-*.log | head -n 1)

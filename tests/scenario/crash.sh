@@ -138,6 +138,17 @@ check "every delivered message was released by the policy" '
 		[ -f "$run/run/h2l/spool/sent/$d" ] || okd=0
 	done
 	[ $okd = 1 ]'
+# Every message that reached an end state is in the archive, whatever was
+# killed meanwhile (qmgr keeps each hand-off linked in the spool's
+# unarchived/ until the archive acknowledges it).
+ended=$(cd "$run/run/h2l/spool" && ls sent held quarantined rejected ndr \
+    2>/dev/null | grep -v ':$' | grep -v '^$' | sort -u)
+archived=$("$bin/mmguard-archive" -d "$run/archive/archive.sqlite" search \
+    --limit 0 2>/dev/null | cut -f2 | sort -u)
+echo "$archived" >"$run/archived.ids"
+unarchived=$(echo "$ended" | comm -23 - "$run/archived.ids" | grep -c . || true)
+check "every message in an end state is archived ($(echo "$ended" | grep -c .) ended, $unarchived not in the archive)" \
+    '[ "$unarchived" = 0 ]'
 check "the audit log verifies" \
     '"$bin/mmguard-audit" verify "$run/audit" --pubkey "$run/etc/audit.pub" >"$run/verify.out" 2>&1 || grep -q "torn" "$run/verify.out"'
 

@@ -268,12 +268,94 @@ test_group_commit(void)
 	rmtree(dir);
 }
 
+/* Collects listed ids into a comma-separated string. */
+static int
+collect_ids(const char *id, void *arg)
+{
+	char	*b = arg;
+	size_t	 n = strlen(b);
+
+	(void)snprintf(b + n, 256 - n, "%s%s", n > 0 ? "," : "", id);
+	return 0;
+}
+
+/*
+ * Archive hand-offs: a link in unarchived/ follows the file through its
+ * states, a second hand-off of the same message is no error, an officer's
+ * action reads back, a grouped link waits for spool_sync(), removing it
+ * leaves the queue file alone.
+ */
+static void
+test_unarchived(void)
+{
+	struct spool		 sp;
+	struct spool_entry	 e;
+	struct spool_rec	 r;
+	struct stat		 st;
+	char			 err[256], ids[256] = "", p[512], *dir = tmpdir();
+	static const char	 act[] = "reject by Brown: not for release";
+
+	CU_ASSERT_EQUAL_FATAL(spool_open(&sp, dir, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_store(&sp, "m1", 5, 1, "x", "abc", 3, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_move(&sp, "m1", SPOOL_INCOMING,
+	    SPOOL_HELD, err, sizeof(err)), 0);
+	spool_group(&sp, true);
+	CU_ASSERT_EQUAL_FATAL(spool_unarchived_add(&sp, SPOOL_HELD, "m1", err,
+	    sizeof(err)), 0);
+	CU_ASSERT(sp.unsynced != 0);	/* left to spool_sync() */
+	CU_ASSERT_EQUAL(spool_sync(&sp, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sp.unsynced, 0);
+	spool_group(&sp, false);
+	/* Held, then rejected by an officer: handed again, one link. */
+	r.type = SPOOL_REC_OFFICER;
+	r.value = act;
+	r.len = sizeof(act) - 1;
+	CU_ASSERT_EQUAL_FATAL(spool_append(&sp, SPOOL_HELD, "m1", &r, 1, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(spool_move(&sp, "m1", SPOOL_HELD, SPOOL_NDR,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(spool_unarchived_add(&sp, SPOOL_NDR, "m1", err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(spool_unarchived_list(&sp, collect_ids, ids), 0);
+	CU_ASSERT_STRING_EQUAL(ids, "m1");
+	/* The link is the queue file, with what was appended after it. */
+	(void)snprintf(p, sizeof(p), "%s/unarchived/m1", dir);
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_nlink, 2);
+	CU_ASSERT_EQUAL_FATAL(spool_read(&sp, SPOOL_NDR, "m1", &e, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(e.officer_actions, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e.officer);
+	CU_ASSERT_STRING_EQUAL(e.officer, act);
+	CU_ASSERT_EQUAL((size_t)st.st_size, e.len);
+	spool_entry_free(&e);
+	/* A message not in the state named cannot be linked. */
+	CU_ASSERT_EQUAL(spool_unarchived_add(&sp, SPOOL_SENT, "m1", err,
+	    sizeof(err)), -1);
+	CU_ASSERT(strstr(err, "m1: link into unarchived/") != NULL);
+	CU_ASSERT_EQUAL(spool_unarchived_add(&sp, SPOOL_SENT, "../x", err,
+	    sizeof(err)), -1);
+	/* Acknowledged: the link goes, the message stays; twice is fine. */
+	CU_ASSERT_EQUAL(spool_unarchived_done(&sp, "m1", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(spool_unarchived_done(&sp, "m1", err, sizeof(err)), 0);
+	ids[0] = '\0';
+	CU_ASSERT_EQUAL(spool_unarchived_list(&sp, collect_ids, ids), 0);
+	CU_ASSERT_STRING_EQUAL(ids, "");
+	(void)snprintf(p, sizeof(p), "%s/ndr/m1", dir);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_nlink, 1);
+	spool_close(&sp);
+	rmtree(dir);
+}
+
 static const struct unit_test tests[] = {
 	{ "store and read back", test_store_and_read },
 	{ "append records and move", test_append_and_move },
 	{ "torn tails, crash recovery", test_torn_tail_and_recovery },
 	{ "parse errors", test_parse_errors },
 	{ "group commit", test_group_commit },
+	{ "archive hand-offs (unarchived/)", test_unarchived },
 	{ NULL, NULL }
 };
 UNIT_SUITE(spool, "spool", tests);
