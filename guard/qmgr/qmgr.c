@@ -1692,18 +1692,19 @@ handle(struct ipc_chan *ch, int kind)
 	}
 }
 
+/*
+ * Requests to the inspection workers leave before the turn's commit: they
+ * announce nothing outside the guard (a worker reads the file it is handed
+ * and answers qmgr; its own audit record states what it found, true
+ * whatever the spool says after a crash, when the message is inspected
+ * again).  The workers work while qmgr's fsyncs run, instead of waiting
+ * for them at every message.
+ */
 static void
-flush_all(void)
+flush_workers(void)
 {
 	unsigned	k;
 
-	(void)ipc_flush(&q.parent);
-	if (q.pickup_up)
-		(void)ipc_flush(&q.pickup);
-	if (q.audit_up)
-		(void)ipc_flush(&q.audit);
-	if (q.archive_up)
-		(void)ipc_flush(&q.archive);
 	for (k = 0; k < MAX_WORKERS; k++) {
 		if (q.decode[k].up)
 			(void)ipc_flush(&q.decode[k].ch);
@@ -1714,9 +1715,23 @@ flush_all(void)
 	}
 }
 
+static void
+flush_all(void)
+{
+	(void)ipc_flush(&q.parent);
+	if (q.pickup_up)
+		(void)ipc_flush(&q.pickup);
+	if (q.audit_up)
+		(void)ipc_flush(&q.audit);
+	if (q.archive_up)
+		(void)ipc_flush(&q.archive);
+	flush_workers();
+}
+
 /*
- * One turn: take in what arrived, move what can move, commit() the turn's
- * changes, then let its frames out.  Frames still queued from an earlier
+ * One turn: take in what arrived, move what can move (requests to workers
+ * leave at once: flush_workers), commit() the turn's changes, then let
+ * its other frames out.  Frames still queued from an earlier
  * turn (a peer that was not reading) go out first: they were committed
  * then.  A busy turn carries many messages, so the directory fsyncs are
  * shared among them.
@@ -1732,6 +1747,7 @@ loop(void)
 	for (;;) {
 		check_sent();
 		dispatch();
+		flush_workers();
 		commit();
 		flush_all();
 		memset(&ps, 0, sizeof(ps));
