@@ -124,6 +124,8 @@ struct worker {
 	bool		 up;
 	struct item	*busy;		/* NULL: idle */
 	uint64_t	 req;
+	struct item	*next;		/* verify: a second request queued */
+	uint64_t	 next_req;
 };
 
 struct qmgr {
@@ -631,6 +633,48 @@ idle(struct worker *pool)
 	return NULL;
 }
 
+/*
+ * Verification is the pipeline's costly step, so a verify worker gets a
+ * second request while it works on the first: it starts the next message
+ * the moment it answers, instead of waiting for qmgr's turn to read the
+ * answer and send more.  An idle worker first; a FLASH waits at most for
+ * the message in a worker's queue.
+ */
+static struct worker *
+idle_verify(void)
+{
+	struct worker	*w;
+	unsigned	 i;
+
+	if ((w = idle(q.verify)) != NULL)
+		return w;
+	for (i = 0; i < MAX_WORKERS; i++)
+		if (q.verify[i].up && q.verify[i].next == NULL)
+			return &q.verify[i];
+	return NULL;
+}
+
+/* A request to worker w about it; returns its request id. */
+static uint64_t
+worker_give(struct worker *w, struct item *it)
+{
+	if (w->busy == NULL) {
+		w->busy = it;
+		return w->req = ++q.req;
+	}
+	w->next = it;
+	return w->next_req = ++q.req;
+}
+
+/* The worker answered its first request: the queued one is its first. */
+static void
+worker_done(struct worker *w)
+{
+	w->busy = w->next;
+	w->req = w->next_req;
+	w->next = NULL;
+}
+
 static int
 open_ro(struct item *it)
 {
@@ -707,7 +751,7 @@ dispatch(void)
 			ipc_fatal(&w->ch);
 	}
 	/* Inspection in precedence order. */
-	while (sched_total(q.sched) > 0 && (w = idle(q.verify)) != NULL) {
+	while (sched_total(q.sched) > 0 && (w = idle_verify()) != NULL) {
 		if (sched_pop(q.sched, tn, id, &prec) == -1)
 			break;
 		if ((it = item_get(id)) == NULL)
@@ -741,9 +785,7 @@ dispatch(void)
 		if ((fd = open_ro(it)) == -1)
 			continue;
 		it->stage = ST_VERIFY;
-		w->busy = it;
-		w->req = ++q.req;
-		ipc_create(&w->ch, MSG_VERIFY, w->req);
+		ipc_create(&w->ch, MSG_VERIFY, worker_give(w, it));
 		ipc_add_string(&w->ch, it->qid);
 		ipc_add_fd(&w->ch, fd);
 		if (ipc_close(&w->ch) == -1)
@@ -967,7 +1009,7 @@ on_classified(struct worker *w, struct ipc_msg *m)
 	    ipc_get_u32(m, &prec) == -1 || ipc_get_string(m, &error) == -1 ||
 	    ipc_end(m) == -1)
 		ipc_msg_fatal(m);
-	w->busy = NULL;
+	worker_done(w);
 	it->precedence = prec <= 5 ? (int)prec : -1;
 	(void)ok;	/* the decode worker records its result */
 	(void)error;
@@ -986,7 +1028,7 @@ on_verified(struct worker *w, struct ipc_msg *m)
 	    ipc_get_data_exact(m, it->seal, sizeof(it->seal)) == -1 ||
 	    ipc_end(m) == -1)
 		ipc_msg_fatal(m);
-	w->busy = NULL;
+	worker_done(w);
 	free(it->facts);
 	it->facts = xmemdup(facts, n);
 	it->factslen = n;
@@ -1033,7 +1075,7 @@ on_verdict(struct worker *w, struct ipc_msg *m)
 	    ipc_get_u32(m, &it->ndr_reason) == -1 ||
 	    ipc_get_u32(m, &it->ndr_diag) == -1 || ipc_end(m) == -1)
 		ipc_msg_fatal(m);
-	w->busy = NULL;
+	worker_done(w);
 	free(it->first_reason);
 	it->first_reason = xstrndup(reasons, strcspn(reasons, "\n"));
 	if (prec <= 5)
@@ -1096,7 +1138,7 @@ on_ndr(struct worker *w, struct ipc_msg *m)
 	    ipc_get_string(m, &error) == -1 ||
 	    ipc_get_data(m, &report, &n) == -1 || ipc_end(m) == -1)
 		ipc_msg_fatal(m);
-	w->busy = NULL;
+	worker_done(w);
 	if (ok && n > 0) {
 		(void)snprintf(name, sizeof(name), "%s.ndr", it->qid);
 		if (write_at(q.reports, name, report, n, true) == -1) {
@@ -1141,11 +1183,17 @@ on_audit_ack(struct ipc_msg *m)
 static void
 worker_lost(struct worker *w, const char *pool)
 {
-	struct item	*it = w->busy;
+	struct item	*it = w->busy, *queued = w->next;
 
 	ipc_chan_free(&w->ch);
 	w->up = false;
-	w->busy = NULL;
+	w->busy = w->next = NULL;
+	if (queued != NULL) {
+		/* Not started: it goes back, without blame. */
+		queued->stage = ST_WAITING;
+		sched_push(q.sched, queued->qid, queued->precedence,
+		    queued->arrival);
+	}
 	if (it == NULL)
 		return;
 	audit(AUDIT_EV_ROLE_CRASHED, it->qid, 0, "process", pool, "reason",
@@ -1551,7 +1599,7 @@ on_peer(struct ipc_msg *m)
 			worker_lost(&pool[idx], name);
 		ch = &pool[idx].ch;
 		pool[idx].up = true;
-		pool[idx].busy = NULL;
+		pool[idx].busy = pool[idx].next = NULL;
 	}
 	if (ipc_chan_init(ch, fd, name) == -1)
 		fatalx("%s", ch->err);
