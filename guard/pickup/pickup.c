@@ -8,10 +8,11 @@
  *	Started by mmguardd with its channel to qmgr on descriptor 3.  It
  *	looks into DIR every 200 ms; each regular file whose name does not
  *	start with a dot is a message (writers create it under a dot name
- *	and rename it when complete), taken oldest first, at most 512
- *	per look (so that a file dropped behind a burst is not kept
- *	waiting for the whole burst; the next look follows at once).
- *	Messages are
+ *	and rename it when complete).  Each look takes at most 512: the
+ *	64 newest first, then the oldest (so that a file dropped behind a
+ *	burst, a FLASH message perhaps, is taken at the next look rather
+ *	than after the whole burst; the next look follows at once, and the
+ *	oldest make up most of every look).  Messages are
  *	stored durably in the spool's incoming/ in batches of up to 64
  *	(spool.h: each written, fsync'd and renamed; the spool's
  *	directories fsync'd once per batch), and only then are the files
@@ -240,8 +241,8 @@ by_mtime(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Oldest first: a message that arrived first is accepted first.  Says
- * whether files were left for the next look. */
+/* One look into the folder.  Says whether files were left for the next
+ * look. */
 static bool
 scan(struct pickup *p)
 {
@@ -249,7 +250,7 @@ scan(struct pickup *p)
 	struct dirent	*de;
 	struct entry	*v = NULL;
 	struct stat	 st;
-	size_t		 n = 0, i;
+	size_t		 n = 0, i, k;
 	int		 fd;
 
 	if ((fd = openat(p->in, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
@@ -277,10 +278,20 @@ scan(struct pickup *p)
 		}
 		v[j] = e;
 	}
-	/* At most SCAN_MAX per look, oldest first: a file dropped behind a
-	 * burst waits for that many, not for the whole burst. */
-	for (i = 0; i < n && i < SCAN_MAX; i += BATCH)
-		take(p, v + i, n - i < BATCH ? n - i : BATCH);
+	/*
+	 * At most SCAN_MAX per look: the newest BATCH first, then the
+	 * oldest.  Precedence is not known here (pickup parses nothing), and
+	 * oldest-only would keep a FLASH dropped behind a burst waiting in
+	 * the folder for the whole burst; this way it is taken at the next
+	 * look, and the oldest still make up most of each look.
+	 */
+	k = n < SCAN_MAX ? n : SCAN_MAX;
+	if (n > BATCH) {
+		take(p, v + n - BATCH, BATCH);
+		k -= BATCH;
+	}
+	for (i = 0; i < k; i += BATCH)
+		take(p, v + i, k - i < BATCH ? k - i : BATCH);
 	for (i = 0; i < n; i++)
 		free(v[i].name);
 	free(v);

@@ -55,23 +55,6 @@ for line in sys.stdin:
     print(m, d.timestamp())' "$1"
 }
 
-# burst DIR PREFIX N: RUN/msg/PREFIX-1..N.p1 into DIR all at once: copied
-# under hidden names, then renamed to their visible names, in one process
-# (a shell loop of cp and mv feeds the guard more slowly than it takes
-# messages in, and the benchmark would measure the loop).
-burst() { # DIR PREFIX N
-	python3 -c '
-import os, shutil, sys
-d, p, n, src = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-os.makedirs(d, exist_ok=True)
-names = ["%s-%d.p1" % (p, k) for k in range(1, n + 1)]
-for m in names:
-    shutil.copyfile(os.path.join(src, m), os.path.join(d, "." + m))
-for m in names:
-    os.rename(os.path.join(d, "." + m), os.path.join(d, m))' \
-	    "$1" "$2" "$3" "$run/msg"
-}
-
 # --- throughput -----------------------------------------------------------
 guard_start
 burst "$run/high/outbound" bulk "$total"

@@ -61,6 +61,9 @@ mk archive-gap - "Rejected while the archive role restarts."
 mk unarchived-held originator "Rejected by an officer, then qmgr dies."
 mk unarchived - "Rejected, then qmgr dies before the archive stored it."
 mk rotated releaser "Sent after the audit key changed."
+mk burst - "One of a burst."
+mk flash-behind releaser "FLASH behind a burst." flash
+clone burst 1500
 
 # An archived message past the policy's retention (365 days): the archive
 # role purges it at start, and records that.
@@ -269,6 +272,19 @@ check "the archive has the officer's rejection of the other, with the officer an
     '"$bin/mmguard-archive" -d "$run/archive/archive.sqlite" show "$uhid" 2>/dev/null | grep -q "guard.officer.*reject by Brown: not for release"'
 check "qmgr said it handed them again" \
     'grep -q "archive: $uid (rejected) handed again" "$run/mmguardd.log"'
+
+echo "scenario: a FLASH message dropped behind a burst"
+burst "$run/high/outbound" burst 1500
+put flash-behind
+check "it is sent" 'wait_state flash-behind sent'
+check "the burst is taken in" \
+    'i=0; while [ $i -lt 150 ] && [ -n "$(ls "$run/high/outbound")" ]; do sleep 0.2; i=$((i + 1)); done; [ -z "$(ls "$run/high/outbound")" ]'
+# pickup takes the newest files of each look first: the FLASH does not
+# wait in the folder for the whole burst (oldest-only would take it last).
+after=$("$bin/mmguard-audit" show "$run/audit" --event message-accepted |
+    awk '/source=flash-behind.p1/ {f = 1; next} f && /source=burst-/ {n++} END {print n + 0}')
+check "it was taken before most of the burst ($after of 1500 taken after it)" \
+    '[ "$after" -ge 500 ]'
 
 echo "scenario: audit key rotation"
 k1=$(sed -n 's/.* key=\([0-9a-f]\{16\}\) .*/\1/p' "$run"/audit/audit-*.log | head -n 1)

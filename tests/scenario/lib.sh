@@ -11,6 +11,9 @@
 #                   identifiers (outside the signature): RUN/msg/NAME-K.p1
 #   drop FILE DIR   into a drop folder the way writers must: a dot name,
 #                   then a rename
+#   burst DIR NAME N
+#                   RUN/msg/NAME-1..N.p1 into DIR at once (dot names, then
+#                   renames, in one process)
 #   where SUBJECT   the spool state and id of the message with SUBJECT
 
 FD_SECRET_GBR="policy=2.999.4406.1; classification=4; enumerated-permissive=2.999.4406.2.2:826"
@@ -138,6 +141,23 @@ drop() { # FILE DIR
 	_b=$(basename "$1")
 	cp "$1" "$2/.$_b"
 	mv "$2/.$_b" "$2/$_b"
+}
+
+# burst DIR PREFIX N: RUN/msg/PREFIX-1..N.p1 into DIR all at once: copied
+# under hidden names, then renamed to their visible names, in one process
+# (a shell loop of cp and mv feeds the guard more slowly than it takes
+# messages in, and the benchmark would measure the loop).
+burst() { # DIR PREFIX N
+	python3 -c '
+import os, shutil, sys
+d, p, n, src = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+os.makedirs(d, exist_ok=True)
+names = ["%s-%d.p1" % (p, k) for k in range(1, n + 1)]
+for m in names:
+    shutil.copyfile(os.path.join(src, m), os.path.join(d, "." + m))
+for m in names:
+    os.rename(os.path.join(d, "." + m), os.path.join(d, m))' \
+	    "$1" "$2" "$3" "$run/msg"
 }
 
 where() { # SUBJECT
