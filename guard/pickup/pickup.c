@@ -6,13 +6,15 @@
  *
  * DESCRIPTION
  *	Started by mmguardd with its channel to qmgr on descriptor 3.  It
- *	looks into DIR every 200 ms; each regular file whose name does not
+ *	looks into DIR when a file is renamed into it (inotify) and every
+ *	200 ms; each regular file whose name does not
  *	start with a dot is a message (writers create it under a dot name
  *	and rename it when complete).  Each look takes at most 512: the
  *	64 newest first, then the oldest (so that a file dropped behind a
  *	burst, a FLASH message perhaps, is taken at the next look rather
  *	than after the whole burst; the next look follows at once, and the
- *	oldest make up most of every look).  Messages are
+ *	oldest make up most of every look; a look ends early, after 64 of
+ *	the oldest, when a file is renamed in meanwhile).  Messages are
  *	stored durably in the spool's incoming/ in batches of up to 64
  *	(spool.h: each written, fsync'd and renamed; the spool's
  *	directories fsync'd once per batch), and only then are the files
@@ -34,6 +36,7 @@
  *	message it stores is recorded in the audit log (message-accepted:
  *	its digest and file name), on its own channel to the audit role.
  */
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -65,6 +68,7 @@
 struct pickup {
 	struct spool	 sp;
 	int		 in;
+	int		 notify;	/* inotify on in, or -1 */
 	struct ipc_chan	 ch;
 	char		*reported[MAX_REPORTED];	/* refused once */
 	size_t		 nreported;
@@ -241,6 +245,28 @@ by_mtime(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Read the inotify events that woke us: which files does not matter, the
+ * look that follows lists the folder. */
+static void
+drain(int fd)
+{
+	char	b[4096] __attribute__((aligned(8)));
+
+	while (read(fd, b, sizeof(b)) > 0)
+		;
+}
+
+/* Has a file been renamed into the folder since the events were last
+ * read? */
+static bool
+arrived(struct pickup *p)
+{
+	struct pollfd	pfd = { .fd = p->notify, .events = POLLIN };
+
+	return p->notify != -1 && poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & POLLIN);
+}
+
 /* One look into the folder.  Says whether files were left for the next
  * look. */
 static bool
@@ -252,6 +278,7 @@ scan(struct pickup *p)
 	struct stat	 st;
 	size_t		 n = 0, i, k;
 	int		 fd;
+	bool		 more = false;
 
 	if ((fd = openat(p->in, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1 || (d = fdopendir(fd)) == NULL)
@@ -290,12 +317,20 @@ scan(struct pickup *p)
 		take(p, v + n - BATCH, BATCH);
 		k -= BATCH;
 	}
-	for (i = 0; i < k; i += BATCH)
+	for (i = 0; i < k; i += BATCH) {
+		/* A file arrived meanwhile: a new look, newest first (after
+		 * one batch of the oldest at least, so that a steady stream
+		 * of arrivals does not keep the oldest waiting). */
+		if (i > 0 && arrived(p)) {
+			more = true;
+			break;
+		}
 		take(p, v + i, k - i < BATCH ? k - i : BATCH);
+	}
 	for (i = 0; i < n; i++)
 		free(v[i].name);
 	free(v);
-	return n > SCAN_MAX;
+	return more || n > SCAN_MAX;
 }
 
 int
@@ -303,7 +338,7 @@ main(int argc, char *argv[])
 {
 	struct pickup	 p;
 	struct ipc_msg	*m;
-	struct pollfd	 pfd;
+	struct pollfd	 pfd[2];
 	const char	*spool = NULL, *in = NULL, *user = NULL;
 	char		 err[256];
 	int		 c, dirs[2];
@@ -333,6 +368,18 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if ((p.in = open(in, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		fatal("%s", in);
+	/* Woken when a file is renamed into the folder (the way writers
+	 * must deliver; their writes under dot names wake nothing).  The
+	 * look every SCAN_MS stays, for what inotify cannot see: a writer
+	 * that does not rename, a folder on a network file system, an
+	 * overflowed event queue. */
+	if ((p.notify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(p.notify, in, IN_MOVED_TO) == -1) {
+		log_warn("%s: inotify; looking every %d ms only", in, SCAN_MS);
+		if (p.notify != -1)
+			(void)close(p.notify);
+		p.notify = -1;
+	}
 	spool_group(&p.sp, true);
 	dirs[0] = p.sp.dirfd;
 	dirs[1] = p.in;
@@ -341,11 +388,17 @@ main(int argc, char *argv[])
 	m = xmalloc(sizeof(*m));
 	for (;;) {
 		more = scan(&p);
-		pfd.fd = p.ch.fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, more ? 0 : SCAN_MS) == -1 && errno != EINTR)
+		pfd[0].fd = p.ch.fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = p.notify;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		if (poll(pfd, p.notify != -1 ? 2 : 1, more ? 0 : SCAN_MS) ==
+		    -1 && errno != EINTR)
 			fatal("poll");
-		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (pfd[1].revents & POLLIN)
+			drain(p.notify);
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (ipc_recv(&p.ch, m) == -1) {
 				if (p.ch.eof)
 					exit(0);
