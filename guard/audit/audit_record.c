@@ -14,6 +14,7 @@
 #include "guard/audit/audit_int.h"
 #include "guard/audit/auditlog.h"
 #include "guard/common/buf.h"
+#include "guard/common/hex.h"
 
 static const char *const ev_names[AUDIT_EV__COUNT] = {
 	[AUDIT_EV_MESSAGE_ACCEPTED] =	"message-accepted",
@@ -114,14 +115,7 @@ audit_err(char *err, size_t errlen, const char *fmt, ...)
 void
 audit_hex(const uint8_t *p, size_t n, char *out)
 {
-	static const char	digits[] = "0123456789abcdef";
-	size_t			i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	out[2 * n] = '\0';
+	hex_lower(p, n, out);
 }
 
 static int

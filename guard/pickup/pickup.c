@@ -48,6 +48,7 @@
 
 #include <openssl/evp.h>
 
+#include "guard/common/hex.h"
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
 #include "guard/common/role.h"
@@ -147,7 +148,7 @@ store(struct pickup *p, const char *name, struct taken *tk)
 	struct stat	 st;
 	uint8_t		*b, d[32];
 	size_t		 len;
-	unsigned	 dl, i;
+	unsigned	 dl;
 	char		 err[256];
 	struct tm	 tm;
 	time_t		 t;
@@ -162,9 +163,7 @@ store(struct pickup *p, const char *name, struct taken *tk)
 	if (gmtime_r(&t, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm));
 	(void)strftime(id, SPOOL_ID_LEN, "%Y%m%dT%H%M%SZ-", &tm);
-	for (i = 0; i < 8; i++)
-		(void)snprintf(id + 17 + 2 * i, SPOOL_ID_LEN - 17 - 2 * i,
-		    "%02x", d[i]);
+	hex_lower(d, 8, id + 17);
 	if (spool_find(&p->sp, id, NULL) == 0)
 		log_info("%s: already queued as %s; removing it", name, id);
 	else if (spool_store(&p->sp, id, (int64_t)time(NULL), -1, name, b,
@@ -175,8 +174,7 @@ store(struct pickup *p, const char *name, struct taken *tk)
 	} else {
 		/* Recorded as accepted once the batch is durable. */
 		tk->fresh = true;
-		for (i = 0; i < 32; i++)
-			(void)snprintf(tk->hex + 2 * i, 3, "%02x", d[i]);
+		hex_lower(d, 32, tk->hex);
 		(void)snprintf(tk->bytes, sizeof(tk->bytes), "%zu", len);
 	}
 	free(b);
@@ -240,6 +238,43 @@ by_mtime(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * Oldest first, in O(n log n): a bottom-up merge sort, not qsort(3)
+ * (glibc's qsort asks the kernel for the machine's memory size, sysinfo,
+ * which the sandbox refuses) nor an insertion sort (quadratic: readdir
+ * hands a burst of thousands of files over in hash order).
+ */
+static void
+sort_entries(struct entry *v, size_t n)
+{
+	struct entry	*tmp, *src = v, *dst, *t;
+	size_t		 w, lo, mid, hi, i, j, k;
+
+	if (n < 2)
+		return;
+	tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	dst = tmp;
+	for (w = 1; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = lo + w < n ? lo + w : n;
+			hi = lo + 2 * w < n ? lo + 2 * w : n;
+			/* Stable: on a tie the left run goes first. */
+			for (i = lo, j = mid, k = lo; k < hi; k++)
+				if (i < mid && (j >= hi ||
+				    by_mtime(&src[i], &src[j]) <= 0))
+					dst[k] = src[i++];
+				else
+					dst[k] = src[j++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+}
+
 /* Oldest first: a message that arrived first is accepted first.  Says
  * whether files were left for the next look. */
 static bool
@@ -265,18 +300,7 @@ scan(struct pickup *p)
 		v[n++].mtime = st.st_mtim;
 	}
 	(void)closedir(d);
-	/* Insertion sort, not qsort(3): glibc's qsort asks the kernel for
-	 * the machine's memory size (sysinfo), which the sandbox refuses. */
-	for (i = 1; i < n; i++) {
-		struct entry	e = v[i];
-		size_t		j = i;
-
-		while (j > 0 && by_mtime(&v[j - 1], &e) > 0) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = e;
-	}
+	sort_entries(v, n);
 	/* At most SCAN_MAX per look, oldest first: a file dropped behind a
 	 * burst waits for that many, not for the whole burst. */
 	for (i = 0; i < n && i < SCAN_MAX; i += BATCH)
