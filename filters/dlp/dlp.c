@@ -370,19 +370,35 @@ dlp_normalise(const uint8_t *text, size_t len, int strict,
 	int		 inspace = 0;
 
 	while (i < len) {
-		/* Fast path: ASCII letters and digits. */
-		if (text[i] < 0x80 && dlp_cp_class(text[i]) == DLP_C_WORD) {
+		/*
+		 * Fast path: ASCII, whose folding is lowercasing and which
+		 * has no dropped characters (the general path below, byte for
+		 * byte: a run of white space is one space, only word
+		 * characters reach the squeezed stream).
+		 */
+		if (text[i] < 0x80) {
 			cp = text[i];
-			n->b[n->len] = (uint8_t)((cp >= 'A' && cp <= 'Z') ?
-			    cp + 0x20 : cp);
+			cl = dlp_cp_class(cp);
+			if (cl == DLP_C_SPACE) {
+				if (inspace) {
+					i++;
+					continue;
+				}
+				cp = ' ';
+				inspace = 1;
+			} else {
+				if (cp >= 'A' && cp <= 'Z')
+					cp += 0x20;
+				inspace = 0;
+			}
+			n->b[n->len] = (uint8_t)cp;
 			if (n->map != NULL)
 				n->map[n->len] = (uint32_t)i;
-			if (s != NULL) {
-				s->b[s->len] = n->b[n->len];
+			if (s != NULL && cl == DLP_C_WORD) {
+				s->b[s->len] = (uint8_t)cp;
 				s->map[s->len++] = (uint32_t)n->len;
 			}
 			n->len++;
-			inspace = 0;
 			i++;
 			continue;
 		}
