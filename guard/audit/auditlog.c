@@ -283,7 +283,10 @@ create_file(struct audit_log *l, const struct buf *body, int64_t now,
 	char	name[AUDIT_NAME_LEN + 1], tmp[AUDIT_NAME_LEN + 16];
 	int	fd, oldfd = l->fd;
 
-	if (l->out.len != 0 && flush(l, 1, err, errlen) == -1)
+	/* The old file whole on disk first, also what an unsynced write
+	 * (OUT_WRITE_AT) left of it. */
+	if ((l->out.len != 0 || (l->unsynced && l->fd != -1)) &&
+	    flush(l, 1, err, errlen) == -1)
 		return -1;
 	audit_file_name(l->seq + 1, name);
 	(void)snprintf(tmp, sizeof(tmp), TMP_PREFIX "%020" PRIu64 TMP_SUFFIX,
