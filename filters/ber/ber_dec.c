@@ -478,6 +478,9 @@ ber_expect(struct ber_reader *r, uint32_t tag, struct ber_tlv *t)
 
 	if ((n = ber_next(r, t)) == -1)
 		return -1;
+	if (n == 1 && t->tag == tag)
+		return 0;
+	/* Named only on failure: this is the decoders' busiest path. */
 	(void)ber_tag_name(tag, want, sizeof(want));
 	if (n == 0)
 		return ber_fail(r->ctx, BER_E_MISSING, r->end,

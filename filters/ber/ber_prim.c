@@ -382,18 +382,28 @@ ber_oid_text(const struct ber_oid *o, char *out, size_t outsz)
 {
 	struct ber_oid_iter	it = { .oid = o };
 	uint64_t		arc;
-	size_t			n = 0;
-	int			r;
+	size_t			n = 0, k;
+	char			d[20];
 
 	if (outsz == 0)
 		return -1;
 	out[0] = '\0';
+	/* Digits by hand, not snprintf per arc: the decoders spell out
+	 * every OID they meet. */
 	while (ber_oid_next(&it, &arc) == 1) {
-		r = snprintf(out + n, outsz - n, "%s%llu", n ? "." : "",
-		    (unsigned long long)arc);
-		if (r < 0 || (size_t)r >= outsz - n)
+		k = 0;
+		do {
+			d[k++] = (char)('0' + arc % 10);
+			arc /= 10;
+		} while (arc > 0);
+		/* The separator, the digits and the NUL must fit. */
+		if ((n > 0) + k >= outsz - n)
 			return -1;
-		n += (size_t)r;
+		if (n > 0)
+			out[n++] = '.';
+		while (k > 0)
+			out[n++] = d[--k];
+		out[n] = '\0';
 	}
 	return 0;
 }

@@ -370,20 +370,49 @@ dlp_normalise(const uint8_t *text, size_t len, int strict,
 	int		 inspace = 0;
 
 	while (i < len) {
-		/* Fast path: ASCII letters and digits. */
-		if (text[i] < 0x80 && dlp_cp_class(text[i]) == DLP_C_WORD) {
-			cp = text[i];
-			n->b[n->len] = (uint8_t)((cp >= 'A' && cp <= 'Z') ?
-			    cp + 0x20 : cp);
-			if (n->map != NULL)
-				n->map[n->len] = (uint32_t)i;
-			if (s != NULL) {
-				s->b[s->len] = n->b[n->len];
-				s->map[s->len++] = (uint32_t)n->len;
-			}
-			n->len++;
-			inspace = 0;
-			i++;
+		/*
+		 * Fast path: a run of ASCII, whose folding is lowercasing and
+		 * which has no dropped characters (the general path below,
+		 * byte for byte: a run of white space is one space, only word
+		 * characters reach the squeezed stream).  The streams' fields
+		 * are kept in locals for the run: stores through the byte
+		 * pointers would otherwise make the compiler reload them for
+		 * every byte.
+		 */
+		if (text[i] < 0x80) {
+			uint8_t		*nb = n->b, *sb = s ? s->b : NULL;
+			uint32_t	*nm = n->map, *sm = s ? s->map : NULL;
+			size_t		 nl = n->len, sl = s ? s->len : 0;
+			uint8_t		 c;
+
+			do {
+				c = text[i];
+				cl = dlp_cp_class(c);
+				if (cl == DLP_C_SPACE) {
+					if (inspace) {
+						i++;
+						continue;
+					}
+					c = ' ';
+					inspace = 1;
+				} else {
+					if (c >= 'A' && c <= 'Z')
+						c += 0x20;
+					inspace = 0;
+				}
+				nb[nl] = c;
+				if (nm != NULL)
+					nm[nl] = (uint32_t)i;
+				if (sb != NULL && cl == DLP_C_WORD) {
+					sb[sl] = c;
+					sm[sl++] = (uint32_t)nl;
+				}
+				nl++;
+				i++;
+			} while (i < len && text[i] < 0x80);
+			n->len = nl;
+			if (s != NULL)
+				s->len = sl;
 			continue;
 		}
 		if ((clen = dlp_utf8_dec(text + i, len - i, &cp)) == 0) {

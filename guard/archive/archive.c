@@ -38,6 +38,7 @@
 #include "filters/x400/x400.h"
 #include "guard/archive/archive.h"
 #include "guard/common/buf.h"
+#include "guard/common/hex.h"
 #include "guard/common/xmalloc.h"
 
 #define ARCHIVE_FORMAT		"mmguard-archive/1"
@@ -184,19 +185,6 @@ fail_db(struct archive *a, char *err, size_t errsz, const char *what)
 {
 	return fail(err, errsz, "%s: %s: %s", a->path, what,
 	    sqlite3_errmsg(a->db));
-}
-
-static void
-hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char	digits[] = "0123456789abcdef";
-	size_t			i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
 }
 
 static void
@@ -633,7 +621,16 @@ archive_open(const char *path, unsigned flags, char *err, size_t errsz)
 	    check_pragma(a, "PRAGMA quick_check(5)", err, errsz) == -1 ||
 	    check_schema(a, err, errsz) == -1)
 		goto fail;
-	/* WAL: readers never block the writer; FULL: a commit is durable. */
+	/*
+	 * WAL: readers never block the writer.  synchronous = FULL, not
+	 * NORMAL: with NORMAL a WAL commit is safe from a crash of the
+	 * process but not from a power loss (the log is synced only at
+	 * checkpoints), and the archive role acknowledges a message to qmgr
+	 * (which then forgets its hand-off) once the commit returns: the
+	 * commit must be on stable storage.  Its cost is one sync of the
+	 * log per transaction, which the role's batches (archived.c) share
+	 * among many messages.
+	 */
 	if (!(flags & ARCHIVE_RDONLY) && set_wal(a, err, errsz) == -1)
 		goto fail;
 	/*
@@ -746,9 +743,15 @@ add_text(struct facts *f, struct buf *b, const char *sep, const char *s,
 	start = b->len;
 	if (buf_add(b, s, len) == -1)
 		goto toolong;
-	for (i = start; i < b->len; i++)
-		if (b->data[i] == '\0')
-			b->data[i] = ' ';
+	/* memchr, not a byte loop: the body's text passes here whole. */
+	for (i = start; i < b->len; i++) {
+		uint8_t	*z = memchr(b->data + i, '\0', b->len - i);
+
+		if (z == NULL)
+			break;
+		*z = ' ';
+		i = (size_t)(z - b->data);
+	}
 	return;
 toolong:
 	f->toolong = true;
@@ -1053,10 +1056,10 @@ put_locked(struct archive *a, const struct archive_msg *m,
 	    memcmp(old, md, ARCHIVE_SHA256_LEN) != 0) {
 		if (old != NULL && sqlite3_column_bytes(st, 1) ==
 		    ARCHIVE_SHA256_LEN)
-			hex(old, ARCHIVE_SHA256_LEN, hold);
+			hex_lower(old, ARCHIVE_SHA256_LEN, hold);
 		else
 			(void)snprintf(hold, sizeof(hold), "%s", "(damaged)");
-		hex(md, ARCHIVE_SHA256_LEN, hnew);
+		hex_lower(md, ARCHIVE_SHA256_LEN, hnew);
 		sqlite3_reset(st);
 		return fail(err, errsz, "message %s is already archived with "
 		    "other bytes (SHA-256 %s, these are %s)", m->id, hold,
@@ -1085,8 +1088,8 @@ archive_put(struct archive *a, const struct archive_msg *m, char *err,
 		return -1;
 	sha256(m->raw, m->rawlen, md);
 	if (m->sha256 != NULL && memcmp(m->sha256, md, sizeof(md)) != 0) {
-		hex(m->sha256, ARCHIVE_SHA256_LEN, h1);
-		hex(md, ARCHIVE_SHA256_LEN, h2);
+		hex_lower(m->sha256, ARCHIVE_SHA256_LEN, h1);
+		hex_lower(md, ARCHIVE_SHA256_LEN, h2);
 		return fail(err, errsz, "message %s: the SHA-256 given (%s) is "
 		    "not that of the bytes (%s)", m->id, h1, h2);
 	}
@@ -1207,8 +1210,8 @@ archive_get(struct archive *a, const char *id, uint8_t **raw, size_t *len,
 		if (memcmp(now, md, sizeof(md)) != 0) {
 			freezero(*raw, n > 0 ? n : 1);
 			*raw = NULL;
-			hex(md, ARCHIVE_SHA256_LEN, h1);
-			hex(now, ARCHIVE_SHA256_LEN, h2);
+			hex_lower(md, ARCHIVE_SHA256_LEN, h1);
+			hex_lower(now, ARCHIVE_SHA256_LEN, h2);
 			return fail(err, errsz, "message %s: the stored bytes "
 			    "(%zu, SHA-256 %s) do not match the SHA-256 "
 			    "archived with them (%s): the store was altered",

@@ -9,8 +9,9 @@
  *	hands it a channel from each queue manager (MSG_PEER).  Every
  *	MSG_ARCHIVE frame (a message that reached an end state: its queue
  *	file, direction, precedence, verdict and reasons) is stored in the
- *	archive (guard/archive/archive.h), frames that arrive together in
- *	one transaction.  With -r (the guard policy's retention), messages
+ *	archive (guard/archive/archive.h), frames that arrive within 100 ms
+ *	(at most 256) in one transaction, acknowledged (MSG_ARCHIVE_ACK)
+ *	once it is committed.  With -r (the guard policy's retention), messages
  *	older than DAYS are purged at start and every hour; each purged
  *	message is named in an audit record (archive-purged, on the role's
  *	own channel to the audit role, descriptor 4) before it is deleted.
@@ -48,6 +49,16 @@
 #include "guard/spool/spool.h"
 
 #define MAX_CHANS	3
+/*
+ * A transaction stays open for more frames up to BATCH_MS after its first
+ * put, or until it holds BATCH_MAX messages.  Each commit writes the
+ * full-text index's new segment, every page the batch touched, and syncs
+ * the write-ahead log: per message, that cost falls with the batch's
+ * size.  Nothing waits on the archive but qmgr's list of hand-offs to be
+ * acknowledged, which the acknowledgements (after the commit) empty.
+ */
+#define BATCH_MS	250
+#define BATCH_MAX	512
 
 static struct archive	*store;
 static struct ipc_chan	 chans[MAX_CHANS];
@@ -174,6 +185,15 @@ struct ack {
 static struct ack	*acks;
 static size_t		 nacks, acks_cap;
 
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 ack_later(int chan, const char *qid)
 {
@@ -214,7 +234,8 @@ main(int argc, char *argv[])
 	char		 err[512], *end, *dir, *slash;
 	long long	 days = 0;
 	time_t		 last_purge = 0;
-	int		 c, i, k, began, dirfd;
+	int64_t		 began_at = 0;
+	int		 c, i, k, began = 0, dirfd, timeout;
 
 	log_init("mmguard-archived", LOG_TO_STDERR, 0);
 	if (proc_check_channel(err, sizeof(err)) == -1)
@@ -270,13 +291,17 @@ main(int argc, char *argv[])
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		if (time(NULL) - last_purge >= 3600) {
+		/* The purge is its own transaction: between batches. */
+		if (!began && time(NULL) - last_purge >= 3600) {
 			purge(days);
 			last_purge = time(NULL);
 		}
-		if (poll(pfd, MAX_CHANS, 60000) == -1 && errno != EINTR)
+		timeout = 60000;
+		if (began)
+			timeout = began_at + BATCH_MS - now_ms() < 0 ? 0 :
+			    (int)(began_at + BATCH_MS - now_ms());
+		if (poll(pfd, MAX_CHANS, timeout) == -1 && errno != EINTR)
 			fatal("poll");
-		began = 0;
 		for (i = 0; i < MAX_CHANS; i++) {
 			if (!up[i] || !(pfd[i].revents & (POLLIN | POLLHUP |
 			    POLLERR)))
@@ -286,6 +311,8 @@ main(int argc, char *argv[])
 					if (!began && archive_begin(store, err,
 					    sizeof(err)) == -1)
 						fatalx("%s", err);
+					if (!began)
+						began_at = now_ms();
 					began = 1;
 					put(i, m);
 					continue;
@@ -309,9 +336,12 @@ main(int argc, char *argv[])
 				up[i] = false;
 			}
 		}
-		if (began && archive_commit(store, err, sizeof(err)) == -1)
+		if (!began || (nacks < BATCH_MAX &&
+		    now_ms() - began_at < BATCH_MS))
+			continue;
+		if (archive_commit(store, err, sizeof(err)) == -1)
 			fatalx("%s", err);
-		if (began)
-			ack_all();
+		began = 0;
+		ack_all();
 	}
 }

@@ -40,6 +40,9 @@ struct audit_verifier;
 /* Feed one log file, opened relative to dirfd; -1 (err) on an I/O error. */
 int	audit_verify_file(struct audit_verifier *, int dirfd, const char *name,
 	    char *err, size_t errlen);
+/* audit_record_parse(), without the line's hash when hash is 0. */
+int	audit_record_check(const char *line, size_t len, struct audit_record *,
+	    int hash, char *err, size_t errlen);
 /* Every byte of s outside printable ASCII replaced by '?'. */
 void	audit_printable(char *s);
 /* A formatted error message into err (made printable); returns -1. */

@@ -64,7 +64,11 @@ struct audit_log {
 	struct buf	 pend;		/* event bodies, one per line */
 	struct buf	 out;		/* formatted lines not yet written */
 	struct buf	 line;		/* one record being built */
+	struct buf	 check;		/* an appended event, parsed back */
+	struct audit_record *rec;	/* its parse */
 	uint64_t	 out_records;
+	uint64_t	 pend_records;
+	int		 unsynced;	/* written since the last fdatasync */
 	uint64_t	 recovered;
 	int		 failed;
 	char		 failmsg[512];
@@ -152,14 +156,44 @@ flush(struct audit_log *l, int sync, char *err, size_t errlen)
 			    l->file, w == 0 ? "no progress" : strerror(errno));
 		off += (size_t)w;
 	}
+	if (l->out.len > 0)
+		l->unsynced = 1;
 	l->file_bytes += l->out.len;
 	l->file_records += l->out_records;
 	l->out.len = 0;
 	l->out_records = 0;
-	if (sync && fdatasync(l->fd) == -1)
+	/* Nothing written since the last sync: nothing for one to do. */
+	if (!sync || !l->unsynced)
+		return 0;
+	if (fdatasync(l->fd) == -1)
 		return log_fail(l, err, errlen, "%s: fdatasync: %s", l->file,
 		    strerror(errno));
+	l->unsynced = 0;
 	return 0;
+}
+
+/* "seq=S prev=P " into pfx (PREFIX_MAX); its length.  By hand, as the
+ * time stamp: snprintf cost more than the rest of a record's numbering. */
+static size_t
+prefix(char *pfx, uint64_t seq, const uint8_t head[32])
+{
+	char	d[20];
+	size_t	n = 0, k = 0;
+
+	do {
+		d[k++] = (char)('0' + seq % 10);
+		seq /= 10;
+	} while (seq > 0);
+	memcpy(pfx, "seq=", 4);
+	n = 4;
+	while (k > 0)
+		pfx[n++] = d[--k];
+	memcpy(pfx + n, " prev=", 6);
+	n += 6;
+	audit_hex(head, 32, pfx + n);
+	n += 64;
+	pfx[n++] = ' ';
+	return n;
 }
 
 /*
@@ -176,11 +210,9 @@ emit(struct audit_log *l, const char *body, size_t n, EVP_PKEY *const *keys,
 	size_t		 i, signedlen;
 	int		 k;
 
-	audit_hex(l->head, 32, hex);
-	k = snprintf(pfx, sizeof(pfx), "seq=%" PRIu64 " prev=%s ", l->seq + 1,
-	    hex);
+	k = prefix(pfx, l->seq + 1, l->head);
 	buf_reset(b);
-	if (buf_add(b, pfx, (size_t)k) == -1 || buf_add(b, body, n) == -1)
+	if (buf_add(b, pfx, k) == -1 || buf_add(b, body, n) == -1)
 		return audit_err(err, errlen, "record too long");
 	signedlen = b->len;
 	for (i = 0; i < nsig; i++) {
@@ -251,7 +283,10 @@ create_file(struct audit_log *l, const struct buf *body, int64_t now,
 	char	name[AUDIT_NAME_LEN + 1], tmp[AUDIT_NAME_LEN + 16];
 	int	fd, oldfd = l->fd;
 
-	if (l->out.len != 0 && flush(l, 1, err, errlen) == -1)
+	/* The old file whole on disk first, also what an unsynced write
+	 * (OUT_WRITE_AT) left of it. */
+	if ((l->out.len != 0 || (l->unsynced && l->fd != -1)) &&
+	    flush(l, 1, err, errlen) == -1)
 		return -1;
 	audit_file_name(l->seq + 1, name);
 	(void)snprintf(tmp, sizeof(tmp), TMP_PREFIX "%020" PRIu64 TMP_SUFFIX,
@@ -364,6 +399,7 @@ commit(struct audit_log *l, const char *reason, int force, char *err,
 			goto fail;
 	}
 	buf_reset(&l->pend);
+	l->pend_records = 0;
 	if (reason != NULL && (l->since_seal > 0 || force)) {
 		if (emit_checkpoint(l, reason, now, err, errlen) == -1)
 			goto fail;
@@ -384,8 +420,7 @@ int
 audit_log_append(struct audit_log *l, const struct audit_event *ev,
     char *err, size_t errlen)
 {
-	struct audit_record	*r;
-	struct buf		 b;
+	struct buf		*b = &l->check;
 	char			 e[512];
 	size_t			 i;
 	int			 rc = -1;
@@ -399,39 +434,46 @@ audit_log_append(struct audit_log *l, const struct audit_event *ev,
 		    "log itself", audit_ev_name(ev->type));
 	if (ev->role == NULL)
 		return audit_err(err, errlen, "event without a role");
-	buf_init(&b, AUDIT_LINE_MAX);
+	/* Scratch kept for the log: wiped (buf_reset), not reallocated. */
+	buf_reset(b);
 	/* A stand-in prefix, so the parser sees the line as it will be. */
-	if (buf_add(&b, "seq=1 prev=" AUDIT_GENESIS " ", 76) == -1 ||
-	    body_begin(&b, ev->time_us != 0 ? ev->time_us : now_us(l),
+	if (buf_add(b, "seq=1 prev=" AUDIT_GENESIS " ", 76) == -1 ||
+	    body_begin(b, ev->time_us != 0 ? ev->time_us : now_us(l),
 	    ev->role, ev->type, ev->msgid) == -1)
 		goto toolong;
 	for (i = 0; i < ev->ndetails; i++)
 		if (ev->details[i].key == NULL || ev->details[i].value == NULL ||
-		    body_kvs(&b, ev->details[i].key,
+		    body_kvs(b, ev->details[i].key,
 		    ev->details[i].value) == -1)
 			goto toolong;
 	/* Room for the real sequence number, up to 20 digits. */
-	if (b.len + 20 > AUDIT_LINE_MAX - 1)
+	if (b->len + 20 > AUDIT_LINE_MAX - 1)
 		goto toolong;
-	r = xmalloc(sizeof(*r));
-	if (audit_record_parse((const char *)b.data, b.len, r, e,
+	if (audit_record_check((const char *)b->data, b->len, l->rec, 0, e,
 	    sizeof(e)) == -1)
 		audit_err(err, errlen, "%s event: %s",
 		    audit_ev_name(ev->type), e);
-	else if (buf_add(&l->pend, b.data + 76, b.len - 76) == -1 ||
+	else if (buf_add(&l->pend, b->data + 76, b->len - 76) == -1 ||
 	    buf_add_byte(&l->pend, '\n') == -1)
 		audit_err(err, errlen, "%u bytes of events queued: commit "
 		    "first", PENDING_MAX);
-	else
+	else {
+		l->pend_records++;
 		rc = 0;
-	free(r);
-	buf_free(&b);
+	}
+	buf_reset(b);
 	return rc;
 toolong:
-	buf_free(&b);
+	buf_reset(b);
 	return audit_err(err, errlen, "%s event: details missing or longer "
 	    "than a record (%d bytes)", audit_ev_name(ev->type),
 	    AUDIT_LINE_MAX);
+}
+
+uint64_t
+audit_log_pending(const struct audit_log *l)
+{
+	return l->pend_records;
 }
 
 int
@@ -543,6 +585,8 @@ log_free(struct audit_log *l)
 	buf_free(&l->pend);
 	buf_free(&l->out);
 	buf_free(&l->line);
+	buf_free(&l->check);
+	free(l->rec);
 	free(l);
 }
 
@@ -823,9 +867,14 @@ audit_log_open(const char *dir, EVP_PKEY *key,
 
 	l = xcalloc(1, sizeof(*l));
 	l->fd = l->dirfd = -1;
+	/* What an earlier writer left unsynced is synced by the first
+	 * commit, as before. */
+	l->unsynced = 1;
 	buf_init(&l->pend, PENDING_MAX);
 	buf_init(&l->out, OUT_MAX);
 	buf_init(&l->line, AUDIT_LINE_MAX);
+	buf_init(&l->check, AUDIT_LINE_MAX);
+	l->rec = xmalloc(sizeof(*l->rec));
 	if (opts != NULL)
 		l->opts = *opts;
 	if (l->opts.role == NULL)

@@ -210,6 +210,8 @@ int	audit_log_append(struct audit_log *, const struct audit_event *,
 	    char *err, size_t errlen);
 /* Write and fdatasync everything queued; see DURABILITY above. */
 int	audit_log_commit(struct audit_log *, char *err, size_t errlen);
+/* Events appended and not yet committed. */
+uint64_t audit_log_pending(const struct audit_log *);
 /* Commit, with a checkpoint when one is due by time (call it on a timer). */
 int	audit_log_tick(struct audit_log *, char *err, size_t errlen);
 /* Commit with a checkpoint now. */

@@ -54,26 +54,53 @@ mac_key_load(const char *path, uint8_t key[MAC_KEY_LEN], char *err,
 	return 0;
 }
 
-int
-mac_compute(const uint8_t key[MAC_KEY_LEN], const char *domain,
-    const struct mac_part *parts, size_t n, uint8_t out[MAC_LEN])
+/*
+ * The HMAC context is keyed once and copied for each digest: keying it
+ * (the digest looked up by name, the key padded and hashed twice) cost
+ * more than hashing a call's data.  Each role holds one key; another key
+ * replaces the keyed context.  The key stays in the role's memory anyway.
+ */
+static EVP_MAC_CTX	*mac_keyed;
+static uint8_t		 mac_keyed_key[MAC_KEY_LEN];
+
+static EVP_MAC_CTX *
+mac_ctx(const uint8_t key[MAC_KEY_LEN])
 {
 	static EVP_MAC	*mac;
-	EVP_MAC_CTX	*ctx = NULL;
+	EVP_MAC_CTX	*ctx;
 	OSSL_PARAM	 params[2];
-	size_t		 i, outlen = 0;
-	int		 rc = -1;
-	static const uint8_t zero = 0;
 	static char	 sha256[] = "SHA256";
 
+	if (mac_keyed != NULL &&
+	    CRYPTO_memcmp(mac_keyed_key, key, MAC_KEY_LEN) == 0)
+		return EVP_MAC_CTX_dup(mac_keyed);
 	/* Fetched once: a role calls this before its sandbox closes. */
 	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-		return -1;
+		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    sha256, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	if ((ctx = EVP_MAC_CTX_new(mac)) == NULL ||
-	    EVP_MAC_init(ctx, key, MAC_KEY_LEN, params) != 1 ||
+	    EVP_MAC_init(ctx, key, MAC_KEY_LEN, params) != 1) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	EVP_MAC_CTX_free(mac_keyed);
+	mac_keyed = ctx;
+	memcpy(mac_keyed_key, key, MAC_KEY_LEN);
+	return EVP_MAC_CTX_dup(mac_keyed);
+}
+
+int
+mac_compute(const uint8_t key[MAC_KEY_LEN], const char *domain,
+    const struct mac_part *parts, size_t n, uint8_t out[MAC_LEN])
+{
+	EVP_MAC_CTX	*ctx;
+	size_t		 i, outlen = 0;
+	int		 rc = -1;
+	static const uint8_t zero = 0;
+
+	if ((ctx = mac_ctx(key)) == NULL ||
 	    EVP_MAC_update(ctx, (const uint8_t *)domain, strlen(domain)) !=
 	    1 || EVP_MAC_update(ctx, &zero, 1) != 1)
 		goto out;

@@ -2,7 +2,8 @@
 # (ipc.c), the per-role sandbox (sandbox.c), starting roles (proc.c).
 
 LIB_SRCS	+= guard/common/ipc.c guard/common/sandbox.c \
-		   guard/common/proc.c guard/common/role.c guard/common/mac.c
+		   guard/common/proc.c guard/common/role.c guard/common/mac.c \
+		   guard/common/hex.c
 # sandbox.o lands in libmmguard.a: every program that calls sandbox_enter()
 # links with $(SANDBOX_LIBS) in its <prog>_LIBS.
 SANDBOX_LIBS	:= -lseccomp -lcap-ng

@@ -39,6 +39,7 @@
 
 #include "filters/x400/x400.h"
 #include "guard/common/buf.h"
+#include "guard/common/hex.h"
 #include "guard/common/log.h"
 #include "guard/common/mac.h"
 #include "guard/common/role.h"
@@ -100,10 +101,8 @@ audit_verdict(const char *qid, const struct verdict *v,
 	}
 	if (buf_add_byte(&rules, '\0') == -1)
 		rules.data[rules.len - 1] = '\0';
-	for (i = 0; i < 32; i++) {
-		(void)snprintf(dh + 2 * i, 3, "%02x", digest[i]);
-		(void)snprintf(ph + 2 * i, 3, "%02x", pdigest[i]);
-	}
+	hex_lower(digest, 32, dh);
+	hex_lower(pdigest, 32, ph);
 	(void)snprintf(prec, sizeof(prec), "%d", v->precedence);
 	kv[n++] = (struct audit_kv){ "verdict", gp_verdict_name(v->verdict) };
 	kv[n++] = (struct audit_kv){ "rules", (const char *)rules.data };

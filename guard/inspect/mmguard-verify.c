@@ -40,6 +40,7 @@
 #include "filters/cms/cms_verify.h"
 #include "filters/x400/x400.h"
 #include "guard/common/buf.h"
+#include "guard/common/hex.h"
 #include "guard/common/log.h"
 #include "guard/common/mac.h"
 #include "guard/common/role.h"
@@ -64,16 +65,14 @@ audit_verified(const char *qid, const uint8_t digest[32],
 {
 	struct audit_kv	 kv[6];
 	uint8_t		 fd[32];
-	unsigned	 dl, i;
+	unsigned	 dl;
 	char		 dh[65], fh[65];
 	size_t		 n = 0;
 
 	(void)EVP_Digest(facts->data, facts->len, fd, &dl, EVP_sha256(),
 	    NULL);
-	for (i = 0; i < 32; i++) {
-		(void)snprintf(dh + 2 * i, 3, "%02x", digest[i]);
-		(void)snprintf(fh + 2 * i, 3, "%02x", fd[i]);
-	}
+	hex_lower(digest, 32, dh);
+	hex_lower(fd, 32, fh);
 	kv[n++] = (struct audit_kv){ "stage", "verify" };
 	kv[n++] = (struct audit_kv){ "result", !decoded ? "undecodable" :
 	    fp == NULL ? "unsigned" : fp->ok ? "verified" : "failed" };

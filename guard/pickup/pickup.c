@@ -52,6 +52,7 @@
 
 #include <openssl/evp.h>
 
+#include "guard/common/hex.h"
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
 #include "guard/common/role.h"
@@ -152,7 +153,7 @@ store(struct pickup *p, const char *name, struct taken *tk)
 	struct stat	 st;
 	uint8_t		*b, d[32];
 	size_t		 len;
-	unsigned	 dl, i;
+	unsigned	 dl;
 	char		 err[256];
 	struct tm	 tm;
 	time_t		 t;
@@ -167,9 +168,7 @@ store(struct pickup *p, const char *name, struct taken *tk)
 	if (gmtime_r(&t, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm));
 	(void)strftime(id, SPOOL_ID_LEN, "%Y%m%dT%H%M%SZ-", &tm);
-	for (i = 0; i < 8; i++)
-		(void)snprintf(id + 17 + 2 * i, SPOOL_ID_LEN - 17 - 2 * i,
-		    "%02x", d[i]);
+	hex_lower(d, 8, id + 17);
 	if (spool_find(&p->sp, id, NULL) == 0)
 		log_info("%s: already queued as %s; removing it", name, id);
 	else if (spool_store(&p->sp, id, (int64_t)time(NULL), -1, name, b,
@@ -180,8 +179,7 @@ store(struct pickup *p, const char *name, struct taken *tk)
 	} else {
 		/* Recorded as accepted once the batch is durable. */
 		tk->fresh = true;
-		for (i = 0; i < 32; i++)
-			(void)snprintf(tk->hex + 2 * i, 3, "%02x", d[i]);
+		hex_lower(d, 32, tk->hex);
 		(void)snprintf(tk->bytes, sizeof(tk->bytes), "%zu", len);
 	}
 	free(b);
@@ -245,6 +243,43 @@ by_mtime(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * Oldest first, in O(n log n): a bottom-up merge sort, not qsort(3)
+ * (glibc's qsort asks the kernel for the machine's memory size, sysinfo,
+ * which the sandbox refuses) nor an insertion sort (quadratic: readdir
+ * hands a burst of thousands of files over in hash order).
+ */
+static void
+sort_entries(struct entry *v, size_t n)
+{
+	struct entry	*tmp, *src = v, *dst, *t;
+	size_t		 w, lo, mid, hi, i, j, k;
+
+	if (n < 2)
+		return;
+	tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	dst = tmp;
+	for (w = 1; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = lo + w < n ? lo + w : n;
+			hi = lo + 2 * w < n ? lo + 2 * w : n;
+			/* Stable: on a tie the left run goes first. */
+			for (i = lo, j = mid, k = lo; k < hi; k++)
+				if (i < mid && (j >= hi ||
+				    by_mtime(&src[i], &src[j]) <= 0))
+					dst[k] = src[i++];
+				else
+					dst[k] = src[j++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+}
+
 /* Read the inotify events that woke us: which files does not matter, the
  * look that follows lists the folder. */
 static void
@@ -293,18 +328,7 @@ scan(struct pickup *p)
 		v[n++].mtime = st.st_mtim;
 	}
 	(void)closedir(d);
-	/* Insertion sort, not qsort(3): glibc's qsort asks the kernel for
-	 * the machine's memory size (sysinfo), which the sandbox refuses. */
-	for (i = 1; i < n; i++) {
-		struct entry	e = v[i];
-		size_t		j = i;
-
-		while (j > 0 && by_mtime(&v[j - 1], &e) > 0) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = e;
-	}
+	sort_entries(v, n);
 	/*
 	 * At most SCAN_MAX per look: the newest BATCH first, then the
 	 * oldest.  Precedence is not known here (pickup parses nothing), and
