@@ -15,15 +15,22 @@
  *	"unix:/run/mmguard/diode.sock") and records it as sent.  Nothing
  *	ever comes back: the link may be a hardware data diode.
  *
- *	A message is two files in --in: the message itself, NAME (any
- *	name of the characters A-Z a-z 0-9 . _ - + = @ not starting with
- *	a dot), and its metadata, NAME.meta, written last (write under a
- *	name starting with a dot, then rename), whose presence says the
- *	message is complete:
+ *	A message is one file in --in, NAME (any name of the characters
+ *	A-Z a-z 0-9 . _ - + = @ not starting with a dot and not ending in
+ *	".refused"), written under a name starting with a dot and then
+ *	renamed: its presence says it is complete.  A header, then the
+ *	message itself (guard/diode/diode.h, "drop folder"):
  *
+ *		MMGD1
  *		id: MESSAGE-ID
  *		precedence: FLASH
  *		token: 64 hex digits (the release token of the policy)
+ *		length: N (bytes of message after the header)
+ *		(an empty line, then the N bytes)
+ *
+ *	A file that does not end exactly after the N bytes, or whose header
+ *	changed after it was first read, is refused like a token that does
+ *	not verify (below).
  *
  *	The id (1 to 64 of the same characters) names the message on the
  *	low side, where diode-rx writes it as OUT/ID.  Precedence is one of
@@ -53,15 +60,16 @@
  *	--policy-digest given); without, the stand-in of diode.h
  *	(HMAC-SHA256 of the digest under --token-key).  A message whose
  *	token does not verify is never sent: an ALARM in the log, a line
- *	"refused" in the sending record, and NAME.meta renamed NAME.refused
- *	in the drop folder, where the writer finds it (the guard's queue
+ *	"refused" in the sending record, and NAME renamed NAME.refused in
+ *	the drop folder, where the writer finds it (the guard's queue
  *	manager quarantines the message, with the reason, and audits it).
  *
  *	Once every frame of a message has been sent, the message is
  *	recorded: a line in the log (default SENT/diode-tx.log: time,
  *	session, precedence, sequence, id, file name, length, SHA-256),
- *	fsync'd, then NAME.meta and NAME are renamed into --sent and both
- *	folders fsync'd.  Started by mmguardd, the program then records it
+ *	fsync'd, then NAME is renamed into --sent, unchanged (header and
+ *	all), and both folders fsync'd, once for all the messages recorded
+ *	together (every 50 ms, or 256 messages, at most).  Started by mmguardd, the program then records it
  *	in the guard's audit log too (diode-sent; a message that could not
  *	be read: link-alarm alarm=not-sent), on the channel to the audit
  *	role it is given on descriptor 4.  Nothing is deleted.  A message that cannot be read
@@ -170,8 +178,9 @@ struct txfile {
 	char		*name;		/* in the drop folder */
 	uint64_t	 max;
 	int		 dirfd;
-	uint8_t		 token[DIODE_TOKEN_LEN];
-	int		 refused;	/* its token did not verify */
+	struct diode_meta meta;		/* its header, as first read */
+	int		 refused;	/* its token did not verify, or the
+					   file is not what was queued */
 };
 
 static struct diode_token_keys	 tokkeys;
@@ -197,18 +206,19 @@ usage(int full)
 	    "           [--user NAME] [-v]\n");
 	if (full)
 		fprintf(f, "\n"
-		    "Send each message of the drop folder DIR (files NAME and "
-		    "NAME.meta, the\nlatter with lines \"id: ID\", "
-		    "\"precedence: FLASH\", \"token: HEX\") to\n"
-		    "mmguard-diode-rx over a one-way link, then record it "
-		    "(log line, fsync,\nrename into the sent folder).\n\n"
+		    "Send each message of the drop folder DIR (one file NAME "
+		    "each: a line\n\"MMGD1\", lines \"id: ID\", "
+		    "\"precedence: FLASH\", \"token: HEX\", \"length: N\",\n"
+		    "an empty line, then the N bytes of the message) to "
+		    "mmguard-diode-rx over a\none-way link, then record it "
+		    "(log line, fsync, rename into the sent folder).\n\n"
 		    "  --to ADDR          udp:ADDR:PORT, udp:[ADDR]:PORT or "
 		    "unix:PATH\n"
 		    "  --key FILE         link key, 32-1024 random bytes, mode "
 		    "0600\n"
 		    "  --token-key FILE   release token key: a message whose "
 		    "token does not verify\n"
-		    "                     is not sent (NAME.meta becomes "
+		    "                     is not sent (NAME becomes "
 		    "NAME.refused)\n"
 		    "  --direction D      with --policy-digest: check the "
 		    "guard's release tokens\n"
@@ -259,41 +269,45 @@ name_cmp(const void *a, const void *b)
 /*
  * The release token of exactly the bytes about to be sent: a message the
  * policy role did not release (its token made by another key, for other
- * bytes, another direction or a policy not in force) is never sent.  It
- * costs a second SHA-256 of the message (the engine takes its own for
- * the record header); the check belongs to the bytes in hand.
+ * bytes, another direction or a policy not in force) is never sent.  The
+ * engine calls this with the SHA-256 it takes of the body it loaded, the
+ * one its record header carries, before any of it enters the stream: one
+ * digest per message, of the bytes in hand.
  */
 static int
-check_token(struct txfile *tf, const uint8_t *p, size_t len, char *err,
-    size_t errsz)
+check_token(void *cookie, const uint8_t *digest, char *err, size_t errsz)
 {
-	uint8_t	digest[DIODE_DIGEST_LEN];
-	char	hex[2 * DIODE_DIGEST_LEN + 1];
+	struct txfile	*tf = cookie;
+	char		 hex[2 * DIODE_DIGEST_LEN + 1];
 
-	if (EVP_Digest(p, len, digest, NULL, EVP_sha256(), NULL) != 1) {
-		snprintf(err, errsz, "%s: SHA-256 failed", tf->name);
-		return -1;
-	}
-	if (diode_prog_token_check(&tokkeys, digest, tf->token) == 0)
+	if (diode_prog_token_check(&tokkeys, digest, tf->meta.token) == 0)
 		return 0;
 	tf->refused = 1;
-	diode_hex(digest, sizeof(digest), hex);
+	diode_hex(digest, DIODE_DIGEST_LEN, hex);
 	snprintf(err, errsz, "release token does not release these bytes "
 	    "(sha256 %s) under the policy in force", hex);
 	return -1;
 }
 
-/* The engine's loader: read the message file whole. */
+/*
+ * The engine's loader: read the drop file whole, check that it is still
+ * what was queued (the same header) and ends exactly after the length
+ * its header declares, and hand over the message, moved to the start of
+ * the buffer.  A file that is not is refused like a token that does not
+ * verify: it is not what was released.
+ */
 static int
 load_file(void *cookie, uint8_t **body, size_t *len, char *err,
     size_t errsz)
 {
-	struct txfile	*tf = cookie;
-	struct stat	 sb;
-	uint8_t		*p;
-	size_t		 got = 0;
-	ssize_t		 n;
-	int		 fd;
+	struct txfile		*tf = cookie;
+	struct diode_meta	 m;
+	struct stat		 sb;
+	char			 why[160];
+	uint8_t			*p;
+	size_t			 got = 0, hdrlen;
+	ssize_t			 n;
+	int			 fd;
 
 	if ((fd = openat(tf->dirfd, tf->name, O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) == -1) {
@@ -301,7 +315,7 @@ load_file(void *cookie, uint8_t **body, size_t *len, char *err,
 		return -1;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size > tf->max) {
+	    (uint64_t)sb.st_size > tf->max + DIODE_DROP_HDR_MAX) {
 		snprintf(err, errsz, "%s: not a regular file or larger than "
 		    "%llu bytes", tf->name, (unsigned long long)tf->max);
 		close(fd);
@@ -322,24 +336,33 @@ load_file(void *cookie, uint8_t **body, size_t *len, char *err,
 		got += (size_t)n;
 	}
 	close(fd);
-	if (check_token(tf, p, got, err, errsz) != 0) {
-		freezero(p, got);
-		return -1;
+	if (diode_drop_parse(p, got, &m, &hdrlen, why, sizeof(why)) != 0)
+		snprintf(err, errsz, "%s: %s", tf->name, why);
+	else if (m.len != got - hdrlen)
+		snprintf(err, errsz, "%s: %zu bytes of message, its header "
+		    "says %llu (incomplete or overlong)", tf->name,
+		    got - hdrlen, (unsigned long long)m.len);
+	else if (m.prec != tf->meta.prec || strcmp(m.id, tf->meta.id) != 0 ||
+	    memcmp(m.token, tf->meta.token, sizeof(m.token)) != 0)
+		snprintf(err, errsz, "%s: its header changed while it was "
+		    "queued", tf->name);
+	else {
+		memmove(p, p + hdrlen, got - hdrlen);
+		*body = p;
+		*len = got - hdrlen;
+		return 0;
 	}
-	*body = p;
-	*len = got;
-	return 0;
+	tf->refused = 1;
+	freezero(p, got);
+	return -1;
 }
 
 static int
-is_meta(const char *n, size_t *stem)
+is_refused(const char *n)
 {
-	size_t	l = strlen(n);
+	size_t	l = strlen(n), k = sizeof(DIODE_REFUSED_SUFFIX) - 1;
 
-	if (l <= 5 || strcmp(n + l - 5, ".meta") != 0)
-		return 0;
-	*stem = l - 5;
-	return 1;
+	return l > k && strcmp(n + l - k, DIODE_REFUSED_SUFFIX) == 0;
 }
 
 /*
@@ -352,10 +375,9 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 	DIR			*d;
 	struct dirent		*de;
 	struct diode_tx_msg	 m;
-	struct diode_meta	 meta;
 	struct txfile		*tf;
-	char			 name[NAME_MAX + 1], buf[4097], err[256];
-	size_t			 stem, n = 0;
+	char			 buf[DIODE_DROP_HDR_MAX], err[256];
+	size_t			 n = 0, hdrlen;
 	ssize_t			 r;
 	int			 fd, dfd;
 
@@ -365,16 +387,13 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 	    O_CLOEXEC)) == -1 || (d = fdopendir(dfd)) == NULL)
 		fatal("drop folder");
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || !is_meta(de->d_name, &stem))
+		if (de->d_name[0] == '.' || is_refused(de->d_name) ||
+		    tfind(de->d_name, &known, name_cmp) != NULL)
 			continue;
-		memcpy(name, de->d_name, stem);
-		name[stem] = '\0';
-		if (tfind(name, &known, name_cmp) != NULL)
-			continue;
-		if (!diode_id_valid(name, stem)) {
+		if (!diode_id_valid(de->d_name, strlen(de->d_name))) {
 			log_warnx("%s: file name outside A-Z a-z 0-9 . _ - + "
 			    "= @, ignored", de->d_name);
-			tsearch(xstrdup(name), &known, name_cmp);
+			tsearch(xstrdup(de->d_name), &known, name_cmp);
 			continue;
 		}
 		if ((fd = openat(indir, de->d_name, O_RDONLY | O_CLOEXEC |
@@ -382,7 +401,7 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 			log_warn("%s", de->d_name);
 			continue;
 		}
-		r = read(fd, buf, sizeof(buf) - 1);
+		r = read(fd, buf, sizeof(buf));
 		close(fd);
 		if (r < 0) {
 			log_warn("%s", de->d_name);
@@ -390,11 +409,11 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 		}
 		/* Remember even a bad one: it is reported once per run. */
 		tf = xcalloc(1, sizeof(*tf));
-		tf->name = xstrdup(name);
+		tf->name = xstrdup(de->d_name);
 		tf->max = maxsz;
 		tf->dirfd = indir;
 		tsearch(tf->name, &known, name_cmp);
-		if (diode_meta_parse(buf, (size_t)r, &meta, err,
+		if (diode_drop_parse(buf, (size_t)r, &tf->meta, &hdrlen, err,
 		    sizeof(err)) != 0) {
 			log_warnx("%s: %s; left in the drop folder",
 			    de->d_name, err);
@@ -402,13 +421,12 @@ scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 			continue;
 		}
 		memset(&m, 0, sizeof(m));
-		memcpy(m.id, meta.id, sizeof(m.id));
-		m.prec = meta.prec;
-		memcpy(m.token, meta.token, sizeof(m.token));
-		memcpy(tf->token, meta.token, sizeof(tf->token));
+		memcpy(m.id, tf->meta.id, sizeof(m.id));
+		m.prec = tf->meta.prec;
+		memcpy(m.token, tf->meta.token, sizeof(m.token));
 		m.cookie = tf;
 		if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
-			fatalx("%s: %s", name, err);
+			fatalx("%s: %s", tf->name, err);
 		outstanding++;
 		n++;
 	}
@@ -455,22 +473,23 @@ static struct record	*pending;
 static size_t		 npending, pending_cap;
 
 /*
- * A message whose release token did not verify stays on the high side:
- * NAME.meta becomes NAME.refused (the record already says why), so that
- * it is not taken again, and whoever wrote it into the drop folder sees
- * it refused (the queue manager quarantines it, with the reason, and
- * audits that).  An alarm in the log.
+ * A message whose release token did not verify (or whose file is not
+ * what was queued) stays on the high side: NAME becomes NAME.refused (the
+ * record already says why), so that it is not taken again, and whoever
+ * wrote it into the drop folder sees it refused (the queue manager
+ * quarantines it, with the reason, and audits that).  An alarm in the
+ * log.
  */
 static void
 set_aside(int indir, const struct txfile *tf, const struct diode_tx_done *d)
 {
-	char	meta[NAME_MAX + 1], aside[NAME_MAX + 1];
+	char	aside[NAME_MAX + 1];
 
-	log_warnx("ALARM %s (id %s) refused, not sent: %s; kept as %s.refused",
-	    tf->name, d->id, d->err, tf->name);
-	(void)snprintf(meta, sizeof(meta), "%s.meta", tf->name);
-	(void)snprintf(aside, sizeof(aside), "%s.refused", tf->name);
-	if (renameat(indir, meta, indir, aside) != 0)
+	log_warnx("ALARM %s (id %s) refused, not sent: %s; kept as %s%s",
+	    tf->name, d->id, d->err, tf->name, DIODE_REFUSED_SUFFIX);
+	(void)snprintf(aside, sizeof(aside), "%s%s", tf->name,
+	    DIODE_REFUSED_SUFFIX);
+	if (renameat(indir, tf->name, indir, aside) != 0)
 		fatal("%s: setting it aside", tf->name);
 }
 
@@ -478,7 +497,7 @@ static void
 flush_records(int logfd, int indir, int sentdir, uint64_t session)
 {
 	struct txfile	*tf;
-	char		 line[512], hex[2 * DIODE_DIGEST_LEN + 1], meta[NAME_MAX];
+	char		 line[512], hex[2 * DIODE_DIGEST_LEN + 1];
 	char		 err[256], ts[64];
 	size_t		 i, len = 0, off;
 	char		*all;
@@ -513,7 +532,7 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 	if (diode_append(logfd, all, off, err, sizeof(err)) != 0)
 		fatalx("sending record: %s", err);
 	free(all);
-	/* Recorded: now the files may move.  Metadata first, see scan. */
+	/* Recorded: now the files may move, one rename each. */
 	for (i = 0; i < npending; i++) {
 		struct diode_tx_done *d = &pending[i].d;
 
@@ -534,9 +553,7 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 		log_debug("sent %s %s seq %llu (%llu bytes)", d->id,
 		    diode_prec_name(d->prec), (unsigned long long)d->seq,
 		    (unsigned long long)d->len);
-		(void)snprintf(meta, sizeof(meta), "%s.meta", tf->name);
-		if (renameat(indir, meta, sentdir, meta) != 0 ||
-		    renameat(indir, tf->name, sentdir, tf->name) != 0)
+		if (renameat(indir, tf->name, sentdir, tf->name) != 0)
 			fatal("%s: moving into the sent folder", tf->name);
 		/* The name may come back later as a new message. */
 		tdelete(tf->name, &known, name_cmp);
@@ -548,43 +565,6 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 	for (i = 0; i < npending; i++)
 		audit_sent(&pending[i].d, session);
 	npending = 0;
-}
-
-/*
- * A crash between the two renames of a record leaves NAME in the drop
- * folder without its metadata, which is already in the sent folder:
- * finish the move.
- */
-static void
-repair(int indir, int sentdir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 meta[NAME_MAX + 8];
-	int		 dfd, n = 0;
-
-	if ((dfd = dup(indir)) == -1 || (d = fdopendir(dfd)) == NULL)
-		fatal("drop folder");
-	while ((de = readdir(d)) != NULL) {
-		size_t stem;
-
-		if (de->d_name[0] == '.' || is_meta(de->d_name, &stem))
-			continue;
-		(void)snprintf(meta, sizeof(meta), "%s.meta", de->d_name);
-		if (faccessat(indir, meta, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
-		    faccessat(sentdir, meta, F_OK, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    faccessat(sentdir, de->d_name, F_OK,
-		    AT_SYMLINK_NOFOLLOW) == 0)
-			continue;
-		if (renameat(indir, de->d_name, sentdir, de->d_name) != 0)
-			fatal("%s: finishing an interrupted move", de->d_name);
-		log_info("%s: finished moving it into the sent folder",
-		    de->d_name);
-		n++;
-	}
-	closedir(d);
-	if (n > 0 && (fsync(sentdir) != 0 || fsync(indir) != 0))
-		fatal("fsync");
 }
 
 /*
@@ -698,6 +678,7 @@ main(int argc, char *argv[])
 	p.min_parity = DIODE_DEF_MIN_PARITY;
 	p.window = DIODE_DEF_WINDOW;
 	p.heartbeat_ms = DIODE_DEF_HEARTBEAT_MS;
+	p.check = check_token;
 	while ((ch = getopt_long(argc, argv, "u:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': user = optarg; break;
@@ -800,7 +781,6 @@ main(int argc, char *argv[])
 	if (tx == NULL)
 		fatalx("%s", err);
 	previous_session(tx, logfd);
-	repair(indir, sentdir);
 	confine(user, fd, indir, sentdir);
 	log_info("session %016llx to %s: symbol %u, block %u, redundancy "
 	    "%u%%, window %u, rate %llu bit/s", (unsigned long long)
