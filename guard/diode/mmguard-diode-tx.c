@@ -37,8 +37,9 @@
  *	OVERRIDE, FLASH, IMMEDIATE, PRIORITY, ROUTINE, DEFERRED: higher
  *	precedence is sent first, and pre-empts a lower one already being
  *	sent at the next frame (the lower one resumes afterwards).  New
- *	files are noticed at once (inotify) and by a full scan every five
- *	seconds.
+ *	files are noticed at once, by name (inotify; the whole folder is
+ *	listed when the kernel's queue of names overflowed), and by a full
+ *	scan every five seconds.
  *
  *	Messages are laid into erasure-coded blocks (Reed-Solomon, ISA-L)
  *	of --block data symbols of --symbol-size bytes, with --redundancy
@@ -68,11 +69,13 @@
  *	recorded: a line in the log (default SENT/diode-tx.log: time,
  *	session, precedence, sequence, id, file name, length, SHA-256),
  *	fsync'd, then NAME is renamed into --sent, unchanged (header and
- *	all), and both folders fsync'd, once for all the messages recorded
- *	together (every 50 ms, or 256 messages, at most).  Started by mmguardd, the program then records it
- *	in the guard's audit log too (diode-sent; a message that could not
- *	be read: link-alarm alarm=not-sent), on the channel to the audit
- *	role it is given on descriptor 4.  Nothing is deleted.  A message that cannot be read
+ *	all), and both folders fsync'd: once for all the messages recorded
+ *	together (every 50 ms or 256 messages while sending, 20 ms after
+ *	the last group when there is nothing left to send).  Started by
+ *	mmguardd, the program then records it in the guard's audit log too
+ *	(diode-sent; a message that could not be read: link-alarm
+ *	alarm=not-sent), on the channel to the audit role it is given on
+ *	descriptor 4.  Nothing is deleted.  A message that cannot be read
  *	is logged and left where it is.  Killed mid-send, the program sends
  *	the message again at its next start (a new session); diode-rx
  *	refuses to store an id it already holds.  At the start the log's
@@ -171,6 +174,7 @@
 #define BATCH		32
 #define RESCAN_US	5000000
 #define FLUSH_US	50000
+#define FLUSH_IDLE_US	20000
 #define FLUSH_COUNT	256
 #define ETH_OVERHEAD	42
 
@@ -366,72 +370,115 @@ is_refused(const char *n)
 }
 
 /*
- * Pick up every complete message not yet known.  Returns the number
- * submitted.
+ * Take the drop file NAME unless it is known already (queued, or bad and
+ * reported): read its header and submit it.  Returns 1 when submitted.
  */
-static size_t
-scan(struct diode_tx *tx, int indir, uint64_t maxsz)
+static int
+take(struct diode_tx *tx, int indir, uint64_t maxsz, const char *name)
 {
-	DIR			*d;
-	struct dirent		*de;
 	struct diode_tx_msg	 m;
 	struct txfile		*tf;
 	char			 buf[DIODE_DROP_HDR_MAX], err[256];
-	size_t			 n = 0, hdrlen;
+	size_t			 hdrlen;
 	ssize_t			 r;
-	int			 fd, dfd;
+	int			 fd;
+
+	if (name[0] == '.' || is_refused(name) ||
+	    tfind(name, &known, name_cmp) != NULL)
+		return 0;
+	if (!diode_id_valid(name, strlen(name))) {
+		log_warnx("%s: file name outside A-Z a-z 0-9 . _ - + = @, "
+		    "ignored", name);
+		tsearch(xstrdup(name), &known, name_cmp);
+		return 0;
+	}
+	if ((fd = openat(indir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
+	    -1) {
+		if (errno != ENOENT)	/* gone: sent, or set aside */
+			log_warn("%s", name);
+		return 0;
+	}
+	r = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (r < 0) {
+		log_warn("%s", name);
+		return 0;
+	}
+	/* Remember even a bad one: it is reported once per run. */
+	tf = xcalloc(1, sizeof(*tf));
+	tf->name = xstrdup(name);
+	tf->max = maxsz;
+	tf->dirfd = indir;
+	tsearch(tf->name, &known, name_cmp);
+	if (diode_drop_parse(buf, (size_t)r, &tf->meta, &hdrlen, err,
+	    sizeof(err)) != 0) {
+		log_warnx("%s: %s; left in the drop folder", name, err);
+		free(tf);
+		return 0;
+	}
+	memset(&m, 0, sizeof(m));
+	memcpy(m.id, tf->meta.id, sizeof(m.id));
+	m.prec = tf->meta.prec;
+	memcpy(m.token, tf->meta.token, sizeof(m.token));
+	m.cookie = tf;
+	if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
+		fatalx("%s: %s", tf->name, err);
+	outstanding++;
+	return 1;
+}
+
+/* Every complete message of the drop folder not yet known. */
+static void
+scan(struct diode_tx *tx, int indir, uint64_t maxsz)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 dfd;
 
 	/* A descriptor of its own for the listing: openat, not dup (the
 	 * sandbox allows the one, not the other). */
 	if ((dfd = openat(indir, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1 || (d = fdopendir(dfd)) == NULL)
 		fatal("drop folder");
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || is_refused(de->d_name) ||
-		    tfind(de->d_name, &known, name_cmp) != NULL)
-			continue;
-		if (!diode_id_valid(de->d_name, strlen(de->d_name))) {
-			log_warnx("%s: file name outside A-Z a-z 0-9 . _ - + "
-			    "= @, ignored", de->d_name);
-			tsearch(xstrdup(de->d_name), &known, name_cmp);
-			continue;
-		}
-		if ((fd = openat(indir, de->d_name, O_RDONLY | O_CLOEXEC |
-		    O_NOFOLLOW)) == -1) {
-			log_warn("%s", de->d_name);
-			continue;
-		}
-		r = read(fd, buf, sizeof(buf));
-		close(fd);
-		if (r < 0) {
-			log_warn("%s", de->d_name);
-			continue;
-		}
-		/* Remember even a bad one: it is reported once per run. */
-		tf = xcalloc(1, sizeof(*tf));
-		tf->name = xstrdup(de->d_name);
-		tf->max = maxsz;
-		tf->dirfd = indir;
-		tsearch(tf->name, &known, name_cmp);
-		if (diode_drop_parse(buf, (size_t)r, &tf->meta, &hdrlen, err,
-		    sizeof(err)) != 0) {
-			log_warnx("%s: %s; left in the drop folder",
-			    de->d_name, err);
-			free(tf);
-			continue;
-		}
-		memset(&m, 0, sizeof(m));
-		memcpy(m.id, tf->meta.id, sizeof(m.id));
-		m.prec = tf->meta.prec;
-		memcpy(m.token, tf->meta.token, sizeof(m.token));
-		m.cookie = tf;
-		if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
-			fatalx("%s: %s", tf->name, err);
-		outstanding++;
-		n++;
-	}
+	while ((de = readdir(d)) != NULL)
+		(void)take(tx, indir, maxsz, de->d_name);
 	closedir(d);
-	return n;
+}
+
+/*
+ * What the inotify watch reports: the files renamed (or written) into
+ * the drop folder, by name, so that a deep folder is not listed again
+ * for every new file.  When the kernel's queue overflowed, names were
+ * lost: the whole folder is listed.  Returns 1 when there was any event.
+ */
+static int
+notice(struct diode_tx *tx, int indir, uint64_t maxsz, int ino)
+{
+	uint8_t				 b[8192]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event	*ev;
+	ssize_t				 n;
+	size_t				 off;
+	int				 any = 0, overflow = 0;
+
+	while ((n = read(ino, b, sizeof(b))) > 0) {
+		any = 1;
+		for (off = 0; off + sizeof(*ev) <= (size_t)n;
+		    off += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(const void *)
+			    (b + off);
+			if (off + sizeof(*ev) + ev->len > (size_t)n)
+				break;
+			if (ev->mask & IN_Q_OVERFLOW)
+				overflow = 1;
+			else if (ev->len > 0 && !overflow &&
+			    memchr(ev->name, '\0', ev->len) != NULL)
+				(void)take(tx, indir, maxsz, ev->name);
+		}
+	}
+	if (overflow)
+		scan(tx, indir, maxsz);
+	return any;
 }
 
 /*
@@ -658,7 +705,7 @@ main(int argc, char *argv[])
 	const char		*to_s = NULL, *key_s = NULL, *in_s = NULL;
 	const char		*sent_s = NULL, *log_s = NULL, *user = NULL;
 	const char		*tok_s = NULL;
-	uint8_t			 key[DIODE_KEY_MAX], *frames, ibuf[4096];
+	uint8_t			 key[DIODE_KEY_MAX], *frames;
 	size_t			 keylen, fsz;
 	uint64_t		 rate = 100000000, maxsz = 64u << 20;
 	uint64_t		 sndbuf = 4u << 20, linger = 0, v, errors = 0;
@@ -791,7 +838,7 @@ main(int argc, char *argv[])
 	frames = xmalloc(BATCH * fsz);
 	for (i = 0; i < BATCH; i++)
 		iov[i].iov_base = frames + (size_t)i * fsz;
-	(void)scan(tx, indir, maxsz);
+	scan(tx, indir, maxsz);
 	next_scan = now + RESCAN_US;
 	last_rate = last_flush = now;
 	idle_since = 0;
@@ -801,12 +848,10 @@ main(int argc, char *argv[])
 
 	while (!diode_prog_stop) {
 		now = diode_now_us();
-		if (read(ino, ibuf, sizeof(ibuf)) > 0 || now >= next_scan) {
-			while (read(ino, ibuf, sizeof(ibuf)) > 0)
-				;
-			(void)scan(tx, indir, maxsz);
-			if (now >= next_scan)
-				next_scan = now + RESCAN_US;
+		(void)notice(tx, indir, maxsz, ino);
+		if (now >= next_scan) {
+			scan(tx, indir, maxsz);
+			next_scan = now + RESCAN_US;
 		}
 		if (rate > 0) {
 			credit += (double)(now - last_rate) * (double)rate / 1e6;
@@ -843,8 +888,17 @@ main(int argc, char *argv[])
 			pending[npending++].d = d;
 		}
 		idle = diode_tx_idle(tx);
+		/*
+		 * Records go out in groups (a log line each, one fsync of
+		 * the log and of both folders for all): every FLUSH_US while
+		 * sending, or FLUSH_COUNT messages; with nothing left to
+		 * send, FLUSH_IDLE_US after the last group, so that messages
+		 * that trickle in one at a time do not cost three fsyncs
+		 * each.  (The queue manager looks for sent messages every
+		 * 50 ms.)
+		 */
 		if (npending >= FLUSH_COUNT || (npending > 0 &&
-		    (idle || now - last_flush >= FLUSH_US))) {
+		    now - last_flush >= (idle ? FLUSH_IDLE_US : FLUSH_US))) {
 			flush_records(logfd, indir, sentdir,
 			    diode_tx_session(tx));
 			last_flush = now;
@@ -868,10 +922,13 @@ main(int argc, char *argv[])
 		if (once && now - idle_since >= linger * 1000 &&
 		    outstanding == 0)
 			break;
-		/* Idle: heartbeats only; wake for new files. */
+		/* Idle: heartbeats only; wake for new files, or when the
+		 * records waiting are due. */
 		pfd.fd = ino;
 		pfd.events = POLLIN;
-		(void)poll(&pfd, 1, 20);
+		(void)poll(&pfd, 1, npending > 0 && now - last_flush <
+		    FLUSH_IDLE_US ? (int)((FLUSH_IDLE_US - (now - last_flush) +
+		    999) / 1000) : 20);
 	}
 	flush_records(logfd, indir, sentdir, diode_tx_session(tx));
 	diode_tx_get_stats(tx, &ts);
