@@ -19,7 +19,7 @@
  *   diode_rx.c     the receiver's reassembler: anti-replay, repair, loss
  *                  accounting, digest and release-token checks
  *   diode_io.c     transports (UDP over IPv4/IPv6, unix datagram), key
- *                  files, drop-folder metadata, durable writes
+ *                  files, drop files and metadata, durable writes
  * Neither engine does I/O: frames go out through the caller and come in
  * through diode_rx_input(), time is passed in, files are the programs'.
  *

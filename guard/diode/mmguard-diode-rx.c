@@ -13,9 +13,11 @@
  *	mmguard-diode-tx (layout: guard/diode/diode.h, SECURITY-FRAMES),
  *	repairs what the erasure coding can repair, and writes each
  *	complete message into --out as two files, ID (the message) and
- *	ID.meta (lines id, precedence, token, digest, session, seq, the
- *	drop-folder format of mmguard-diode-tx), each written under a
- *	temporary name; every 50 ms the messages staged so far are made
+ *	ID.meta (lines id, precedence, token, as in the header of
+ *	mmguard-diode-tx's drop files, and digest, session, seq), each
+ *	written under a temporary name (the staged ids are also kept in
+ *	memory, so that a repeat is known without a look at the folder);
+ *	every 50 ms the messages staged so far are made
  *	stable together (syncfs: a group commit, one flush for many small
  *	messages), renamed into place, ID.meta last, and the folder
  *	fsync'd.  The presence of ID.meta says the message is complete;

@@ -342,7 +342,13 @@ load_file(void *cookie, uint8_t **body, size_t *len, char *err,
 	close(fd);
 	if (diode_drop_parse(p, got, &m, &hdrlen, why, sizeof(why)) != 0)
 		snprintf(err, errsz, "%s: %s", tf->name, why);
-	else if (m.len != got - hdrlen)
+	else if (m.len > tf->max) {
+		/* Too large for this sender: not sent, not refused. */
+		snprintf(err, errsz, "%s: larger than %llu bytes", tf->name,
+		    (unsigned long long)tf->max);
+		freezero(p, got);
+		return -1;
+	} else if (m.len != got - hdrlen)
 		snprintf(err, errsz, "%s: %zu bytes of message, its header "
 		    "says %llu (incomplete or overlong)", tf->name,
 		    got - hdrlen, (unsigned long long)m.len);
