@@ -110,6 +110,7 @@ struct item {
 	/* the verdict, while its audit record is being written */
 	uint8_t		 digest[32], pdigest[32], token[32];
 	uint64_t	 ackreq;	/* the audit acknowledgement awaited */
+	struct item	*anext;		/* q.awaiting: in ST_AUDIT */
 	uint32_t	 ndr_reason, ndr_diag;
 	char		*first_reason;
 	char		*rel_label;	/* the release's labels, for its */
@@ -145,6 +146,8 @@ struct qmgr {
 					   CLASSIFY_OLDEST */
 	struct sched	*ready;		/* verified, waiting for a policy
 					   worker: in precedence order too */
+	struct item	*awaiting;	/* releases waiting for their audit
+					   record (ST_AUDIT), a few at most */
 	uint64_t	 req;
 	struct ipc_msg	*msg;
 	/* this turn's changes, made durable by commit() */
@@ -954,6 +957,8 @@ on_verdict(struct worker *w, struct ipc_msg *m)
 		/* The release's audit record must be on disk before the
 		 * message crosses: ask for an acknowledgement. */
 		it->stage = ST_AUDIT;
+		it->anext = q.awaiting;
+		q.awaiting = it;
 		free(it->rel_label);
 		free(it->rel_as);
 		it->rel_label = xstrdup(clip(src));
@@ -1022,28 +1027,31 @@ on_ndr(struct worker *w, struct ipc_msg *m)
 		item_forget(it);
 }
 
-/* The audit role acknowledged a release record: the message may cross. */
+/*
+ * The audit role acknowledged a release record: the message may cross.
+ * Looked for among the releases waiting for theirs, not among every
+ * message held.
+ */
 static void
 on_audit_ack(struct ipc_msg *m)
 {
-	struct item	*it;
-	unsigned	 h;
+	struct item	*it, **pp;
 
 	if (ipc_end(m) == -1)
 		ipc_msg_fatal(m);
-	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
-		for (it = q.items[h]; it != NULL; it = it->next)
-			if (it->stage == ST_AUDIT && it->ackreq == m->id) {
-				/* Released first: a file in the publish list
-				 * belongs to a released message. */
-				if (move(it, SPOOL_RELEASED) == -1 ||
-				    to_outbox(it) == -1) {
-					quarantine(it, "the outbox of the "
-					    "one-way channel refused it");
-					continue;
-				}
-				it->stage = ST_DONE;
-			}
+	for (pp = &q.awaiting; (it = *pp) != NULL; pp = &it->anext) {
+		if (it->ackreq != m->id)
+			continue;
+		*pp = it->anext;
+		it->anext = NULL;
+		it->stage = ST_DONE;
+		/* Released first: a file in the publish list belongs to a
+		 * released message. */
+		if (move(it, SPOOL_RELEASED) == -1 || to_outbox(it) == -1)
+			quarantine(it, "the outbox of the one-way channel "
+			    "refused it");
+		return;
+	}
 }
 
 /* A worker's channel closed: its message is retried, or quarantined. */
