@@ -176,6 +176,8 @@
 #define FLUSH_US	50000
 #define FLUSH_IDLE_US	20000
 #define FLUSH_COUNT	256
+#define PRELOAD_MAX	(64u << 10)	/* read whole when first seen */
+#define PRELOAD_BUDGET	(32u << 20)	/* bytes held so, at most */
 #define ETH_OVERHEAD	42
 
 struct txfile {
@@ -185,11 +187,14 @@ struct txfile {
 	struct diode_meta meta;		/* its header, as first read */
 	int		 refused;	/* its token did not verify, or the
 					   file is not what was queued */
+	uint8_t		*pre;		/* the message, read with its header
+					   (small ones), until loaded */
 };
 
 static struct diode_token_keys	 tokkeys;
 
 static void			*known;		/* tsearch tree of names */
+static size_t			 preloaded;	/* bytes held in txfile.pre */
 static size_t			 outstanding;	/* submitted, not done */
 
 static void __attribute__((noreturn))
@@ -313,6 +318,14 @@ load_file(void *cookie, uint8_t **body, size_t *len, char *err,
 	ssize_t			 n;
 	int			 fd;
 
+	if (tf->pre != NULL) {
+		/* Read whole, header and all, when it was first seen. */
+		*body = tf->pre;
+		*len = (size_t)tf->meta.len;
+		preloaded -= *len;
+		tf->pre = NULL;
+		return 0;
+	}
 	if ((fd = openat(tf->dirfd, tf->name, O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) == -1) {
 		snprintf(err, errsz, "%s: %s", tf->name, strerror(errno));
@@ -376,6 +389,40 @@ is_refused(const char *n)
 }
 
 /*
+ * A small message is read whole as soon as its header is (have bytes of
+ * it came with the header), so that loading it does not open and read
+ * the file again; within PRELOAD_BUDGET.  One that does not end exactly
+ * where its header says is left to load_file(), which refuses it.
+ */
+static void
+preload(struct txfile *tf, int fd, const char *have, size_t nhave)
+{
+	size_t	len = (size_t)tf->meta.len, got;
+	ssize_t	n;
+
+	if (tf->meta.len > PRELOAD_MAX || tf->meta.len > tf->max ||
+	    preloaded + len > PRELOAD_BUDGET || nhave > len)
+		return;
+	/* One byte more than the message: the end of the file is seen. */
+	tf->pre = xmalloc(len + 1);
+	memcpy(tf->pre, have, nhave);
+	for (got = nhave; got <= len; got += (size_t)n)
+		if ((n = read(fd, tf->pre + got, len + 1 - got)) <= 0) {
+			if (n < 0 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			break;
+		}
+	if (got != len) {
+		freezero(tf->pre, len + 1);
+		tf->pre = NULL;
+		return;
+	}
+	preloaded += len;
+}
+
+/*
  * Take the drop file NAME unless it is known already (queued, or bad and
  * reported): read its header and submit it.  Returns 1 when submitted.
  */
@@ -404,10 +451,9 @@ take(struct diode_tx *tx, int indir, uint64_t maxsz, const char *name)
 			log_warn("%s", name);
 		return 0;
 	}
-	r = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (r < 0) {
+	if ((r = read(fd, buf, sizeof(buf))) < 0) {
 		log_warn("%s", name);
+		close(fd);
 		return 0;
 	}
 	/* Remember even a bad one: it is reported once per run. */
@@ -419,9 +465,12 @@ take(struct diode_tx *tx, int indir, uint64_t maxsz, const char *name)
 	if (diode_drop_parse(buf, (size_t)r, &tf->meta, &hdrlen, err,
 	    sizeof(err)) != 0) {
 		log_warnx("%s: %s; left in the drop folder", name, err);
+		close(fd);
 		free(tf);
 		return 0;
 	}
+	preload(tf, fd, buf + hdrlen, (size_t)r - hdrlen);
+	close(fd);
 	memset(&m, 0, sizeof(m));
 	memcpy(m.id, tf->meta.id, sizeof(m.id));
 	m.prec = tf->meta.prec;

@@ -214,6 +214,30 @@ else
 	ko "receiver token check: tx $txs | rx $rxs"
 fi
 
+# 9b. Drop files that are not what their header says: one byte more,
+# one byte short (refused like a wrong token: not sent, set aside as
+# NAME.refused, the reason recorded), and a file that is no drop file at
+# all (reported and left where it is).
+new shape
+"$kit" gen "$work/shape/in" "$work/tok" 3 5000 --prefix good
+( cd "$work/shape/in" &&
+    { cat good000001; printf x; } >.good000001.new &&
+    mv .good000001.new good000001 &&
+    head -c "$(( $(wc -c <good000002) - 1 ))" good000002 >.good000002.new &&
+    mv .good000002.new good000002 &&
+    printf 'A message without its header.\n' >.raw000000 &&
+    mv .raw000000 raw000000 )
+transfer shape direct ""
+if [ "$(field sent "$txs")" = 1 ] && [ "$(field delivered "$rxs")" = 1 ] &&
+    [ "$(grep -c ' refused id=good00000[12] .*incomplete or overlong' "$c/sent/diode-tx.log")" = 2 ] &&
+    [ -e "$c/in/good000001.refused" ] && [ -e "$c/in/good000002.refused" ] &&
+    [ ! -e "$c/out/good000001" ] && [ ! -e "$c/out/good000002" ] &&
+    [ -e "$c/in/raw000000" ] && grep -q 'raw000000: not a drop file' "$c/tx.log"; then
+	ok "drop files longer or shorter than their header says are refused, a file without a header left alone"
+else
+	ko "drop file shapes: tx $txs | rx $rxs"
+fi
+
 # 10. Precedence: a FLASH message dropped in while a 10 MB ROUTINE one
 # is being sent arrives first.
 new prec
