@@ -19,7 +19,7 @@
  *   diode_rx.c     the receiver's reassembler: anti-replay, repair, loss
  *                  accounting, digest and release-token checks
  *   diode_io.c     transports (UDP over IPv4/IPv6, unix datagram), key
- *                  files, drop-folder metadata, durable writes
+ *                  files, drop files and metadata, durable writes
  * Neither engine does I/O: frames go out through the caller and come in
  * through diode_rx_input(), time is passed in, files are the programs'.
  *
@@ -443,6 +443,15 @@ struct diode_tx_params {
 	uint16_t	 window;	/* blocks interleaved per stream */
 	uint32_t	 heartbeat_ms;
 	uint64_t	 epoch;		/* 0: the wall clock (tests set it) */
+	/*
+	 * Optional: called with a message's cookie and the SHA-256 of the
+	 * body just loaded, the bytes about to be sent (the digest of its
+	 * record header), before any of them enters the stream; -1 with a
+	 * reason completes the message with status -1, unsent.  diode-tx
+	 * checks the release token here, on the one digest it takes.
+	 */
+	int		(*check)(void *cookie, const uint8_t *digest, char *,
+			    size_t);
 };
 
 /*
@@ -661,20 +670,55 @@ int	diode_token_check(const uint8_t *key, size_t, const uint8_t *digest,
 	    const uint8_t *token);
 
 /*
- * Drop-folder metadata ("NAME.meta" next to the message file "NAME"):
- * lines "key: value" in any order, each exactly once:
+ * The drop folder of diode-tx (the guard's outbox): one file per message,
+ * NAME (1 to 64 of A-Z a-z 0-9 . _ - + = @, not starting with a dot, not
+ * ending in ".refused"), written under a name starting with a dot and
+ * renamed into place: its presence under its final name says it is
+ * complete.  A header of "key: value" lines, then the message:
+ *
+ *	MMGD1
  *	id: MESSAGE-ID
  *	precedence: OVERRIDE|FLASH|IMMEDIATE|PRIORITY|ROUTINE|DEFERRED
  *	token: 64 hex digits
- * diode-rx writes the same lines plus "digest:", "session:" and "seq:".
+ *	length: N
+ *	(an empty line)
+ *	N bytes: the message
+ *
+ * The header is at most DIODE_DROP_HDR_MAX bytes; keys in any order,
+ * each exactly once; the file ends exactly after the N bytes (a longer
+ * or shorter file is refused: it is not what was released).  One file
+ * means one inode created, written, synced and renamed per message.
+ *
+ * diode-rx writes its output folder differently: the message as ID and
+ * its metadata as ID.meta, lines "id:", "precedence:", "token:",
+ * "digest:", "session:" and "seq:", written last.
  */
+#define DIODE_DROP_MAGIC	"MMGD1\n"
+#define DIODE_DROP_HDR_MAX	1024
+#define DIODE_REFUSED_SUFFIX	".refused"
 struct diode_meta {
 	char		 id[DIODE_ID_MAX + 1];
 	int		 prec;
 	uint8_t		 token[DIODE_TOKEN_LEN];
+	int		 have_len;
+	uint64_t	 len;		/* "length:", when have_len */
 };
+/* Metadata lines (id, precedence and token required; length, digest,
+ * session and seq allowed). */
 int	diode_meta_parse(const char *, size_t, struct diode_meta *, char *,
 	    size_t);
+/*
+ * A drop file's header from its first n bytes (at least the header, up
+ * to the whole file): *hdrlen is where the message starts, m->len its
+ * declared length.  -1 with a reason when it is not a complete, valid
+ * header.
+ */
+int	diode_drop_parse(const void *, size_t n, struct diode_meta *,
+	    size_t *hdrlen, char *, size_t);
+/* A drop file's header into buf (DIODE_DROP_HDR_MAX bytes suffice): its
+ * length, or -1 when the id or precedence is not valid. */
+int	diode_drop_header(char *buf, size_t, const char *id, int prec,
+	    const uint8_t token[DIODE_TOKEN_LEN], uint64_t len);
 
 /*
  * Write len bytes to dirfd/name durably: a temporary name, fsync, rename.

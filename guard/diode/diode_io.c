@@ -541,6 +541,26 @@ unhex(const char *s, size_t n, uint8_t *out, size_t outlen)
 	return 0;
 }
 
+/* A decimal length, no sign, no leading zero, at most DIODE_MAX_MESSAGE. */
+static int
+parse_len(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t	v = 0;
+	size_t		i;
+
+	if (n == 0 || n > 12 || (n > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > DIODE_MAX_MESSAGE)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int
 diode_meta_parse(const char *text, size_t len, struct diode_meta *m,
     char *err, size_t errsz)
@@ -605,6 +625,13 @@ diode_meta_parse(const char *text, size_t len, struct diode_meta *m,
 				    "not 64 hex digits", line);
 				return -1;
 			}
+		} else if (kl == 6 && memcmp(p, "length", 6) == 0) {
+			if (m->have_len++ || parse_len(v, vl, &m->len) != 0) {
+				snprintf(err, errsz, "line %d: length repeated "
+				    "or not a number up to %u", line,
+				    (unsigned)DIODE_MAX_MESSAGE);
+				return -1;
+			}
 		} else if (!((kl == 6 && memcmp(p, "digest", 6) == 0) ||
 		    (kl == 7 && memcmp(p, "session", 7) == 0) ||
 		    (kl == 3 && memcmp(p, "seq", 3) == 0))) {
@@ -620,6 +647,56 @@ diode_meta_parse(const char *text, size_t len, struct diode_meta *m,
 		return -1;
 	}
 	return 0;
+}
+
+int
+diode_drop_parse(const void *buf, size_t n, struct diode_meta *m,
+    size_t *hdrlen, char *err, size_t errsz)
+{
+	const char	*p = buf, *end;
+	size_t		 ml = sizeof(DIODE_DROP_MAGIC) - 1, lim;
+
+	memset(m, 0, sizeof(*m));
+	if (n < ml || memcmp(p, DIODE_DROP_MAGIC, ml) != 0) {
+		snprintf(err, errsz, "not a drop file (no \"MMGD1\" line)");
+		return -1;
+	}
+	/* The header ends with an empty line, within the first
+	 * DIODE_DROP_HDR_MAX bytes. */
+	lim = n < DIODE_DROP_HDR_MAX ? n : DIODE_DROP_HDR_MAX;
+	if ((end = memmem(p + ml - 1, lim - (ml - 1), "\n\n", 2)) == NULL) {
+		snprintf(err, errsz, "header not ended by an empty line "
+		    "within %d bytes", DIODE_DROP_HDR_MAX);
+		return -1;
+	}
+	if (diode_meta_parse(p + ml, (size_t)(end - (p + ml)) + 1, m, err,
+	    errsz) != 0)
+		return -1;
+	if (!m->have_len) {
+		snprintf(err, errsz, "missing length");
+		return -1;
+	}
+	*hdrlen = (size_t)(end - p) + 2;
+	return 0;
+}
+
+int
+diode_drop_header(char *buf, size_t bufsz, const char *id, int prec,
+    const uint8_t token[DIODE_TOKEN_LEN], uint64_t len)
+{
+	char	th[2 * DIODE_TOKEN_LEN + 1];
+	int	n;
+
+	if (!diode_id_valid(id, strlen(id)) || prec < 0 ||
+	    prec >= DIODE_NPREC || len > DIODE_MAX_MESSAGE)
+		return -1;
+	diode_hex(token, DIODE_TOKEN_LEN, th);
+	n = snprintf(buf, bufsz, "%sid: %s\nprecedence: %s\ntoken: %s\n"
+	    "length: %llu\n\n", DIODE_DROP_MAGIC, id, diode_prec_name(prec),
+	    th, (unsigned long long)len);
+	if (n < 0 || (size_t)n >= bufsz)
+		return -1;
+	return n;
 }
 
 static int

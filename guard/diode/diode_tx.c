@@ -320,6 +320,9 @@ msg_start(struct diode_tx *tx, struct txstream *st, struct txmsg *m)
 		snprintf(m->err, sizeof(m->err), "SHA-256 failed");
 		return -1;
 	}
+	if (tx->p.check != NULL && tx->p.check(m->m.cookie, m->digest,
+	    m->err, sizeof(m->err)) != 0)
+		return -1;
 	m->seq = st->next_seq++;
 	memcpy(m->hdr, "MGM1", 4);
 	m->hdr[4] = (uint8_t)m->m.prec;

@@ -13,9 +13,11 @@
  *	mmguard-diode-tx (layout: guard/diode/diode.h, SECURITY-FRAMES),
  *	repairs what the erasure coding can repair, and writes each
  *	complete message into --out as two files, ID (the message) and
- *	ID.meta (lines id, precedence, token, digest, session, seq, the
- *	drop-folder format of mmguard-diode-tx), each written under a
- *	temporary name; every 50 ms the messages staged so far are made
+ *	ID.meta (lines id, precedence, token, as in the header of
+ *	mmguard-diode-tx's drop files, and digest, session, seq), each
+ *	written under a temporary name (the staged ids are also kept in
+ *	memory, so that a repeat is known without a look at the folder);
+ *	every 50 ms the messages staged so far are made
  *	stable together (syncfs: a group commit, one flush for many small
  *	messages), renamed into place, ID.meta last, and the folder
  *	fsync'd.  The presence of ID.meta says the message is complete;
@@ -135,6 +137,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <pwd.h>
+#include <search.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +165,7 @@ struct rxctx {
 	struct diode_rx_state saved;	/* what the state file says */
 	char		(*staged)[DIODE_ID_MAX + 1];	/* ids to commit */
 	size_t		 nstaged, staged_cap;
+	void		*staged_ids;	/* the same, a tsearch tree */
 	struct diode_token_keys tok;	/* release tokens */
 	uint64_t	 duplicates;
 };
@@ -484,16 +488,22 @@ open_state(const char *path, const char *user)
 	return fd;
 }
 
-/* Is the id in the output folder, or staged for it? */
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Is the id in the output folder, or staged for it (in memory: the
+ * staged files of an earlier run were removed at the start)? */
 static int
 have_id(struct rxctx *c, const char *id)
 {
 	char	name[DIODE_ID_MAX + 16];
 
-	(void)snprintf(name, sizeof(name), "%s.meta", id);
-	if (faccessat(c->outdir, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (tfind(id, &c->staged_ids, id_cmp) != NULL)
 		return 1;
-	(void)snprintf(name, sizeof(name), ".%s.meta.tmp", id);
+	(void)snprintf(name, sizeof(name), "%s.meta", id);
 	return faccessat(c->outdir, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
@@ -536,6 +546,8 @@ on_deliver(void *arg, const struct diode_rx_msg *m, char *err, size_t errsz)
 		    sizeof(*c->staged));
 	}
 	memcpy(c->staged[c->nstaged++], m->id, DIODE_ID_MAX + 1);
+	if (tsearch(xstrdup(m->id), &c->staged_ids, id_cmp) == NULL)
+		fatalx("out of memory");
 	audit_staged(m);
 	log_debug("delivered %s (%s seq %llu, %zu bytes)", m->id,
 	    diode_prec_name(m->prec), (unsigned long long)m->seq, m->len);
@@ -571,6 +583,8 @@ commit(struct rxctx *c)
 	if (fsync(c->outdir) != 0)
 		fatal("fsync of the output folder");
 	c->nstaged = 0;
+	tdestroy(c->staged_ids, free);
+	c->staged_ids = NULL;
 	audit_committed();
 }
 

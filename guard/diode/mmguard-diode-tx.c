@@ -15,23 +15,31 @@
  *	"unix:/run/mmguard/diode.sock") and records it as sent.  Nothing
  *	ever comes back: the link may be a hardware data diode.
  *
- *	A message is two files in --in: the message itself, NAME (any
- *	name of the characters A-Z a-z 0-9 . _ - + = @ not starting with
- *	a dot), and its metadata, NAME.meta, written last (write under a
- *	name starting with a dot, then rename), whose presence says the
- *	message is complete:
+ *	A message is one file in --in, NAME (any name of the characters
+ *	A-Z a-z 0-9 . _ - + = @ not starting with a dot and not ending in
+ *	".refused"), written under a name starting with a dot and then
+ *	renamed: its presence says it is complete.  A header, then the
+ *	message itself (guard/diode/diode.h, "drop folder"):
  *
+ *		MMGD1
  *		id: MESSAGE-ID
  *		precedence: FLASH
  *		token: 64 hex digits (the release token of the policy)
+ *		length: N (bytes of message after the header)
+ *		(an empty line, then the N bytes)
+ *
+ *	A file that does not end exactly after the N bytes, or whose header
+ *	changed after it was first read, is refused like a token that does
+ *	not verify (below).
  *
  *	The id (1 to 64 of the same characters) names the message on the
  *	low side, where diode-rx writes it as OUT/ID.  Precedence is one of
  *	OVERRIDE, FLASH, IMMEDIATE, PRIORITY, ROUTINE, DEFERRED: higher
  *	precedence is sent first, and pre-empts a lower one already being
  *	sent at the next frame (the lower one resumes afterwards).  New
- *	files are noticed at once (inotify) and by a full scan every five
- *	seconds.
+ *	files are noticed at once, by name (inotify; the whole folder is
+ *	listed when the kernel's queue of names overflowed), and by a full
+ *	scan every five seconds.
  *
  *	Messages are laid into erasure-coded blocks (Reed-Solomon, ISA-L)
  *	of --block data symbols of --symbol-size bytes, with --redundancy
@@ -53,18 +61,21 @@
  *	--policy-digest given); without, the stand-in of diode.h
  *	(HMAC-SHA256 of the digest under --token-key).  A message whose
  *	token does not verify is never sent: an ALARM in the log, a line
- *	"refused" in the sending record, and NAME.meta renamed NAME.refused
- *	in the drop folder, where the writer finds it (the guard's queue
+ *	"refused" in the sending record, and NAME renamed NAME.refused in
+ *	the drop folder, where the writer finds it (the guard's queue
  *	manager quarantines the message, with the reason, and audits it).
  *
  *	Once every frame of a message has been sent, the message is
  *	recorded: a line in the log (default SENT/diode-tx.log: time,
  *	session, precedence, sequence, id, file name, length, SHA-256),
- *	fsync'd, then NAME.meta and NAME are renamed into --sent and both
- *	folders fsync'd.  Started by mmguardd, the program then records it
- *	in the guard's audit log too (diode-sent; a message that could not
- *	be read: link-alarm alarm=not-sent), on the channel to the audit
- *	role it is given on descriptor 4.  Nothing is deleted.  A message that cannot be read
+ *	fsync'd, then NAME is renamed into --sent, unchanged (header and
+ *	all), and both folders fsync'd: once for all the messages recorded
+ *	together (every 50 ms or 256 messages while sending, 20 ms after
+ *	the last group when there is nothing left to send).  Started by
+ *	mmguardd, the program then records it in the guard's audit log too
+ *	(diode-sent; a message that could not be read: link-alarm
+ *	alarm=not-sent), on the channel to the audit role it is given on
+ *	descriptor 4.  Nothing is deleted.  A message that cannot be read
  *	is logged and left where it is.  Killed mid-send, the program sends
  *	the message again at its next start (a new session); diode-rx
  *	refuses to store an id it already holds.  At the start the log's
@@ -163,20 +174,27 @@
 #define BATCH		32
 #define RESCAN_US	5000000
 #define FLUSH_US	50000
+#define FLUSH_IDLE_US	20000
 #define FLUSH_COUNT	256
+#define PRELOAD_MAX	(64u << 10)	/* read whole when first seen */
+#define PRELOAD_BUDGET	(32u << 20)	/* bytes held so, at most */
 #define ETH_OVERHEAD	42
 
 struct txfile {
 	char		*name;		/* in the drop folder */
 	uint64_t	 max;
 	int		 dirfd;
-	uint8_t		 token[DIODE_TOKEN_LEN];
-	int		 refused;	/* its token did not verify */
+	struct diode_meta meta;		/* its header, as first read */
+	int		 refused;	/* its token did not verify, or the
+					   file is not what was queued */
+	uint8_t		*pre;		/* the message, read with its header
+					   (small ones), until loaded */
 };
 
 static struct diode_token_keys	 tokkeys;
 
 static void			*known;		/* tsearch tree of names */
+static size_t			 preloaded;	/* bytes held in txfile.pre */
 static size_t			 outstanding;	/* submitted, not done */
 
 static void __attribute__((noreturn))
@@ -197,18 +215,19 @@ usage(int full)
 	    "           [--user NAME] [-v]\n");
 	if (full)
 		fprintf(f, "\n"
-		    "Send each message of the drop folder DIR (files NAME and "
-		    "NAME.meta, the\nlatter with lines \"id: ID\", "
-		    "\"precedence: FLASH\", \"token: HEX\") to\n"
-		    "mmguard-diode-rx over a one-way link, then record it "
-		    "(log line, fsync,\nrename into the sent folder).\n\n"
+		    "Send each message of the drop folder DIR (one file NAME "
+		    "each: a line\n\"MMGD1\", lines \"id: ID\", "
+		    "\"precedence: FLASH\", \"token: HEX\", \"length: N\",\n"
+		    "an empty line, then the N bytes of the message) to "
+		    "mmguard-diode-rx over a\none-way link, then record it "
+		    "(log line, fsync, rename into the sent folder).\n\n"
 		    "  --to ADDR          udp:ADDR:PORT, udp:[ADDR]:PORT or "
 		    "unix:PATH\n"
 		    "  --key FILE         link key, 32-1024 random bytes, mode "
 		    "0600\n"
 		    "  --token-key FILE   release token key: a message whose "
 		    "token does not verify\n"
-		    "                     is not sent (NAME.meta becomes "
+		    "                     is not sent (NAME becomes "
 		    "NAME.refused)\n"
 		    "  --direction D      with --policy-digest: check the "
 		    "guard's release tokens\n"
@@ -259,49 +278,61 @@ name_cmp(const void *a, const void *b)
 /*
  * The release token of exactly the bytes about to be sent: a message the
  * policy role did not release (its token made by another key, for other
- * bytes, another direction or a policy not in force) is never sent.  It
- * costs a second SHA-256 of the message (the engine takes its own for
- * the record header); the check belongs to the bytes in hand.
+ * bytes, another direction or a policy not in force) is never sent.  The
+ * engine calls this with the SHA-256 it takes of the body it loaded, the
+ * one its record header carries, before any of it enters the stream: one
+ * digest per message, of the bytes in hand.
  */
 static int
-check_token(struct txfile *tf, const uint8_t *p, size_t len, char *err,
-    size_t errsz)
+check_token(void *cookie, const uint8_t *digest, char *err, size_t errsz)
 {
-	uint8_t	digest[DIODE_DIGEST_LEN];
-	char	hex[2 * DIODE_DIGEST_LEN + 1];
+	struct txfile	*tf = cookie;
+	char		 hex[2 * DIODE_DIGEST_LEN + 1];
 
-	if (EVP_Digest(p, len, digest, NULL, EVP_sha256(), NULL) != 1) {
-		snprintf(err, errsz, "%s: SHA-256 failed", tf->name);
-		return -1;
-	}
-	if (diode_prog_token_check(&tokkeys, digest, tf->token) == 0)
+	if (diode_prog_token_check(&tokkeys, digest, tf->meta.token) == 0)
 		return 0;
 	tf->refused = 1;
-	diode_hex(digest, sizeof(digest), hex);
+	diode_hex(digest, DIODE_DIGEST_LEN, hex);
 	snprintf(err, errsz, "release token does not release these bytes "
 	    "(sha256 %s) under the policy in force", hex);
 	return -1;
 }
 
-/* The engine's loader: read the message file whole. */
+/*
+ * The engine's loader: read the drop file whole, check that it is still
+ * what was queued (the same header) and ends exactly after the length
+ * its header declares, and hand over the message, moved to the start of
+ * the buffer.  A file that is not is refused like a token that does not
+ * verify: it is not what was released.
+ */
 static int
 load_file(void *cookie, uint8_t **body, size_t *len, char *err,
     size_t errsz)
 {
-	struct txfile	*tf = cookie;
-	struct stat	 sb;
-	uint8_t		*p;
-	size_t		 got = 0;
-	ssize_t		 n;
-	int		 fd;
+	struct txfile		*tf = cookie;
+	struct diode_meta	 m;
+	struct stat		 sb;
+	char			 why[160];
+	uint8_t			*p;
+	size_t			 got = 0, hdrlen;
+	ssize_t			 n;
+	int			 fd;
 
+	if (tf->pre != NULL) {
+		/* Read whole, header and all, when it was first seen. */
+		*body = tf->pre;
+		*len = (size_t)tf->meta.len;
+		preloaded -= *len;
+		tf->pre = NULL;
+		return 0;
+	}
 	if ((fd = openat(tf->dirfd, tf->name, O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) == -1) {
 		snprintf(err, errsz, "%s: %s", tf->name, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size > tf->max) {
+	    (uint64_t)sb.st_size > tf->max + DIODE_DROP_HDR_MAX) {
 		snprintf(err, errsz, "%s: not a regular file or larger than "
 		    "%llu bytes", tf->name, (unsigned long long)tf->max);
 		close(fd);
@@ -322,98 +353,187 @@ load_file(void *cookie, uint8_t **body, size_t *len, char *err,
 		got += (size_t)n;
 	}
 	close(fd);
-	if (check_token(tf, p, got, err, errsz) != 0) {
+	if (diode_drop_parse(p, got, &m, &hdrlen, why, sizeof(why)) != 0)
+		snprintf(err, errsz, "%s: %s", tf->name, why);
+	else if (m.len > tf->max) {
+		/* Too large for this sender: not sent, not refused. */
+		snprintf(err, errsz, "%s: larger than %llu bytes", tf->name,
+		    (unsigned long long)tf->max);
 		freezero(p, got);
 		return -1;
+	} else if (m.len != got - hdrlen)
+		snprintf(err, errsz, "%s: %zu bytes of message, its header "
+		    "says %llu (incomplete or overlong)", tf->name,
+		    got - hdrlen, (unsigned long long)m.len);
+	else if (m.prec != tf->meta.prec || strcmp(m.id, tf->meta.id) != 0 ||
+	    memcmp(m.token, tf->meta.token, sizeof(m.token)) != 0)
+		snprintf(err, errsz, "%s: its header changed while it was "
+		    "queued", tf->name);
+	else {
+		memmove(p, p + hdrlen, got - hdrlen);
+		*body = p;
+		*len = got - hdrlen;
+		return 0;
 	}
-	*body = p;
-	*len = got;
-	return 0;
+	tf->refused = 1;
+	freezero(p, got);
+	return -1;
 }
 
 static int
-is_meta(const char *n, size_t *stem)
+is_refused(const char *n)
 {
-	size_t	l = strlen(n);
+	size_t	l = strlen(n), k = sizeof(DIODE_REFUSED_SUFFIX) - 1;
 
-	if (l <= 5 || strcmp(n + l - 5, ".meta") != 0)
-		return 0;
-	*stem = l - 5;
-	return 1;
+	return l > k && strcmp(n + l - k, DIODE_REFUSED_SUFFIX) == 0;
 }
 
 /*
- * Pick up every complete message not yet known.  Returns the number
- * submitted.
+ * A small message is read whole as soon as its header is (have bytes of
+ * it came with the header), so that loading it does not open and read
+ * the file again; within PRELOAD_BUDGET.  One that does not end exactly
+ * where its header says is left to load_file(), which refuses it.
  */
-static size_t
+static void
+preload(struct txfile *tf, int fd, const char *have, size_t nhave)
+{
+	size_t	len = (size_t)tf->meta.len, got;
+	ssize_t	n;
+
+	if (tf->meta.len > PRELOAD_MAX || tf->meta.len > tf->max ||
+	    preloaded + len > PRELOAD_BUDGET || nhave > len)
+		return;
+	/* One byte more than the message: the end of the file is seen. */
+	tf->pre = xmalloc(len + 1);
+	memcpy(tf->pre, have, nhave);
+	for (got = nhave; got <= len; got += (size_t)n)
+		if ((n = read(fd, tf->pre + got, len + 1 - got)) <= 0) {
+			if (n < 0 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			break;
+		}
+	if (got != len) {
+		freezero(tf->pre, len + 1);
+		tf->pre = NULL;
+		return;
+	}
+	preloaded += len;
+}
+
+/*
+ * Take the drop file NAME unless it is known already (queued, or bad and
+ * reported): read its header and submit it.  Returns 1 when submitted.
+ */
+static int
+take(struct diode_tx *tx, int indir, uint64_t maxsz, const char *name)
+{
+	struct diode_tx_msg	 m;
+	struct txfile		*tf;
+	char			 buf[DIODE_DROP_HDR_MAX], err[256];
+	size_t			 hdrlen;
+	ssize_t			 r;
+	int			 fd;
+
+	if (name[0] == '.' || is_refused(name) ||
+	    tfind(name, &known, name_cmp) != NULL)
+		return 0;
+	if (!diode_id_valid(name, strlen(name))) {
+		log_warnx("%s: file name outside A-Z a-z 0-9 . _ - + = @, "
+		    "ignored", name);
+		tsearch(xstrdup(name), &known, name_cmp);
+		return 0;
+	}
+	if ((fd = openat(indir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
+	    -1) {
+		if (errno != ENOENT)	/* gone: sent, or set aside */
+			log_warn("%s", name);
+		return 0;
+	}
+	if ((r = read(fd, buf, sizeof(buf))) < 0) {
+		log_warn("%s", name);
+		close(fd);
+		return 0;
+	}
+	/* Remember even a bad one: it is reported once per run. */
+	tf = xcalloc(1, sizeof(*tf));
+	tf->name = xstrdup(name);
+	tf->max = maxsz;
+	tf->dirfd = indir;
+	tsearch(tf->name, &known, name_cmp);
+	if (diode_drop_parse(buf, (size_t)r, &tf->meta, &hdrlen, err,
+	    sizeof(err)) != 0) {
+		log_warnx("%s: %s; left in the drop folder", name, err);
+		close(fd);
+		free(tf);
+		return 0;
+	}
+	preload(tf, fd, buf + hdrlen, (size_t)r - hdrlen);
+	close(fd);
+	memset(&m, 0, sizeof(m));
+	memcpy(m.id, tf->meta.id, sizeof(m.id));
+	m.prec = tf->meta.prec;
+	memcpy(m.token, tf->meta.token, sizeof(m.token));
+	m.cookie = tf;
+	if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
+		fatalx("%s: %s", tf->name, err);
+	outstanding++;
+	return 1;
+}
+
+/* Every complete message of the drop folder not yet known. */
+static void
 scan(struct diode_tx *tx, int indir, uint64_t maxsz)
 {
-	DIR			*d;
-	struct dirent		*de;
-	struct diode_tx_msg	 m;
-	struct diode_meta	 meta;
-	struct txfile		*tf;
-	char			 name[NAME_MAX + 1], buf[4097], err[256];
-	size_t			 stem, n = 0;
-	ssize_t			 r;
-	int			 fd, dfd;
+	DIR		*d;
+	struct dirent	*de;
+	int		 dfd;
 
 	/* A descriptor of its own for the listing: openat, not dup (the
 	 * sandbox allows the one, not the other). */
 	if ((dfd = openat(indir, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1 || (d = fdopendir(dfd)) == NULL)
 		fatal("drop folder");
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || !is_meta(de->d_name, &stem))
-			continue;
-		memcpy(name, de->d_name, stem);
-		name[stem] = '\0';
-		if (tfind(name, &known, name_cmp) != NULL)
-			continue;
-		if (!diode_id_valid(name, stem)) {
-			log_warnx("%s: file name outside A-Z a-z 0-9 . _ - + "
-			    "= @, ignored", de->d_name);
-			tsearch(xstrdup(name), &known, name_cmp);
-			continue;
-		}
-		if ((fd = openat(indir, de->d_name, O_RDONLY | O_CLOEXEC |
-		    O_NOFOLLOW)) == -1) {
-			log_warn("%s", de->d_name);
-			continue;
-		}
-		r = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (r < 0) {
-			log_warn("%s", de->d_name);
-			continue;
-		}
-		/* Remember even a bad one: it is reported once per run. */
-		tf = xcalloc(1, sizeof(*tf));
-		tf->name = xstrdup(name);
-		tf->max = maxsz;
-		tf->dirfd = indir;
-		tsearch(tf->name, &known, name_cmp);
-		if (diode_meta_parse(buf, (size_t)r, &meta, err,
-		    sizeof(err)) != 0) {
-			log_warnx("%s: %s; left in the drop folder",
-			    de->d_name, err);
-			free(tf);
-			continue;
-		}
-		memset(&m, 0, sizeof(m));
-		memcpy(m.id, meta.id, sizeof(m.id));
-		m.prec = meta.prec;
-		memcpy(m.token, meta.token, sizeof(m.token));
-		memcpy(tf->token, meta.token, sizeof(tf->token));
-		m.cookie = tf;
-		if (diode_tx_submit(tx, &m, err, sizeof(err)) != 0)
-			fatalx("%s: %s", name, err);
-		outstanding++;
-		n++;
-	}
+	while ((de = readdir(d)) != NULL)
+		(void)take(tx, indir, maxsz, de->d_name);
 	closedir(d);
-	return n;
+}
+
+/*
+ * What the inotify watch reports: the files renamed (or written) into
+ * the drop folder, by name, so that a deep folder is not listed again
+ * for every new file.  When the kernel's queue overflowed, names were
+ * lost: the whole folder is listed.  Returns 1 when there was any event.
+ */
+static int
+notice(struct diode_tx *tx, int indir, uint64_t maxsz, int ino)
+{
+	uint8_t				 b[8192]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event	*ev;
+	ssize_t				 n;
+	size_t				 off;
+	int				 any = 0, overflow = 0;
+
+	while ((n = read(ino, b, sizeof(b))) > 0) {
+		any = 1;
+		for (off = 0; off + sizeof(*ev) <= (size_t)n;
+		    off += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(const void *)
+			    (b + off);
+			if (off + sizeof(*ev) + ev->len > (size_t)n)
+				break;
+			if (ev->mask & IN_Q_OVERFLOW)
+				overflow = 1;
+			else if (ev->len > 0 && !overflow &&
+			    memchr(ev->name, '\0', ev->len) != NULL)
+				(void)take(tx, indir, maxsz, ev->name);
+		}
+	}
+	if (overflow)
+		scan(tx, indir, maxsz);
+	return any;
 }
 
 /*
@@ -455,22 +575,23 @@ static struct record	*pending;
 static size_t		 npending, pending_cap;
 
 /*
- * A message whose release token did not verify stays on the high side:
- * NAME.meta becomes NAME.refused (the record already says why), so that
- * it is not taken again, and whoever wrote it into the drop folder sees
- * it refused (the queue manager quarantines it, with the reason, and
- * audits that).  An alarm in the log.
+ * A message whose release token did not verify (or whose file is not
+ * what was queued) stays on the high side: NAME becomes NAME.refused (the
+ * record already says why), so that it is not taken again, and whoever
+ * wrote it into the drop folder sees it refused (the queue manager
+ * quarantines it, with the reason, and audits that).  An alarm in the
+ * log.
  */
 static void
 set_aside(int indir, const struct txfile *tf, const struct diode_tx_done *d)
 {
-	char	meta[NAME_MAX + 1], aside[NAME_MAX + 1];
+	char	aside[NAME_MAX + 1];
 
-	log_warnx("ALARM %s (id %s) refused, not sent: %s; kept as %s.refused",
-	    tf->name, d->id, d->err, tf->name);
-	(void)snprintf(meta, sizeof(meta), "%s.meta", tf->name);
-	(void)snprintf(aside, sizeof(aside), "%s.refused", tf->name);
-	if (renameat(indir, meta, indir, aside) != 0)
+	log_warnx("ALARM %s (id %s) refused, not sent: %s; kept as %s%s",
+	    tf->name, d->id, d->err, tf->name, DIODE_REFUSED_SUFFIX);
+	(void)snprintf(aside, sizeof(aside), "%s%s", tf->name,
+	    DIODE_REFUSED_SUFFIX);
+	if (renameat(indir, tf->name, indir, aside) != 0)
 		fatal("%s: setting it aside", tf->name);
 }
 
@@ -478,7 +599,7 @@ static void
 flush_records(int logfd, int indir, int sentdir, uint64_t session)
 {
 	struct txfile	*tf;
-	char		 line[512], hex[2 * DIODE_DIGEST_LEN + 1], meta[NAME_MAX];
+	char		 line[512], hex[2 * DIODE_DIGEST_LEN + 1];
 	char		 err[256], ts[64];
 	size_t		 i, len = 0, off;
 	char		*all;
@@ -513,7 +634,7 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 	if (diode_append(logfd, all, off, err, sizeof(err)) != 0)
 		fatalx("sending record: %s", err);
 	free(all);
-	/* Recorded: now the files may move.  Metadata first, see scan. */
+	/* Recorded: now the files may move, one rename each. */
 	for (i = 0; i < npending; i++) {
 		struct diode_tx_done *d = &pending[i].d;
 
@@ -534,9 +655,7 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 		log_debug("sent %s %s seq %llu (%llu bytes)", d->id,
 		    diode_prec_name(d->prec), (unsigned long long)d->seq,
 		    (unsigned long long)d->len);
-		(void)snprintf(meta, sizeof(meta), "%s.meta", tf->name);
-		if (renameat(indir, meta, sentdir, meta) != 0 ||
-		    renameat(indir, tf->name, sentdir, tf->name) != 0)
+		if (renameat(indir, tf->name, sentdir, tf->name) != 0)
 			fatal("%s: moving into the sent folder", tf->name);
 		/* The name may come back later as a new message. */
 		tdelete(tf->name, &known, name_cmp);
@@ -548,43 +667,6 @@ flush_records(int logfd, int indir, int sentdir, uint64_t session)
 	for (i = 0; i < npending; i++)
 		audit_sent(&pending[i].d, session);
 	npending = 0;
-}
-
-/*
- * A crash between the two renames of a record leaves NAME in the drop
- * folder without its metadata, which is already in the sent folder:
- * finish the move.
- */
-static void
-repair(int indir, int sentdir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 meta[NAME_MAX + 8];
-	int		 dfd, n = 0;
-
-	if ((dfd = dup(indir)) == -1 || (d = fdopendir(dfd)) == NULL)
-		fatal("drop folder");
-	while ((de = readdir(d)) != NULL) {
-		size_t stem;
-
-		if (de->d_name[0] == '.' || is_meta(de->d_name, &stem))
-			continue;
-		(void)snprintf(meta, sizeof(meta), "%s.meta", de->d_name);
-		if (faccessat(indir, meta, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
-		    faccessat(sentdir, meta, F_OK, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    faccessat(sentdir, de->d_name, F_OK,
-		    AT_SYMLINK_NOFOLLOW) == 0)
-			continue;
-		if (renameat(indir, de->d_name, sentdir, de->d_name) != 0)
-			fatal("%s: finishing an interrupted move", de->d_name);
-		log_info("%s: finished moving it into the sent folder",
-		    de->d_name);
-		n++;
-	}
-	closedir(d);
-	if (n > 0 && (fsync(sentdir) != 0 || fsync(indir) != 0))
-		fatal("fsync");
 }
 
 /*
@@ -678,7 +760,7 @@ main(int argc, char *argv[])
 	const char		*to_s = NULL, *key_s = NULL, *in_s = NULL;
 	const char		*sent_s = NULL, *log_s = NULL, *user = NULL;
 	const char		*tok_s = NULL;
-	uint8_t			 key[DIODE_KEY_MAX], *frames, ibuf[4096];
+	uint8_t			 key[DIODE_KEY_MAX], *frames;
 	size_t			 keylen, fsz;
 	uint64_t		 rate = 100000000, maxsz = 64u << 20;
 	uint64_t		 sndbuf = 4u << 20, linger = 0, v, errors = 0;
@@ -698,6 +780,7 @@ main(int argc, char *argv[])
 	p.min_parity = DIODE_DEF_MIN_PARITY;
 	p.window = DIODE_DEF_WINDOW;
 	p.heartbeat_ms = DIODE_DEF_HEARTBEAT_MS;
+	p.check = check_token;
 	while ((ch = getopt_long(argc, argv, "u:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': user = optarg; break;
@@ -800,7 +883,6 @@ main(int argc, char *argv[])
 	if (tx == NULL)
 		fatalx("%s", err);
 	previous_session(tx, logfd);
-	repair(indir, sentdir);
 	confine(user, fd, indir, sentdir);
 	log_info("session %016llx to %s: symbol %u, block %u, redundancy "
 	    "%u%%, window %u, rate %llu bit/s", (unsigned long long)
@@ -811,7 +893,7 @@ main(int argc, char *argv[])
 	frames = xmalloc(BATCH * fsz);
 	for (i = 0; i < BATCH; i++)
 		iov[i].iov_base = frames + (size_t)i * fsz;
-	(void)scan(tx, indir, maxsz);
+	scan(tx, indir, maxsz);
 	next_scan = now + RESCAN_US;
 	last_rate = last_flush = now;
 	idle_since = 0;
@@ -821,12 +903,10 @@ main(int argc, char *argv[])
 
 	while (!diode_prog_stop) {
 		now = diode_now_us();
-		if (read(ino, ibuf, sizeof(ibuf)) > 0 || now >= next_scan) {
-			while (read(ino, ibuf, sizeof(ibuf)) > 0)
-				;
-			(void)scan(tx, indir, maxsz);
-			if (now >= next_scan)
-				next_scan = now + RESCAN_US;
+		(void)notice(tx, indir, maxsz, ino);
+		if (now >= next_scan) {
+			scan(tx, indir, maxsz);
+			next_scan = now + RESCAN_US;
 		}
 		if (rate > 0) {
 			credit += (double)(now - last_rate) * (double)rate / 1e6;
@@ -863,8 +943,17 @@ main(int argc, char *argv[])
 			pending[npending++].d = d;
 		}
 		idle = diode_tx_idle(tx);
+		/*
+		 * Records go out in groups (a log line each, one fsync of
+		 * the log and of both folders for all): every FLUSH_US while
+		 * sending, or FLUSH_COUNT messages; with nothing left to
+		 * send, FLUSH_IDLE_US after the last group, so that messages
+		 * that trickle in one at a time do not cost three fsyncs
+		 * each.  (The queue manager looks for sent messages every
+		 * 50 ms.)
+		 */
 		if (npending >= FLUSH_COUNT || (npending > 0 &&
-		    (idle || now - last_flush >= FLUSH_US))) {
+		    now - last_flush >= (idle ? FLUSH_IDLE_US : FLUSH_US))) {
 			flush_records(logfd, indir, sentdir,
 			    diode_tx_session(tx));
 			last_flush = now;
@@ -888,10 +977,13 @@ main(int argc, char *argv[])
 		if (once && now - idle_since >= linger * 1000 &&
 		    outstanding == 0)
 			break;
-		/* Idle: heartbeats only; wake for new files. */
+		/* Idle: heartbeats only; wake for new files, or when the
+		 * records waiting are due. */
 		pfd.fd = ino;
 		pfd.events = POLLIN;
-		(void)poll(&pfd, 1, 20);
+		(void)poll(&pfd, 1, npending > 0 && now - last_flush <
+		    FLUSH_IDLE_US ? (int)((FLUSH_IDLE_US - (now - last_flush) +
+		    999) / 1000) : 20);
 	}
 	flush_records(logfd, indir, sentdir, diode_tx_session(tx));
 	diode_tx_get_stats(tx, &ts);

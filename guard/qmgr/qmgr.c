@@ -56,6 +56,7 @@
  *	one.  Frames from workers are read with the strict IPC readers.
  */
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +113,7 @@ struct item {
 	/* the verdict, while its audit record is being written */
 	uint8_t		 digest[32], pdigest[32], token[32];
 	uint64_t	 ackreq;	/* the audit acknowledgement awaited */
+	struct item	*anext;		/* q.awaiting: in ST_AUDIT */
 	uint32_t	 ndr_reason, ndr_diag;
 	char		*first_reason;
 	char		*rel_label;	/* the release's labels, for its */
@@ -149,10 +151,12 @@ struct qmgr {
 					   CLASSIFY_OLDEST */
 	struct sched	*ready;		/* verified, waiting for a policy
 					   worker: in precedence order too */
+	struct item	*awaiting;	/* releases waiting for their audit
+					   record (ST_AUDIT), a few at most */
 	uint64_t	 req;
 	struct ipc_msg	*msg;
 	/* this turn's changes, made durable by commit() */
-	char		**publish;	/* outbox metadata to rename in */
+	char		**publish;	/* outbox files to rename in */
 	size_t		 npublish;
 	int		 files[64];	/* outbox and report files written */
 	size_t		 nfiles;
@@ -821,14 +825,14 @@ tmp_name(char *tmp, size_t len, const char *name)
 	(void)snprintf(tmp, len, ".%s.tmp", name);
 }
 
-/* Write NAME under its temporary name, its fsync left to commit(); when
- * `rename' is set, rename it into place (the directory's fsync is the
- * caller's, also in commit()). */
+/* Write NAME (the niov buffers of iov, in order) under its temporary
+ * name, its fsync left to commit(); when `rename' is set, rename it into
+ * place (the directory's fsync is the caller's, also in commit()). */
 static int
-write_at(int dfd, const char *name, const void *p, size_t n, bool rename)
+write_at(int dfd, const char *name, struct iovec *iov, int niov,
+    bool rename)
 {
 	char		 tmp[SPOOL_ID_LEN + 16];
-	const uint8_t	*b = p;
 	ssize_t		 k;
 	int		 fd;
 
@@ -836,15 +840,23 @@ write_at(int dfd, const char *name, const void *p, size_t n, bool rename)
 	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0640)) == -1)
 		return -1;
-	while (n > 0) {
-		if ((k = write(fd, b, n)) == -1) {
+	while (niov > 0) {
+		if ((k = writev(fd, iov, niov)) == -1) {
 			if (errno == EINTR)
 				continue;
 			(void)close(fd);
 			return -1;
 		}
-		b += k;
-		n -= (size_t)k;
+		/* Past what was written; a short write resumes there. */
+		while (niov > 0 && (size_t)k >= iov->iov_len) {
+			k -= (ssize_t)iov->iov_len;
+			iov++;
+			niov--;
+		}
+		if (niov > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + k;
+			iov->iov_len -= (size_t)k;
+		}
 	}
 	if (q.nfiles < sizeof(q.files) / sizeof(q.files[0]))
 		q.files[q.nfiles++] = fd;
@@ -855,12 +867,20 @@ write_at(int dfd, const char *name, const void *p, size_t n, bool rename)
 	return 0;
 }
 
+/*
+ * One file per message (guard/diode/diode.h, "drop folder"): a header
+ * with the id, precedence, release token and length, then the message's
+ * bytes.  Written under its temporary name now; its presence under its
+ * own name says it may be sent, so it is renamed in by commit(), once
+ * the spool says released.
+ */
 static int
 to_outbox(struct item *it)
 {
 	struct spool_entry	e;
-	char			err[256], meta[256], name[SPOOL_ID_LEN + 8];
-	size_t			i, n;
+	struct iovec		iov[2];
+	char			err[256], hdr[DIODE_DROP_HDR_MAX];
+	int			n;
 
 	if (spool_read(&q.sp, it->state, it->qid, &e, err, sizeof(err)) ==
 	    -1) {
@@ -868,35 +888,36 @@ to_outbox(struct item *it)
 		return -1;
 	}
 	/* The guard's precedence numbers are the diode's (diode.h). */
-	n = (size_t)snprintf(meta, sizeof(meta), "id: %s\nprecedence: %s\n"
-	    "token: ", it->qid, diode_prec_name(it->precedence >= 0 &&
-	    it->precedence < DIODE_NPREC ? it->precedence : DIODE_ROUTINE));
-	for (i = 0; i < 32; i++)
-		n += (size_t)snprintf(meta + n, sizeof(meta) - n, "%02x",
-		    it->token[i]);
-	n += (size_t)snprintf(meta + n, sizeof(meta) - n, "\n");
-	(void)snprintf(name, sizeof(name), "%s.meta", it->qid);
-	/* The message first, its metadata last: its presence says done,
-	 * so it is renamed in by commit(), once the spool says released. */
-	if (write_at(q.outbox, it->qid, e.message, e.message_len, true) ==
-	    -1 || write_at(q.outbox, name, meta, n, false) == -1) {
+	if ((n = diode_drop_header(hdr, sizeof(hdr), it->qid,
+	    it->precedence >= 0 && it->precedence < DIODE_NPREC ?
+	    it->precedence : DIODE_ROUTINE, it->token, e.message_len)) == -1) {
+		log_warnx("outbox: %s: no drop header for it", it->qid);
+		spool_entry_free(&e);
+		return -1;
+	}
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = (size_t)n;
+	iov[1].iov_base = (void *)(uintptr_t)e.message;
+	iov[1].iov_len = e.message_len;
+	if (write_at(q.outbox, it->qid, iov, 2, false) == -1) {
 		log_warn("outbox: %s", it->qid);
 		spool_entry_free(&e);
 		return -1;
 	}
 	spool_entry_free(&e);
-	q.outbox_unsynced = true;
-	fifo_push(&q.publish, &q.npublish, name);
+	fifo_push(&q.publish, &q.npublish, it->qid);
 	return 0;
 }
 
 /*
  * The end of every loop turn: the turn's changes become durable with one
  * fsync per directory touched (group commit), in the order that keeps a
- * crash harmless: the outbox's new files, then the spool's states, then
- * the metadata that lets diode-tx send a released message.  Only then do
- * the turn's frames leave (loop()): no audit record, hand-off or reply
- * speaks of a change that is not on disk.
+ * crash harmless: the outbox's new files (under their temporary names),
+ * then the spool's states, then the renames that let diode-tx send a
+ * released message.  A crash before the renames leaves temporary files,
+ * which published() renames in, or removes, at the next start.  Only
+ * then do the turn's frames leave (loop()): no audit record, hand-off or
+ * reply speaks of a change that is not on disk.
  */
 static void
 commit(void)
@@ -908,8 +929,6 @@ commit(void)
 			fatal("outbox or reports: fsync");
 		(void)close(q.files[q.nfiles]);
 	}
-	if (q.outbox_unsynced && fsync(q.outbox) == -1)
-		fatal("outbox: fsync");
 	if (spool_sync(&q.sp, err, sizeof(err)) == -1)
 		fatalx("%s", err);	/* restarted, the spool says the rest */
 	while ((name = fifo_pop(&q.publish, &q.npublish)) != NULL) {
@@ -929,7 +948,7 @@ commit(void)
 
 /*
  * diode-tx checks each release token before it sends, and sets aside what
- * does not verify (ID.meta renamed ID.refused): the message stays on this
+ * does not verify (ID renamed ID.refused): the message stays on this
  * side, quarantined with the reason (audited), and leaves the outbox.
  */
 static void
@@ -938,16 +957,16 @@ check_refused(struct item *it)
 	char		name[SPOOL_ID_LEN + 16];
 	struct stat	st;
 
-	(void)snprintf(name, sizeof(name), "%s.refused", it->qid);
+	(void)snprintf(name, sizeof(name), "%s%s", it->qid,
+	    DIODE_REFUSED_SUFFIX);
 	if (fstatat(q.outbox, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return;
 	quarantine(it, "diode-tx refused it: its release token does not "
 	    "release these bytes under the policy in force");
 	if (it->state != SPOOL_QUARANTINED)
 		return;		/* not moved: tried again next time */
-	if ((unlinkat(q.outbox, it->qid, 0) == -1 && errno != ENOENT) ||
-	    unlinkat(q.outbox, name, 0) == -1)
-		log_warn("outbox: removing %s", it->qid);
+	if (unlinkat(q.outbox, name, 0) == -1)
+		log_warn("outbox: removing %s", name);
 	q.outbox_unsynced = true;	/* commit() */
 }
 
@@ -1091,6 +1110,8 @@ on_verdict(struct worker *w, struct ipc_msg *m)
 		/* The release's audit record must be on disk before the
 		 * message crosses: ask for an acknowledgement. */
 		it->stage = ST_AUDIT;
+		it->anext = q.awaiting;
+		q.awaiting = it;
 		free(it->rel_label);
 		free(it->rel_as);
 		it->rel_label = xstrdup(clip(src));
@@ -1140,8 +1161,10 @@ on_ndr(struct worker *w, struct ipc_msg *m)
 		ipc_msg_fatal(m);
 	worker_done(w);
 	if (ok && n > 0) {
+		struct iovec	iov = { (void *)(uintptr_t)report, n };
+
 		(void)snprintf(name, sizeof(name), "%s.ndr", it->qid);
-		if (write_at(q.reports, name, report, n, true) == -1) {
+		if (write_at(q.reports, name, &iov, 1, true) == -1) {
 			log_warn("reports: %s", name);
 			return;		/* stays rejected; retried at restart */
 		}
@@ -1157,26 +1180,31 @@ on_ndr(struct worker *w, struct ipc_msg *m)
 		item_forget(it);
 }
 
-/* The audit role acknowledged a release record: the message may cross. */
+/*
+ * The audit role acknowledged a release record: the message may cross.
+ * Looked for among the releases waiting for theirs, not among every
+ * message held.
+ */
 static void
 on_audit_ack(struct ipc_msg *m)
 {
-	struct item	*it;
-	unsigned	 h;
+	struct item	*it, **pp;
 
 	if (ipc_end(m) == -1)
 		ipc_msg_fatal(m);
-	for (h = 0; h < sizeof(q.items) / sizeof(q.items[0]); h++)
-		for (it = q.items[h]; it != NULL; it = it->next)
-			if (it->stage == ST_AUDIT && it->ackreq == m->id) {
-				if (to_outbox(it) == -1 ||
-				    move(it, SPOOL_RELEASED) == -1) {
-					quarantine(it, "the outbox of the "
-					    "one-way channel refused it");
-					continue;
-				}
-				it->stage = ST_DONE;
-			}
+	for (pp = &q.awaiting; (it = *pp) != NULL; pp = &it->anext) {
+		if (it->ackreq != m->id)
+			continue;
+		*pp = it->anext;
+		it->anext = NULL;
+		it->stage = ST_DONE;
+		/* Released first: a file in the publish list belongs to a
+		 * released message. */
+		if (move(it, SPOOL_RELEASED) == -1 || to_outbox(it) == -1)
+			quarantine(it, "the outbox of the one-way channel "
+			    "refused it");
+		return;
+	}
 }
 
 /* A worker's channel closed: its message is retried, or quarantined. */
@@ -1221,28 +1249,61 @@ recovered(const char *name, enum spool_state st, const char *why, void *arg)
 }
 
 /*
- * Does the one-way channel have a released message?  Its metadata (with
- * the release token) in the outbox or the sent box; a metadata file that
- * a crash left under its temporary name is renamed in now.
+ * Is a whole drop file under the temporary name tmp?  Its header reads
+ * and the file ends exactly after the length it declares.  (A crash may
+ * have let the spool's move to released reach the disk before the file's
+ * own bytes did.)
+ */
+static bool
+outbox_complete(const char *tmp)
+{
+	struct diode_meta	m;
+	struct stat		st;
+	char			b[DIODE_DROP_HDR_MAX], err[256];
+	size_t			hdrlen;
+	ssize_t			n;
+	int			fd;
+
+	if ((fd = openat(q.outbox, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1)
+		return false;
+	n = read(fd, b, sizeof(b));
+	if (fstat(fd, &st) == -1 || n <= 0 ||
+	    diode_drop_parse(b, (size_t)n, &m, &hdrlen, err, sizeof(err)) ==
+	    -1 || (uint64_t)st.st_size != hdrlen + m.len) {
+		(void)close(fd);
+		return false;
+	}
+	(void)close(fd);
+	return true;
+}
+
+/*
+ * Does the one-way channel have a released message?  Its file (with the
+ * release token) in the outbox, set aside there by diode-tx (ID.refused:
+ * check_refused() quarantines it), or in the sent box.  A whole file that
+ * a crash left under its temporary name is renamed in now; one that is
+ * not whole is removed (the message is inspected again: qmgr cannot make
+ * its token).
  */
 static bool
 published(const char *qid)
 {
 	struct stat	st;
-	char		name[SPOOL_ID_LEN + 8], tmp[SPOOL_ID_LEN + 16];
+	char		name[SPOOL_ID_LEN + 16], tmp[SPOOL_ID_LEN + 16];
 
-	(void)snprintf(name, sizeof(name), "%s.meta", qid);
-	if (fstatat(q.outbox, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    fstatat(q.sentbox, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	(void)snprintf(name, sizeof(name), "%s%s", qid, DIODE_REFUSED_SUFFIX);
+	if (fstatat(q.outbox, qid, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    fstatat(q.outbox, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 	    fstatat(q.sentbox, qid, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return true;
-	tmp_name(tmp, sizeof(tmp), name);
-	if (fstatat(q.outbox, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    fstatat(q.outbox, qid, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		fifo_push(&q.publish, &q.npublish, name);
-		q.outbox_unsynced = true;
+	tmp_name(tmp, sizeof(tmp), qid);
+	if (outbox_complete(tmp)) {
+		fifo_push(&q.publish, &q.npublish, qid);
 		return true;
 	}
+	if (unlinkat(q.outbox, tmp, 0) == 0)
+		log_warnx("outbox: %s: removed its incomplete file", qid);
 	return false;
 }
 

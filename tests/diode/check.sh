@@ -180,7 +180,7 @@ transfer many "--loss 5 --seed 8" "--rate 20M"
 all_delivered "$many messages of 1 KB, 5% loss, in $(( $(date +%s) - start )) s"
 
 # 9. A release token that does not match.  The sender checks it first:
-# such a message is never sent, its metadata set aside as NAME.refused,
+# such a message is never sent, its drop file set aside as NAME.refused,
 # the refusal in its record.  A sender that checks with another key (so
 # the receiver's check is the last one standing) gets them across, and
 # the receiver refuses them and reports them by id; nothing stored.
@@ -191,8 +191,8 @@ transfer token direct ""
 if [ "$(field sent "$txs")" = 3 ] && [ "$(field delivered "$rxs")" = 3 ] &&
     [ "$(field refused "$rxs")" = 0 ] &&
     [ "$(grep -c ' refused id=forged.*release token' "$c/sent/diode-tx.log")" = 2 ] &&
-    [ -e "$c/in/forged000000.refused" ] && [ -e "$c/in/forged000001" ] &&
-    [ ! -e "$c/in/forged000000.meta" ] && [ ! -e "$c/out/forged000000" ] &&
+    [ -e "$c/in/forged000000.refused" ] && [ -e "$c/in/forged000001.refused" ] &&
+    [ ! -e "$c/in/forged000000" ] && [ ! -e "$c/out/forged000000" ] &&
     [ "$(grep -c 'ALARM forged.*refused, not sent' "$c/tx.log")" = 2 ]; then
 	ok "the sender refuses wrong release tokens: not sent, kept as .refused, recorded"
 else
@@ -214,6 +214,30 @@ else
 	ko "receiver token check: tx $txs | rx $rxs"
 fi
 
+# 9b. Drop files that are not what their header says: one byte more,
+# one byte short (refused like a wrong token: not sent, set aside as
+# NAME.refused, the reason recorded), and a file that is no drop file at
+# all (reported and left where it is).
+new shape
+"$kit" gen "$work/shape/in" "$work/tok" 3 5000 --prefix good
+( cd "$work/shape/in" &&
+    { cat good000001; printf x; } >.good000001.new &&
+    mv .good000001.new good000001 &&
+    head -c "$(( $(wc -c <good000002) - 1 ))" good000002 >.good000002.new &&
+    mv .good000002.new good000002 &&
+    printf 'A message without its header.\n' >.raw000000 &&
+    mv .raw000000 raw000000 )
+transfer shape direct ""
+if [ "$(field sent "$txs")" = 1 ] && [ "$(field delivered "$rxs")" = 1 ] &&
+    [ "$(grep -c ' refused id=good00000[12] .*incomplete or overlong' "$c/sent/diode-tx.log")" = 2 ] &&
+    [ -e "$c/in/good000001.refused" ] && [ -e "$c/in/good000002.refused" ] &&
+    [ ! -e "$c/out/good000001" ] && [ ! -e "$c/out/good000002" ] &&
+    [ -e "$c/in/raw000000" ] && grep -q 'raw000000: not a drop file' "$c/tx.log"; then
+	ok "drop files longer or shorter than their header says are refused, a file without a header left alone"
+else
+	ko "drop file shapes: tx $txs | rx $rxs"
+fi
+
 # 10. Precedence: a FLASH message dropped in while a 10 MB ROUTINE one
 # is being sent arrives first.
 new prec
@@ -221,8 +245,7 @@ new prec
 mkdir "$work/prec/stage"
 ( sleep 1.0; "$kit" gen "$work/prec/stage" "$work/tok" 1 2000 --prec FLASH \
     --prefix flash; own "$work/prec/stage"
-    mv "$work/prec/stage/flash000000" "$work/prec/in/"
-    mv "$work/prec/stage/flash000000.meta" "$work/prec/in/" ) &
+    mv "$work/prec/stage/flash000000" "$work/prec/in/" ) &
 transfer prec direct "--rate 40M"
 wait
 order=$(sed -n 's/.*delivered \([a-z]*\)00000.*/\1/p' "$c/rx.log" | tr '\n' ' ')
@@ -233,11 +256,13 @@ else
 fi
 
 # 11. The stand-in token is plain HMAC-SHA256 of the digest: cross-check
-# one against the openssl command.
+# one against the openssl command, over the message after the drop
+# file's header (its lines up to the first empty one).
 f=$work/token/sent/good000000
-want=$(sed -n 's/^token: //p' "$f.meta")
+want=$(sed -n '1,/^$/s/^token: //p' "$f")
+hl=$(sed -n '1,/^$/p' "$f" | wc -c)
 hexkey=$(od -An -v -tx1 "$work/tok" | tr -d ' \n')
-got=$(openssl dgst -sha256 -binary "$f" |
+got=$(tail -c +$((hl + 1)) "$f" | openssl dgst -sha256 -binary |
     openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hexkey" -r | cut -d' ' -f1)
 if [ -n "$want" ] && [ "$want" = "$got" ]; then
 	ok "release token stand-in equals openssl's HMAC-SHA256 of the digest"

@@ -4,10 +4,11 @@
  *   diode-testkit gen DIR TOKENKEY COUNT SIZE [--size-max N] [--prec P]
  *	[--prefix P] [--seed N] [--bad-token 1]
  *	Writes COUNT messages of SIZE bytes (or random sizes SIZE..N) of
- *	pseudo-random content into the drop folder DIR, each with its
- *	NAME.meta (id = NAME, precedence P or "mixed", release token =
- *	HMAC-SHA256 of the digest under TOKENKEY, or with --bad-token a
- *	token for other bytes).  Test data: written without fsync.
+ *	pseudo-random content into the drop folder DIR, one drop file NAME
+ *	each (guard/diode/diode.h: a header with id = NAME, precedence P or
+ *	"mixed", release token = HMAC-SHA256 of the digest under TOKENKEY,
+ *	or with --bad-token a token for other bytes, and the length; then
+ *	the message).  Test data: written without fsync.
  *
  *   diode-testkit proxy LISTEN TO [--loss PCT] [--burst PCT --burst-len N]
  *	[--reorder PCT --reorder-depth N] [--dup PCT] [--corrupt PCT]
@@ -25,8 +26,8 @@
  *	small transfers under the harness's key (see tests/fuzz/diode_fuzz.c).
  *
  *   diode-testkit compare SRC OUT [--report FILE] [--sent-log FILE]
- *	For each message of SRC (NAME + NAME.meta), checks OUT/ID is
- *	byte-identical; for each one missing, whether the receiver's
+ *	For each drop file of SRC (other files are skipped), checks that
+ *	OUT/ID is byte-identical to the message it holds; for each one missing, whether the receiver's
  *	report names it by id, or by stream and sequence (mapped to the id
  *	through the sender's log).  Prints one line of counts.
  */
@@ -87,13 +88,15 @@ usage(void)
 
 /* A temporary name, then rename: the sender never sees half a file. */
 static void
-write_file(int dir, const char *name, const void *p, size_t len)
+write_file(int dir, const char *name, const void *hdr, size_t hlen,
+    const void *p, size_t len)
 {
 	char	tmp[160];
 	int	fd;
 
 	(void)snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	if ((fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    write(fd, hdr, hlen) != (ssize_t)hlen ||
 	    write(fd, p, len) != (ssize_t)len || close(fd) != 0 ||
 	    renameat(dir, tmp, dir, name) != 0)
 		fatal("%s", name);
@@ -103,10 +106,10 @@ static int
 gen(int argc, char *argv[])
 {
 	uint8_t		 tokkey[DIODE_KEY_MAX], digest[32], token[32], *body;
-	char		 err[256], name[128], meta[512], hex[65];
+	char		 err[256], name[128], hdr[DIODE_DROP_HDR_MAX];
 	const char	*prefix = "m", *precs = "ROUTINE";
 	size_t		 keylen, count, size, size_max = 0, len, i;
-	int		 dir, a, prec, bad = 0;
+	int		 dir, a, prec, bad = 0, hlen;
 
 	if (argc < 5)
 		usage();
@@ -154,13 +157,10 @@ gen(int argc, char *argv[])
 			digest[0] ^= 1;
 		if (diode_token_make(tokkey, keylen, digest, token) != 0)
 			fatalx("token");
-		diode_hex(token, 32, hex);
-		(void)snprintf(meta, sizeof(meta), "id: %s\nprecedence: %s\n"
-		    "token: %s\n", name, diode_prec_name(prec), hex);
-		write_file(dir, name, body, len);
-		(void)snprintf(name + strlen(name), sizeof(name) -
-		    strlen(name), ".meta");
-		write_file(dir, name, meta, strlen(meta));
+		if ((hlen = diode_drop_header(hdr, sizeof(hdr), name, prec,
+		    token, len)) < 0)
+			fatalx("%s: no drop header", name);
+		write_file(dir, name, hdr, (size_t)hlen, body, len);
 	}
 	return 0;
 }
@@ -619,9 +619,9 @@ compare(int argc, char *argv[])
 	struct diode_meta	 m;
 	DIR			*d;
 	struct dirent		*de;
-	char			*rep = NULL, *log = NULL, *mt, *a, *b;
+	char			*rep = NULL, *log = NULL, *a, *b;
 	char			 path[4096], err[256];
-	size_t			 ml, al, bl, l;
+	size_t			 al, bl, l, hl;
 	uint64_t		 total = 0, same = 0, differ = 0, missing = 0;
 	uint64_t		 by_id = 0, by_seq = 0, unreported = 0;
 	uint64_t		 extra = 0, outn = 0;
@@ -640,21 +640,27 @@ compare(int argc, char *argv[])
 	if ((d = opendir(argv[1])) == NULL)
 		fatal("%s", argv[1]);
 	while ((de = readdir(d)) != NULL) {
-		l = strlen(de->d_name);
-		if (de->d_name[0] == '.' || l <= 5 ||
-		    strcmp(de->d_name + l - 5, ".meta") != 0)
+		if (de->d_name[0] == '.')
 			continue;
 		(void)snprintf(path, sizeof(path), "%s/%s", argv[1],
 		    de->d_name);
-		if ((mt = file_read(path, 8192, &ml)) == NULL ||
-		    diode_meta_parse(mt, ml, &m, err, sizeof(err)) != 0)
-			fatalx("%s: %s", path, mt ? err : "unreadable");
-		free(mt);
-		total++;
-		(void)snprintf(path, sizeof(path), "%s/%.*s", argv[1],
-		    (int)(l - 5), de->d_name);
-		if ((a = file_read(path, 1u << 30, &al)) == NULL)
+		if ((a = file_read(path, (1u << 30) + DIODE_DROP_HDR_MAX,
+		    &al)) == NULL)
 			fatal("%s", path);
+		/* The sending record and anything else that is not a drop
+		 * file; a drop file must be whole. */
+		if (al < sizeof(DIODE_DROP_MAGIC) - 1 || memcmp(a,
+		    DIODE_DROP_MAGIC, sizeof(DIODE_DROP_MAGIC) - 1) != 0) {
+			free(a);
+			continue;
+		}
+		if (diode_drop_parse(a, al, &m, &hl, err, sizeof(err)) != 0)
+			fatalx("%s: %s", path, err);
+		if (m.len != al - hl)
+			fatalx("%s: length differs from its header's", path);
+		memmove(a, a + hl, al - hl);
+		al -= hl;
+		total++;
 		(void)snprintf(path, sizeof(path), "%s/%s", argv[2], m.id);
 		if ((b = file_read(path, 1u << 30, &bl)) == NULL) {
 			missing++;

@@ -142,6 +142,21 @@ done
 check "diode-tx and diode-rx of both directions among them ($ndiode)" \
     '[ "$ndiode" = 4 ]'
 
+# dropfile ID PREC DIGIT BODY DIR: a drop file (guard/diode/diode.h) of
+# BODY into diode-tx's drop folder DIR, its token 64 times DIGIT (not a
+# token the policy made), as the folder's owner, written under a dot name
+# and renamed.
+dropfile() {
+	{
+		printf 'MMGD1\nid: %s\nprecedence: %s\ntoken: %064d\n' "$1" \
+		    "$2" "$3"
+		printf 'length: %s\n\n' "$(wc -c <"$4" | tr -d ' ')"
+		cat "$4"
+	} >"$5/.$1"
+	chown "$(stat -c %u:%g "$5")" "$5/.$1"
+	mv "$5/.$1" "$5/$1"
+}
+
 echo "scenario: diode-tx checks the release token"
 outbox=$run/run/h2l/outbox
 txp=$(for p in $(pgrep -P "$pid"); do
@@ -154,35 +169,31 @@ put tampered
 check "a message is released while diode-tx is stopped" \
     'wait_state tampered released'
 tid=$(where tampered | cut -d' ' -f2)
-python3 - "$outbox/$tid.meta" <<'PY'
+python3 - "$outbox/$tid" <<'PY'
 import os, sys
 p = sys.argv[1]
-lines = open(p).read().split("\n")
-for i, l in enumerate(lines):
-    if l.startswith("token: "):
-        d = l[7]
-        lines[i] = "token: " + ("1" if d != "1" else "2") + l[8:]
-open(p + ".new", "w").write("\n".join(lines))
+b = open(p, "rb").read()
+end = b.index(b"\n\n")		# the drop file's header ends there
+i = b.index(b"\ntoken: ", 0, end) + 8
+b = b[:i] + (b"1" if b[i:i + 1] != b"1" else b"2") + b[i + 1:]
+open(p + ".new", "wb").write(b)
 st = os.stat(p)
 os.chown(p + ".new", st.st_uid, st.st_gid)
 os.chmod(p + ".new", st.st_mode & 0o777)
 os.rename(p + ".new", p)
 PY
 # And a message nobody released, written straight into the outbox.
-printf 'Not released by anyone.\n' >"$outbox/FORGED-1"
-printf 'id: FORGED-1\nprecedence: FLASH\ntoken: %064d\n' 7 \
-    >"$outbox/.FORGED-1.meta"
-chown "$(stat -c %u:%g "$outbox")" "$outbox/FORGED-1" "$outbox/.FORGED-1.meta"
-mv "$outbox/.FORGED-1.meta" "$outbox/FORGED-1.meta"
+printf 'Not released by anyone.\n' >"$run/forged-1.body"
+dropfile FORGED-1 FLASH 7 "$run/forged-1.body" "$outbox"
 kill -CONT "$txp"
 check "the tampered message is quarantined, not sent" \
     'wait_state tampered quarantined'
 check "the reason says diode-tx refused its token" \
     '"$bin/mmguardctl" show "$tid" | grep -q "diode-tx refused it: its release token"'
 check "the outbox keeps nothing of it" \
-    '[ ! -e "$outbox/$tid" ] && [ ! -e "$outbox/$tid.meta" ] && [ ! -e "$outbox/$tid.refused" ]'
+    '[ ! -e "$outbox/$tid" ] && [ ! -e "$outbox/$tid.refused" ]'
 check "the forged message is set aside in the outbox, not sent" \
-    'sleep 1; [ -e "$outbox/FORGED-1.refused" ] && [ ! -e "$outbox/FORGED-1.meta" ] && [ ! -e "$run/run/h2l/sent/FORGED-1" ]'
+    'sleep 1; [ -e "$outbox/FORGED-1.refused" ] && [ ! -e "$outbox/FORGED-1" ] && [ ! -e "$run/run/h2l/sent/FORGED-1" ]'
 check "neither reached the low side" \
     '! grep -rqs "Its release token is changed\|Not released by anyone" "$run/low/inbound"'
 check "diode-tx raised an alarm for each and recorded the refusals" \
@@ -211,11 +222,7 @@ echo "scenario: alarms and violations"
 # A message in diode-tx's outbox with a token the policy never made:
 # refused by diode-tx, and the alarm names it.
 forged=20260101T000000Z-00000000000000ff
-cp "$run/msg/clean.p1" "$run/run/h2l/outbox/.$forged"
-mv "$run/run/h2l/outbox/.$forged" "$run/run/h2l/outbox/$forged"
-printf 'id: %s\nprecedence: ROUTINE\ntoken: %064d\n' "$forged" 0 \
-    >"$run/run/h2l/outbox/.$forged.meta"
-mv "$run/run/h2l/outbox/.$forged.meta" "$run/run/h2l/outbox/$forged.meta"
+dropfile "$forged" ROUTINE 0 "$run/msg/clean.p1" "$run/run/h2l/outbox"
 check "diode-tx refuses a message with a forged token (diode-rx's own check: tests/diode/check.sh)" \
     'i=0; while [ $i -lt 50 ] && [ ! -e "$run/run/h2l/outbox/$forged.refused" ]; do sleep 0.2; i=$((i + 1)); done; [ -e "$run/run/h2l/outbox/$forged.refused" ] && [ ! -e "$run/low/inbound/$forged" ]'
 # SIGSYS is what the kernel's seccomp filter kills a role with.

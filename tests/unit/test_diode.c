@@ -1429,6 +1429,150 @@ test_sendlog(void)
 	    "prec=IMMEDIATE seq=5", &s, &prec, &seq), -1);
 }
 
+/*
+ * The engine's check hook sees the digest of exactly the body it loaded
+ * (the record header's): a refusal completes the message unsent, with
+ * the reason, and the stream goes on with the next one.
+ */
+static uint8_t	checked_digest[32];
+static int	checked;
+
+static int
+check_refuse_seed5(void *cookie, const uint8_t *digest, char *err,
+    size_t errsz)
+{
+	struct body	*b = cookie;
+
+	memcpy(checked_digest, digest, sizeof(checked_digest));
+	checked++;
+	if (b->seed != 5)
+		return 0;
+	snprintf(err, errsz, "refused by the check");
+	return -1;
+}
+
+static void
+test_tx_check_hook(void)
+{
+	struct diode_tx_params	 p = txparams(256, 4, 2);
+	struct diode_tx		*tx;
+	struct diode_mac	*mac;
+	struct diode_frame	 f;
+	struct diode_tx_done	 d;
+	struct body		 bad = { 300, 5 }, good = { 300, 6 };
+	uint8_t			 buf[DIODE_MAX_FRAME], want[32], *body;
+	size_t			 len;
+	char			 err[128];
+	int			 done = 0, frames = 0;
+
+	p.check = check_refuse_seed5;
+	checked = 0;
+	mac = diode_mac_new(key, sizeof(key), err, sizeof(err));
+	tx = diode_tx_new(&p, key, sizeof(key), load_body, 0, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tx);
+	submit(tx, "bad", DIODE_ROUTINE, &bad);
+	submit(tx, "good", DIODE_ROUTINE, &good);
+	while (next_data(tx, mac, &f, buf))
+		frames++;
+	CU_ASSERT(frames > 0);
+	CU_ASSERT_EQUAL(checked, 2);
+	/* The last digest checked is the good body's SHA-256. */
+	CU_ASSERT_EQUAL_FATAL(load_body(&good, &body, &len, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(EVP_Digest(body, len, want, NULL, EVP_sha256(), NULL),
+	    1);
+	free(body);
+	CU_ASSERT_EQUAL(memcmp(checked_digest, want, 32), 0);
+	while (diode_tx_done(tx, &d)) {
+		done++;
+		if (strcmp(d.id, "bad") == 0) {
+			CU_ASSERT_EQUAL(d.status, -1);
+			CU_ASSERT_PTR_NOT_NULL(strstr(d.err, "refused by the "
+			    "check"));
+		} else {
+			CU_ASSERT_EQUAL(d.status, 0);
+			CU_ASSERT_EQUAL(memcmp(d.digest, want, 32), 0);
+		}
+	}
+	CU_ASSERT_EQUAL(done, 2);
+	diode_tx_free(tx);
+	diode_mac_free(mac);
+}
+
+/* A drop file of message "xyz" whose header has the lines `more' after
+ * its id, precedence and token. */
+static int
+drop_with(const char *more, char *err, size_t errsz)
+{
+	struct diode_meta	m;
+	char			b[512];
+	size_t			hl;
+	int			n;
+
+	n = snprintf(b, sizeof(b), "MMGD1\nid: a\nprecedence: ROUTINE\n"
+	    "token: %064d\n%s\nxyz", 0, more);
+	return diode_drop_parse(b, (size_t)n, &m, &hl, err, errsz);
+}
+
+/* The drop folder's file: header and message, self-delimiting. */
+static void
+test_drop_file(void)
+{
+	struct diode_meta	m;
+	uint8_t			tok[32];
+	char			b[DIODE_DROP_HDR_MAX + 64], err[128], big[1200];
+	size_t			hl;
+	int			n, i;
+
+	for (i = 0; i < 32; i++)
+		tok[i] = (uint8_t)(i * 7);
+	n = diode_drop_header(b, sizeof(b), "20261129T1-ab", DIODE_FLASH, tok,
+	    5);
+	CU_ASSERT_FATAL(n > 0);
+	memcpy(b + n, "hello", 5);
+	CU_ASSERT_EQUAL(diode_drop_parse(b, (size_t)n + 5, &m, &hl, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(hl, (size_t)n);
+	CU_ASSERT_STRING_EQUAL(m.id, "20261129T1-ab");
+	CU_ASSERT_EQUAL(m.prec, DIODE_FLASH);
+	CU_ASSERT_EQUAL(m.len, 5);
+	CU_ASSERT_EQUAL(memcmp(m.token, tok, 32), 0);
+	/* The header alone parses: the caller checks the length. */
+	CU_ASSERT_EQUAL(diode_drop_parse(b, (size_t)n, &m, &hl, err,
+	    sizeof(err)), 0);
+	/* Cut inside the header: no end. */
+	CU_ASSERT_EQUAL(diode_drop_parse(b, (size_t)n - 1, &m, &hl, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "empty line"));
+	/* No magic: a message dropped as it is. */
+	CU_ASSERT_EQUAL(diode_drop_parse(b + 1, (size_t)n - 1, &m, &hl, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a drop file"));
+	/* No length, a bad length, a length twice, one too large. */
+	CU_ASSERT_EQUAL(drop_with("", err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "length"));
+	CU_ASSERT_EQUAL(drop_with("length: 3\n", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(drop_with("length: 03\n", err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(drop_with("length: -3\n", err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(drop_with("length: 3\nlength: 3\n", err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(drop_with("length: 99999999999\n", err, sizeof(err)),
+	    -1);
+	/* A header longer than the limit is refused, not searched on. */
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "MMGD1\nid: ", 10);
+	CU_ASSERT_EQUAL(diode_drop_parse(big, sizeof(big), &m, &hl, err,
+	    sizeof(err)), -1);
+	/* The writer refuses what the reader would. */
+	CU_ASSERT_EQUAL(diode_drop_header(b, sizeof(b), "../x", DIODE_FLASH,
+	    tok, 5), -1);
+	CU_ASSERT_EQUAL(diode_drop_header(b, sizeof(b), "x", DIODE_NPREC, tok,
+	    5), -1);
+	CU_ASSERT_EQUAL(diode_drop_header(b, 20, "x", DIODE_FLASH, tok, 5),
+	    -1);
+}
+
 /* --- programs' helpers ---------------------------------------------------- */
 
 static void
@@ -1636,6 +1780,8 @@ static const struct unit_test tests[] = {
 	{ "receiver state file", test_state_file },
 	{ "sending record read from its end", test_sendlog },
 	{ "metadata and release token", test_meta_token },
+	{ "drop file: header and message", test_drop_file },
+	{ "sender's check hook on the body's digest", test_tx_check_hook },
 	{ "receive socket cannot send", test_rx_socket_cannot_send },
 	{ "frames sent in batches, with and without GSO", test_send_frames },
 	{ NULL, NULL }
