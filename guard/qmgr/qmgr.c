@@ -266,6 +266,7 @@ struct held {
 	size_t		 n;
 	char		*k[AUDITEV_MAX_KV], *v[AUDITEV_MAX_KV];
 	char		*verdict, *reasons;	/* archive */
+	enum spool_state st;
 	uint32_t	 prec;
 	int64_t		 when;
 	bool		 sent;		/* awaiting MSG_ARCHIVE_ACK */
@@ -383,15 +384,16 @@ clip(const char *s)
 /* Hand a message in an end state to the archive role (wherever the
  * spool holds it now). */
 static void
-archive_send(const char *qid, uint32_t prec, const char *verdict,
-    const char *reasons, int64_t when)
+archive_send(const char *qid, enum spool_state st, uint32_t prec,
+    const char *verdict, const char *reasons, int64_t when)
 {
-	enum spool_state	 st;
 	char			 err[256];
 	int			 fd;
 
-	if (spool_find(&q.sp, qid, &st) == -1 || (fd = spool_open_file(&q.sp,
-	    st, qid, err, sizeof(err))) == -1) {
+	/* Where it was when it ended, unless it has moved on since. */
+	if ((fd = spool_open_file(&q.sp, st, qid, err, sizeof(err))) == -1 &&
+	    (spool_find(&q.sp, qid, &st) == -1 || (fd = spool_open_file(&q.sp,
+	    st, qid, err, sizeof(err))) == -1)) {
 		log_warnx("archive: %s: not in the spool", qid);
 		return;
 	}
@@ -414,8 +416,8 @@ archive_send(const char *qid, uint32_t prec, const char *verdict,
  * acknowledge, and what ended while there was none.
  */
 static void
-hold_archive(const char *qid, int prec, const char *verdict,
-    const char *reasons)
+hold_archive(const char *qid, enum spool_state st, int prec,
+    const char *verdict, const char *reasons)
 {
 	struct held	*h;
 
@@ -424,6 +426,7 @@ hold_archive(const char *qid, int prec, const char *verdict,
 		    HOLD_MAX);
 	h = xcalloc(1, sizeof(*h));
 	h->qid = xstrdup(qid);
+	h->st = st;
 	h->prec = prec < 0 ? 0xff : (uint32_t)prec;
 	h->verdict = xstrdup(verdict);
 	h->reasons = xstrdup(reasons != NULL ? reasons : "");
@@ -431,7 +434,8 @@ hold_archive(const char *qid, int prec, const char *verdict,
 	*held_archives_tail = h;
 	held_archives_tail = &h->next;
 	if (q.archive_up) {
-		archive_send(h->qid, h->prec, h->verdict, h->reasons, h->when);
+		archive_send(h->qid, h->st, h->prec, h->verdict, h->reasons,
+		    h->when);
 		h->sent = true;
 	}
 }
@@ -450,7 +454,7 @@ archive(struct item *it, const char *verdict, const char *reasons)
 	if (spool_unarchived_add(&q.sp, it->state, it->qid, err,
 	    sizeof(err)) == -1)
 		fatalx("%s", err);	/* the spool is broken: stop */
-	hold_archive(it->qid, it->precedence, verdict, reasons);
+	hold_archive(it->qid, it->state, it->precedence, verdict, reasons);
 }
 
 /* A new archive role: everything not acknowledged, in order. */
@@ -460,7 +464,8 @@ replay_archives(void)
 	struct held	*h;
 
 	for (h = held_archives; h != NULL; h = h->next) {
-		archive_send(h->qid, h->prec, h->verdict, h->reasons, h->when);
+		archive_send(h->qid, h->st, h->prec, h->verdict, h->reasons,
+		    h->when);
 		h->sent = true;
 	}
 }
@@ -549,7 +554,7 @@ unarchived_one(const char *qid, void *arg)
 		(void)snprintf(why, n, "guard.officer: %s", e.officer);
 	} else if (strcmp(verdict, "released") != 0 && e.reasons != NULL)
 		why = xstrdup(e.reasons);
-	hold_archive(qid, e.precedence, verdict, why);
+	hold_archive(qid, st, e.precedence, verdict, why);
 	log_info("archive: %s (%s) handed again: its hand-off was not "
 	    "acknowledged before qmgr stopped", qid, verdict);
 	free(why);
