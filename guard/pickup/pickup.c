@@ -10,7 +10,7 @@
  *	200 ms; each regular file whose name does not
  *	start with a dot is a message (writers create it under a dot name
  *	and rename it when complete).  Each look takes at most 512: the
- *	64 newest first, then the oldest (so that a file dropped behind a
+ *	8 newest first, then the oldest (so that a file dropped behind a
  *	burst, a FLASH message perhaps, is taken at the next look rather
  *	than after the whole burst; the next look follows at once, and the
  *	oldest make up most of every look; a look ends early, after 64 of
@@ -65,6 +65,7 @@
 #define MAX_REPORTED	256
 #define BATCH		64	/* files stored per directory sync */
 #define SCAN_MAX	512	/* files taken per look into the folder */
+#define NEWEST		8	/* of them, the newest, taken first */
 
 struct pickup {
 	struct spool	 sp;
@@ -330,16 +331,17 @@ scan(struct pickup *p)
 	(void)closedir(d);
 	sort_entries(v, n);
 	/*
-	 * At most SCAN_MAX per look: the newest BATCH first, then the
+	 * At most SCAN_MAX per look: the NEWEST first (a small batch, so that
+	 * a FLASH among them is accepted after few others), then the
 	 * oldest.  Precedence is not known here (pickup parses nothing), and
 	 * oldest-only would keep a FLASH dropped behind a burst waiting in
 	 * the folder for the whole burst; this way it is taken at the next
 	 * look, and the oldest still make up most of each look.
 	 */
 	k = n < SCAN_MAX ? n : SCAN_MAX;
-	if (n > BATCH) {
-		take(p, v + n - BATCH, BATCH);
-		k -= BATCH;
+	if (n > NEWEST) {
+		take(p, v + n - NEWEST, NEWEST);
+		k -= NEWEST;
 	}
 	for (i = 0; i < k; i += BATCH) {
 		/* A file arrived meanwhile: a new look, newest first (after

@@ -156,9 +156,11 @@ flash_ids() { # FIRST LAST: "K ID" for flash-K
 		k=$((k + 1))
 	done
 }
-drop_flash() { # K
-	drop "$run/msg/flash-$1.p1" "$run/high/outbound"
-	echo "$1 $(date +%s.%N)" >>"$run/flash-drops"
+drop_flash() { # K: as drop(), timed at the rename
+	cp "$run/msg/flash-$1.p1" "$run/high/outbound/.flash-$1.p1"
+	t=$(date +%s.%N)
+	mv "$run/high/outbound/.flash-$1.p1" "$run/high/outbound/flash-$1.p1"
+	echo "$1 $t" >>"$run/flash-drops"
 }
 guard_setup_keep() { :; }
 rm -rf "$run/run" "$run/audit" "$run/archive" "$run"/high "$run"/low
