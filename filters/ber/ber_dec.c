@@ -594,7 +594,9 @@ ber_set_decode(struct ber_reader *r, struct ber_set_field *f, size_t nf)
 			if (k < f[i].ntags)
 				break;
 		}
-		(void)ber_tag_name(t.tag, name, sizeof(name));
+		/* Named only on failure (as in ber_expect). */
+		if (i == nf || f[i].present)
+			(void)ber_tag_name(t.tag, name, sizeof(name));
 		if (i == nf)
 			return ber_fail(c, BER_E_UNEXPECTED, t.raw,
 			    "%s is not a component of this SET", name);

@@ -203,18 +203,25 @@ dlp_utf8_enc(uint32_t cp, uint8_t *out)
 	return 4;
 }
 
+/* The class of an ASCII character; inline, for the normaliser's fast
+ * path. */
+static inline enum dlp_class
+dlp_ascii_class(uint8_t c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return DLP_C_WORD;
+	if (c <= 0x20 || c == 0x7f)
+		return DLP_C_SPACE;
+	return DLP_C_SEP;
+}
+
 /* The class of a folded code point. */
 static enum dlp_class
 dlp_cp_class(uint32_t cp)
 {
-	if (cp < 0x80) {
-		if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-		    (cp >= '0' && cp <= '9'))
-			return DLP_C_WORD;
-		if (cp <= 0x20 || cp == 0x7f)
-			return DLP_C_SPACE;
-		return DLP_C_SEP;
-	}
+	if (cp < 0x80)
+		return dlp_ascii_class((uint8_t)cp);
 	if (cp <= 0x9f || cp == 0xa0 || cp == 0x1680 ||
 	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
 	    cp == 0x202f || cp == 0x205f || cp == 0x3000)
@@ -387,7 +394,7 @@ dlp_normalise(const uint8_t *text, size_t len, int strict,
 
 			do {
 				c = text[i];
-				cl = dlp_cp_class(c);
+				cl = dlp_ascii_class(c);
 				if (cl == DLP_C_SPACE) {
 					if (inspace) {
 						i++;

@@ -112,7 +112,9 @@
  *	needs the directory and nothing else).  For each readable batch of
  *	event frames: audit_log_append() each, one audit_log_commit(), then
  *	acknowledge every event of the batch; a refused event is answered
- *	with its reason, never dropped silently.  On a timer, about once a
+ *	with its reason, never dropped silently.  A batch with no event
+ *	that asks for an acknowledgement may be held (audit_log_pending())
+ *	a few milliseconds for the next, so that one sync carries both.  On a timer, about once a
  *	second, audit_log_tick().  A -1 from commit or tick is fatal to the
  *	role.  On shutdown, audit_log_close().
  *
