@@ -67,10 +67,18 @@
 #define SCAN_MAX	512	/* files taken per look into the folder */
 #define NEWEST		8	/* of them, the newest, taken first */
 
+struct entry {
+	char		*name;
+	struct timespec	 mtime;
+};
+
 struct pickup {
 	struct spool	 sp;
 	int		 in;
 	int		 notify;	/* inotify on in, or -1 */
+	struct entry	 fresh[NEWEST];	/* named by inotify since the
+					   last look: taken first */
+	size_t		 nfresh;
 	struct ipc_chan	 ch;
 	char		*reported[MAX_REPORTED];	/* refused once */
 	size_t		 nreported;
@@ -130,10 +138,6 @@ read_file(int dfd, const char *name, uint8_t **out, size_t *len,
 	return 0;
 }
 
-struct entry {
-	char		*name;
-	struct timespec	 mtime;
-};
 
 /* A file taken from the drop folder. */
 struct taken {
@@ -187,14 +191,27 @@ store(struct pickup *p, const char *name, struct taken *tk)
 	return 0;
 }
 
+/* Has a file been renamed into the folder since the events were last
+ * read? */
+static bool
+arrived(struct pickup *p)
+{
+	struct pollfd	pfd = { .fd = p->notify, .events = POLLIN };
+
+	return p->notify != -1 && poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & POLLIN);
+}
+
 /*
- * Take up to BATCH files: store each, make them all durable with one
+ * Take up to BATCH files (fewer when a file is renamed into the folder
+ * meanwhile, from the cut_from-th on: the look ends early for it); returns
+ * how many.  Store each, make them all durable with one
  * fsync per spool directory, and only then remove the sources (one fsync
  * of the drop folder) and tell qmgr.  A crash before the sync leaves the
  * sources in place; stored again, they are recognised by their id.
  */
-static void
-take(struct pickup *p, struct entry *v, size_t n)
+static size_t
+take(struct pickup *p, struct entry *v, size_t n, size_t cut_from)
 {
 	struct taken	t[BATCH];
 	char		err[256];
@@ -202,8 +219,16 @@ take(struct pickup *p, struct entry *v, size_t n)
 	size_t		i;
 
 	memset(t, 0, sizeof(t));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* A file renamed in meanwhile ends the batch here. */
+		if (i >= cut_from && arrived(p)) {
+			n = i;
+			break;
+		}
 		stored[i] = store(p, v[i].name, &t[i]) == 0;
+	}
+	if (n == 0)
+		return 0;
 	if (spool_sync(&p->sp, err, sizeof(err)) == -1)
 		fatalx("%s", err);	/* nothing acknowledged: restart */
 	for (i = 0; i < n; i++) {
@@ -230,6 +255,7 @@ take(struct pickup *p, struct entry *v, size_t n)
 	}
 	if (ipc_flush_wait(&p->ch) == -1)
 		ipc_fatal(&p->ch);
+	return n;
 }
 
 static int
@@ -281,26 +307,54 @@ sort_entries(struct entry *v, size_t n)
 	free(tmp);
 }
 
-/* Read the inotify events that woke us: which files does not matter, the
- * look that follows lists the folder. */
+/*
+ * Read the inotify events that woke us, keeping the first NEWEST names
+ * renamed in: the next look takes them before it lists the folder (they
+ * are the newest files there), so that a FLASH dropped behind a burst
+ * waits neither for the listing of the burst nor for its batches.  Names
+ * beyond NEWEST, or lost to an overflowed event queue, are found by the
+ * listing.
+ */
 static void
-drain(int fd)
+drain(struct pickup *p)
 {
-	char	b[4096] __attribute__((aligned(8)));
+	char			 b[4096] __attribute__((aligned(8)));
+	const struct inotify_event *ev;
+	ssize_t			 n, off;
 
-	while (read(fd, b, sizeof(b)) > 0)
-		;
+	while ((n = read(p->notify, b, sizeof(b))) > 0)
+		for (off = 0; off + (ssize_t)sizeof(*ev) <= n;
+		    off += (ssize_t)(sizeof(*ev) + ev->len)) {
+			ev = (const struct inotify_event *)(b + off);
+			if (ev->len == 0 || !(ev->mask & IN_MOVED_TO) ||
+			    ev->name[0] == '.' || p->nfresh == NEWEST ||
+			    strnlen(ev->name, ev->len) == ev->len)
+				continue;
+			p->fresh[p->nfresh].name = xstrdup(ev->name);
+			p->fresh[p->nfresh++].mtime = (struct timespec){ 0, 0 };
+		}
 }
 
-/* Has a file been renamed into the folder since the events were last
- * read? */
-static bool
-arrived(struct pickup *p)
+/* Take the files inotify named, those still there. */
+static void
+take_fresh(struct pickup *p)
 {
-	struct pollfd	pfd = { .fd = p->notify, .events = POLLIN };
+	struct entry	v[NEWEST];
+	struct stat	st;
+	size_t		i, n = 0;
 
-	return p->notify != -1 && poll(&pfd, 1, 0) == 1 &&
-	    (pfd.revents & POLLIN);
+	for (i = 0; i < p->nfresh; i++) {
+		if (fstatat(p->in, p->fresh[i].name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			v[n++] = p->fresh[i];
+		else
+			free(p->fresh[i].name);
+	}
+	p->nfresh = 0;
+	if (n > 0)
+		(void)take(p, v, n, n);
+	for (i = 0; i < n; i++)
+		free(v[i].name);
 }
 
 /* One look into the folder.  Says whether files were left for the next
@@ -312,10 +366,11 @@ scan(struct pickup *p)
 	struct dirent	*de;
 	struct entry	*v = NULL;
 	struct stat	 st;
-	size_t		 n = 0, i, k;
+	size_t		 n = 0, i, k, b, want;
 	int		 fd;
 	bool		 more = false;
 
+	take_fresh(p);
 	if ((fd = openat(p->in, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1 || (d = fdopendir(fd)) == NULL)
 		fatal("drop folder");
@@ -340,18 +395,19 @@ scan(struct pickup *p)
 	 */
 	k = n < SCAN_MAX ? n : SCAN_MAX;
 	if (n > NEWEST) {
-		take(p, v + n - NEWEST, NEWEST);
+		(void)take(p, v + n - NEWEST, NEWEST, NEWEST);
 		k -= NEWEST;
 	}
-	for (i = 0; i < k; i += BATCH) {
-		/* A file arrived meanwhile: a new look, newest first (after
-		 * one batch of the oldest at least, so that a steady stream
-		 * of arrivals does not keep the oldest waiting). */
-		if (i > 0 && arrived(p)) {
+	/* A file renamed in meanwhile ends the look: a new one, newest
+	 * first (after NEWEST of the oldest at least, so that a steady
+	 * stream of arrivals does not keep the oldest waiting). */
+	for (i = 0; i < k; i += b) {
+		want = k - i < BATCH ? k - i : BATCH;
+		if ((b = take(p, v + i, want, i < NEWEST ? NEWEST - i : 0)) <
+		    want) {
 			more = true;
 			break;
 		}
-		take(p, v + i, k - i < BATCH ? k - i : BATCH);
 	}
 	for (i = 0; i < n; i++)
 		free(v[i].name);
@@ -423,7 +479,7 @@ main(int argc, char *argv[])
 		    -1 && errno != EINTR)
 			fatal("poll");
 		if (pfd[1].revents & POLLIN)
-			drain(p.notify);
+			drain(&p);
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (ipc_recv(&p.ch, m) == -1) {
 				if (p.ch.eof)

@@ -246,7 +246,7 @@ check "a message rejected while the archive role is down is reported" \
     'wait_state archive-gap ndr'
 check "the archive role is back" 'i=0; while [ $i -lt 50 ] && { [ -z "$(child mmguard-archived)" ] || [ "$(child mmguard-archived)" = "$arp" ]; }; do sleep 0.2; i=$((i + 1)); done; [ -n "$(child mmguard-archived)" ] && [ "$(child mmguard-archived)" != "$arp" ]'
 check "the new archive role acknowledged every hand-off" \
-    'i=0; while [ $i -lt 50 ] && ! "$bin/mmguardctl" status | grep -q "archive: 0 awaiting acknowledgement"; do sleep 0.2; i=$((i + 1)); done; [ "$("$bin/mmguardctl" status | grep -c "archive: 0 awaiting acknowledgement$")" = 2 ]'
+    'acked() { [ "$("$bin/mmguardctl" status | grep -c "archive: 0 awaiting acknowledgement$")" = 2 ]; }; i=0; while [ $i -lt 50 ] && ! acked; do sleep 0.2; i=$((i + 1)); done; acked'
 check "the audit role is back" '[ -n "$(child mmguard-auditd)" ] && [ "$(child mmguard-auditd)" != "$ap" ]'
 
 echo "scenario: qmgr dies with archive hand-offs unacknowledged"
