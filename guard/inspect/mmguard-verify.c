@@ -3,7 +3,7 @@
  * of the messages the queue manager hands it.
  *
  * SYNOPSIS
- *	mmguard-verify -p POLICY -k PKI -d DIRECTION -t KEY [-u USER]
+ *	mmguard-verify -p POLICY -k PKI -d DIRECTION -t KEY [-n NICE] [-u USER]
  *
  * DESCRIPTION
  *	Started by mmguardd with its channel to qmgr on descriptor 3.  At
@@ -18,6 +18,9 @@
  *	Each verification is recorded in the audit log (message-inspected,
  *	stage=verify: the message's digest, the digest of the facts, the
  *	result and the signer) on the role's own channel to the audit role.
+ *	With -n it runs at that nice value (set before the sandbox): the
+ *	supervisor starts the pool's workers at 10 and the one qmgr keeps
+ *	for FLASH and OVERRIDE messages at 0.
  *
  * SECURITY
  *	Runs as its own user in the verify sandbox: the compute profile plus
@@ -30,6 +33,8 @@
  *	which this role cannot make without breaking the domain separation
  *	of HMAC.
  */
+#include <sys/resource.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,11 +169,17 @@ main(int argc, char *argv[])
 	const char		*keyfile = NULL;
 	enum gp_dir		 dir = GP_HIGH_TO_LOW;
 	char			 err[1024];
-	int			 c;
+	int			 c, nice_value = 0;
 
 	role_start("mmguard-verify", "qmgr", &ch);
-	while ((c = getopt(argc, argv, "p:k:d:t:u:")) != -1) {
+	while ((c = getopt(argc, argv, "p:k:d:t:n:u:")) != -1) {
 		switch (c) {
+		case 'n':
+			nice_value = atoi(optarg);
+			if (nice_value < 0 || nice_value > 19)
+				fatalx("-n %s: a nice value from 0 to 19",
+				    optarg);
+			break;
 		case 'p':
 			policy = optarg;
 			break;
@@ -187,7 +198,7 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fatalx("usage: mmguard-verify -p POLICY -k PKI "
-			    "-d DIRECTION -t KEY [-u USER]");
+			    "-d DIRECTION -t KEY [-n NICE] [-u USER]");
 		}
 	}
 	if (policy == NULL || pki == NULL || keyfile == NULL)
@@ -210,6 +221,8 @@ main(int argc, char *argv[])
 	}
 	if (spool_init(err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	if (nice_value != 0 && setpriority(PRIO_PROCESS, 0, nice_value) == -1)
+		fatal("setpriority %d", nice_value);
 	sandbox_enter(&sandbox_verify, &(struct sandbox_args){
 	    .user = user, .sock = -1 });
 	role_serve(&ch, handle, &v);

@@ -23,7 +23,9 @@
  *	control-group NAME  the group allowed to use it (when root)
  *	mta NAME            this guard's MTA name, for reports
  *	domain C ADMD PRMD  its global domain identifier, for reports
- *	workers N           processes per inspection role (default 2)
+ *	workers N           processes per inspection role (default 2, at
+ *	                    most 7); verify has one more, kept for FLASH and
+ *	                    OVERRIDE messages (mmguard-qmgr -U)
  *	libexec DIR         where the role programs are (default: mmguardd's
  *	                    own directory)
  *	direction high-to-low|low-to-high {
@@ -42,7 +44,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CONFIG_MAX_WORKERS	8
+#define CONFIG_MAX_WORKERS	7	/* + the urgent verify worker: 8 */
 
 struct config_dir {
 	bool		 present;

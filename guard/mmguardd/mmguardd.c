@@ -14,7 +14,9 @@
  *	anything else.
  *
  *	Per direction: pickup (the drop folder), qmgr, `workers' decode,
- *	verify and policy processes, mmguard-diode-tx and mmguard-diode-rx
+ *	verify and policy processes and one more verify process kept for
+ *	FLASH and OVERRIDE messages (the others run at nice 10, it at 0),
+ *	mmguard-diode-tx and mmguard-diode-rx
  *	(the one-way channel, over a local datagram socket in the run
  *	directory), which writes into the far side's drop folder.  Shared:
  *	audit (the only writer of the audit log) and archive (the only
@@ -624,10 +626,18 @@ argv_of(struct proc *p)
 		ARG(s.cfg.mta);
 		ARG("-g");
 		FMT("%s,%s,%s", s.cfg.country, s.cfg.admd, s.cfg.prmd);
+		ARG("-U");
+		FMT("%u", s.cfg.workers);
 		break;
 	case R_DECODE:
 		break;
 	case R_VERIFY:
+		if (p->idx < s.cfg.workers) {
+			/* The pool's ROUTINE work yields the processors to
+			 * the urgent worker's (qmgr -U). */
+			ARG("-n");
+			ARG("10");
+		}
 		ARG("-p");
 		ARG(s.policy);
 		ARG("-k");
@@ -827,6 +837,8 @@ declare_all(void)
 			declare(R_VERIFY, d, w);
 			declare(R_POLICY, d, w);
 		}
+		/* One more verify worker, kept for FLASH and OVERRIDE. */
+		declare(R_VERIFY, d, s.cfg.workers);
 		/* The receiver first: listening before the sender sends. */
 		declare(R_DIODE_RX, d, 0);
 		declare(R_DIODE_TX, d, 0);

@@ -5,7 +5,7 @@
  *
  * SYNOPSIS
  *	mmguard-qmgr -s SPOOL -d DIRECTION -o OUTBOX -x SENTBOX -r REPORTS
- *	    -m MTA -g COUNTRY,ADMD[,PRMD] [-u USER]
+ *	    -m MTA -g COUNTRY,ADMD[,PRMD] [-U INDEX] [-u USER]
  *
  * DESCRIPTION
  *	Started by mmguardd, its channel to the supervisor on descriptor 3.
@@ -20,7 +20,8 @@
  *	              ahead of the verify workers, so that a FLASH behind
  *	              a backlog is scheduled at once
  *	  inspecting  in precedence order: an attempt is recorded, a verify
- *	              worker checks its signature, a policy worker decides
+ *	              worker checks its signature (worker -U INDEX is kept
+ *	              for FLASH and OVERRIDE), a policy worker decides
  *	  released    the verdict record and its audit record are on disk,
  *	              then the message and its release token are written
  *	              into the one-way channel's outbox (diode-tx checks the
@@ -86,6 +87,7 @@
 #define TICK_MS		200
 #define SENT_CHECK_MS	50
 #define CLASSIFY_AHEAD	8	/* classified, waiting for verify */
+#define URGENT		4	/* FLASH and above: the urgent verify worker */
 #define CLASSIFY_OLDEST	4	/* one classification in 4: the oldest */
 
 enum stage {
@@ -106,6 +108,8 @@ struct item {
 	int64_t		 arrival;
 	unsigned	 attempts;
 	unsigned	 failures;	/* workers that died holding it */
+	uint64_t	 fail_gen;	/* q.gen when the last one died: it is
+					   retried on a worker started since */
 	bool		 officer;	/* an officer asked for its release */
 	uint8_t		*facts;
 	size_t		 factslen;
@@ -128,10 +132,14 @@ struct worker {
 	uint64_t	 req;
 	struct item	*next;		/* verify: a second request queued */
 	uint64_t	 next_req;
+	uint64_t	 gen;		/* q.gen when its channel arrived */
 };
 
 struct qmgr {
 	enum gp_dir	 dir;
+	int		 urgent;	/* -U: the verify worker kept for FLASH
+					   and OVERRIDE, -1 none */
+	uint64_t	 gen;		/* workers' channels received so far */
 	const char	*mta;
 	char		 country[8], admd[32], prmd[32];
 	char		**ndrq;		/* FIFO of rejected qids to report */
@@ -625,7 +633,7 @@ quarantine(struct item *it, const char *why)
 	audit(AUDIT_EV_VERDICT, it->qid, 0, "verdict", "quarantine", "rule",
 	    "guard.inspection", "reason", clip(why), (char *)NULL);
 	it->stage = ST_DONE;
-	archive(it, "quarantined", why);
+	archive(it, "quarantined", (char *)v + 1);	/* "rule: text" */
 }
 
 /* ------------------------------------------------------------------ */
@@ -646,20 +654,36 @@ idle(struct worker *pool)
  * Verification is the pipeline's costly step, so a verify worker gets a
  * second request while it works on the first: it starts the next message
  * the moment it answers, instead of waiting for qmgr's turn to read the
- * answer and send more.  An idle worker first; a FLASH waits at most for
- * the message in a worker's queue.
+ * answer and send more.  An idle worker first.  One worker (-U, the
+ * supervisor's last of the pool) is kept for FLASH and OVERRIDE
+ * messages: it runs at nice 0 while the others run at nice 10, so that
+ * an urgent message behind a backlog neither waits for a worker nor
+ * shares the processors evenly with the backlog; when it is busy, an
+ * urgent message takes the first other worker free.
  */
 static struct worker *
-idle_verify(void)
+idle_verify(int prec, uint64_t fail_gen)
 {
 	struct worker	*w;
 	unsigned	 i;
 
-	if ((w = idle(q.verify)) != NULL)
+	/* FLASH and OVERRIDE: the urgent worker when it is free. */
+	w = q.urgent >= 0 ? &q.verify[q.urgent] : NULL;
+	if (prec >= URGENT && w != NULL && w->up && w->busy == NULL &&
+	    w->gen > fail_gen)
 		return w;
-	for (i = 0; i < MAX_WORKERS; i++)
-		if (q.verify[i].up && q.verify[i].next == NULL)
-			return &q.verify[i];
+	for (i = 0; i < MAX_WORKERS; i++) {
+		w = &q.verify[i];
+		if ((int)i != q.urgent && w->up && w->busy == NULL &&
+		    w->gen > fail_gen)
+			return w;
+	}
+	for (i = 0; i < MAX_WORKERS; i++) {
+		w = &q.verify[i];
+		if ((int)i != q.urgent && w->up && w->next == NULL &&
+		    w->gen > fail_gen)
+			return w;
+	}
 	return NULL;
 }
 
@@ -760,11 +784,18 @@ dispatch(void)
 			ipc_fatal(&w->ch);
 	}
 	/* Inspection in precedence order. */
-	while (sched_total(q.sched) > 0 && (w = idle_verify()) != NULL) {
+	while (sched_total(q.sched) > 0 &&
+	    idle_verify(sched_top(q.sched), 0) != NULL) {
 		if (sched_pop(q.sched, tn, id, &prec) == -1)
 			break;
 		if ((it = item_get(id)) == NULL)
 			continue;
+		if ((w = idle_verify(prec, it->fail_gen)) == NULL) {
+			/* A worker died holding it: it waits for a fresh
+			 * one (the next turn tries what waits behind it). */
+			sched_push(q.sched, it->qid, prec, it->arrival);
+			break;
+		}
 		for (i = 0; i < 8; i++)
 			t[i] = (uint8_t)((uint64_t)tn >> (56 - 8 * i));
 		if (it->state == SPOOL_INCOMING &&
@@ -1238,6 +1269,7 @@ worker_lost(struct worker *w, const char *pool)
 		return;
 	}
 	it->stage = ST_WAITING;
+	it->fail_gen = q.gen;	/* retried on a fresh worker */
 	sched_push(q.sched, it->qid, it->precedence, it->arrival);
 }
 
@@ -1666,6 +1698,7 @@ on_peer(struct ipc_msg *m)
 		ch = &pool[idx].ch;
 		pool[idx].up = true;
 		pool[idx].busy = pool[idx].next = NULL;
+		pool[idx].gen = ++q.gen;
 	}
 	if (ipc_chan_init(ch, fd, name) == -1)
 		fatalx("%s", ch->err);
@@ -1917,8 +1950,14 @@ main(int argc, char *argv[])
 	if (proc_check_channel(err, sizeof(err)) == -1)
 		fatalx("%s (roles are started by mmguardd)", err);
 	memset(&q, 0, sizeof(q));
-	while ((c = getopt(argc, argv, "s:d:o:x:r:u:m:g:")) != -1) {
+	q.urgent = -1;
+	while ((c = getopt(argc, argv, "s:d:o:x:r:u:m:g:U:")) != -1) {
 		switch (c) {
+		case 'U':
+			q.urgent = atoi(optarg);
+			if (q.urgent < 0 || q.urgent >= MAX_WORKERS)
+				fatalx("-U %s: not a worker index", optarg);
+			break;
 		case 'm':
 			q.mta = optarg;
 			break;
@@ -1948,7 +1987,8 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fatalx("usage: mmguard-qmgr -s SPOOL -d DIRECTION "
-			    "-o OUTBOX -x SENTBOX -r REPORTS [-u USER]");
+			    "-o OUTBOX -x SENTBOX -r REPORTS [-U INDEX] "
+			    "[-u USER]");
 		}
 	}
 	if (spool == NULL || outbox == NULL || sentbox == NULL ||

@@ -92,6 +92,16 @@ take(struct sched *s, int level, char id[SCHED_ID_LEN], int *prec)
 }
 
 int
+sched_top(const struct sched *s)
+{
+	int	top;
+
+	for (top = SCHED_LEVELS - 1; top >= 0 && s->q[top].n == 0; top--)
+		;
+	return top;
+}
+
+int
 sched_pop(struct sched *s, int64_t now, char id[SCHED_ID_LEN], int *prec)
 {
 	int	top, i, oldest = -1;

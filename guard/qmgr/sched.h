@@ -43,6 +43,9 @@ int		 sched_pop(struct sched *, int64_t now, char id[SCHED_ID_LEN],
 /* Take an id out wherever it is (an officer rejected it); -1 if absent. */
 int		 sched_remove(struct sched *, const char *id);
 size_t		 sched_depth(const struct sched *, int precedence);
+/* The highest precedence waiting (what sched_pop takes at FLASH and
+ * above); -1 when nothing waits. */
+int		 sched_top(const struct sched *);
 size_t		 sched_total(const struct sched *);
 
 #endif

@@ -292,6 +292,19 @@ after=$("$bin/mmguard-audit" show "$run/audit" --event message-accepted |
     awk '/source=flash-behind.p1/ {f = 1; next} f && /source=burst-/ {n++} END {print n + 0}')
 check "it was taken before most of the burst ($after of 1500 taken after it)" \
     '[ "$after" -ge 500 ]'
+# verify-h2l-2 is the worker kept for FLASH and OVERRIDE (qmgr -U).
+fid=$(where flash-behind | cut -d' ' -f2)
+byurgent=$("$bin/mmguard-audit" show "$run/audit" --event message-inspected |
+    awk '$3 == "verify-h2l-2" {print $5}' | tr '\n' ' ')
+check "the worker kept for FLASH verified it, and nothing of the burst ($byurgent)" \
+    '[ -n "$fid" ] && [ "$byurgent" = "$fid " ]'
+nices=$(for p in $(pgrep -P "$pid"); do
+	[ "$(basename "$(readlink /proc/$p/exe)")" = mmguard-verify ] || continue
+	echo "$(tr '\0' ' ' <"/proc/$p/cmdline" | grep -c -- "-n 10")$(sed 's/.*) //' "/proc/$p/stat" | awk '{print $17}')"
+done | sort | uniq -c | awk '{print $1 "x" $2}' | tr '\n' ' ')
+# "1x10" and "0x0": started with -n 10 and at nice 10, or without and at 0
+check "the pool's verify workers run at nice 10, the urgent ones at 0 ($nices)" \
+    '[ "$nices" = "2x00 4x110 " ]'
 
 echo "scenario: audit key rotation"
 k1=$(sed -n 's/.* key=\([0-9a-f]\{16\}\) .*/\1/p' "$run"/audit/audit-*.log | head -n 1)
