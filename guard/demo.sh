@@ -65,8 +65,9 @@ HO="G=Anna; S=Berg; OU1=J3; O=FDF; P=MOD; A= ; C=GB"
 NR="S=Ops; O=SHAPE; P=NATO; A= ; C=BE"
 NO="S=Watch; O=SHAPE; P=NATO; A= ; C=BE"
 HR="G=Anna; S=Berg; O=FDF; P=MOD; A= ; C=GB"
+BURST=200
 i=0
-while [ $i -lt 40 ]; do
+while [ $i -lt $BURST ]; do
 	i=$((i + 1))
 	mk "routine-$i" h2l routine releaser "$FD_SECRET_GBR" "$HO" "$NR" "Routine logistics report $i."
 done
@@ -103,10 +104,20 @@ drop() { # NAME DIR
 	cp "$run/msg/$1.p1" "$d/.$1"
 	mv "$d/.$1" "$d/$1.p1"
 }
-# The ROUTINE burst first, then everything else behind it.
+# The ROUTINE burst first, all at once (copied under dot names, then
+# renamed in one process, as a busy originator's MTA would hand them
+# over), then everything else behind it.
 while read -r name dir prec; do
-	case $name in routine-*) drop "$name" "$dir" ;; esac
+	case $name in routine-*) cp "$run/msg/$name.p1" \
+	    "$run/high/outbound/.$name" ;; esac
 done <"$run/msg/index"
+python3 -c '
+import os, sys
+d = sys.argv[1]
+for n in sorted(os.listdir(d)):
+    if n.startswith(".routine-"):
+        os.rename(os.path.join(d, n), os.path.join(d, n[1:] + ".p1"))' \
+    "$run/high/outbound"
 while read -r name dir prec; do
 	case $name in routine-*) ;; *) drop "$name" "$dir" ;; esac
 done <"$run/msg/index"
@@ -145,7 +156,7 @@ while read -r name dir prec; do
 	reason=$("$bin/mmguardctl" show "$qid" 2>/dev/null | sed -n '/^reasons:/{n;p;}' | head -n 1)
 	[ -z "$reason" ] && reason="-"
 	if [ "$name" = routine-1 ]; then
-		name="routine-1..40"
+		name="routine-1..$BURST"
 	fi
 	printf '%-27s %-5s %-10s %-12s %s\n' "$name" "$dir" "$prec" "$outcome" "$reason" | cut -c1-150
 done <"$run/msg/index"

@@ -16,7 +16,8 @@ enum msg_type {
 	MSG_NONE,
 
 	/* pickup -> qmgr: a message was stored in incoming/.
-	 *   string qid */
+	 *   string qid, u64 its file's modification time in the drop folder
+	 *   (ns since 1970: classification takes the newest first) */
 	MSG_NEW,
 
 	/* qmgr -> decode: classify (decode strictly, say the precedence).

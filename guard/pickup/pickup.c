@@ -250,6 +250,8 @@ take(struct pickup *p, struct entry *v, size_t n, size_t cut_from)
 			continue;
 		ipc_create(&p->ch, MSG_NEW, 0);
 		ipc_add_string(&p->ch, t[i].id);
+		ipc_add_u64(&p->ch, (uint64_t)v[i].mtime.tv_sec * 1000000000u +
+		    (uint64_t)v[i].mtime.tv_nsec);
 		if (ipc_close(&p->ch) == -1)
 			ipc_fatal(&p->ch);
 	}
@@ -345,9 +347,10 @@ take_fresh(struct pickup *p)
 
 	for (i = 0; i < p->nfresh; i++) {
 		if (fstatat(p->in, p->fresh[i].name, &st,
-		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-			v[n++] = p->fresh[i];
-		else
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+			v[n] = p->fresh[i];
+			v[n++].mtime = st.st_mtim;
+		} else
 			free(p->fresh[i].name);
 	}
 	p->nfresh = 0;

@@ -153,7 +153,8 @@ struct qmgr {
 			 policy[MAX_WORKERS];
 	struct sched	*sched;
 	struct item	*items[1024];	/* hash of qid */
-	char		**classify;	/* qids, oldest first */
+	char		**classify;	/* qids, oldest drop first */
+	int64_t		*classify_t;	/* their drop times (classify_push) */
 	size_t		 nclassify;
 	unsigned	 classified;	/* dispatch(): turns, modulo
 					   CLASSIFY_OLDEST */
@@ -254,6 +255,49 @@ fifo_pop(char ***v, size_t *n)
 	memmove(*v, *v + 1, (*n - 1) * sizeof(**v));
 	(*n)--;
 	return s;
+}
+
+/*
+ * Messages waiting for classification, ordered by the time their file was
+ * dropped (pickup says; 0 for those found at start): the newest is taken
+ * first (dispatch), so that a FLASH dropped behind a burst is classified
+ * before the burst's files that pickup accepted after it.  Insertion is
+ * from the newest end: files mostly arrive in order.
+ */
+static void
+classify_push(const char *qid, int64_t t)
+{
+	size_t	i;
+
+	q.classify = xreallocarray(q.classify, q.nclassify + 1,
+	    sizeof(*q.classify));
+	q.classify_t = xreallocarray(q.classify_t, q.nclassify + 1,
+	    sizeof(*q.classify_t));
+	for (i = q.nclassify; i > 0 && q.classify_t[i - 1] > t; i--) {
+		q.classify[i] = q.classify[i - 1];
+		q.classify_t[i] = q.classify_t[i - 1];
+	}
+	q.classify[i] = xstrdup(qid);
+	q.classify_t[i] = t;
+	q.nclassify++;
+}
+
+/* The newest waiting, or the oldest. */
+static char *
+classify_pop(bool oldest)
+{
+	char	*qid;
+
+	if (q.nclassify == 0)
+		return NULL;
+	q.nclassify--;
+	if (!oldest)
+		return q.classify[q.nclassify];
+	qid = q.classify[0];
+	memmove(q.classify, q.classify + 1, q.nclassify * sizeof(*q.classify));
+	memmove(q.classify_t, q.classify_t + 1,
+	    q.nclassify * sizeof(*q.classify_t));
+	return qid;
 }
 
 /* ------------------------------------------------------------------ */
@@ -744,8 +788,7 @@ dispatch(void)
 	while (q.nclassify > 0 && sched_total(q.sched) < CLASSIFY_AHEAD &&
 	    (w = idle(q.decode)) != NULL) {
 		q.classified = (q.classified + 1) % CLASSIFY_OLDEST;
-		qid = q.classified != 0 ? q.classify[--q.nclassify] :
-		    fifo_pop(&q.classify, &q.nclassify);
+		qid = classify_pop(q.classified == 0);
 		it = item_get(qid);
 		free(qid);
 		if (it == NULL || (fd = open_ro(it)) == -1)
@@ -1362,7 +1405,7 @@ load_one(const char *qid, void *arg)
 	switch (*st) {
 	case SPOOL_INCOMING:
 		it->stage = ST_CLASSIFY;
-		fifo_push(&q.classify, &q.nclassify, qid);
+		classify_push(qid, 0);
 		break;
 	case SPOOL_INSPECTING:
 		/* Interrupted by a restart of the guard: inspected again.
@@ -1372,7 +1415,7 @@ load_one(const char *qid, void *arg)
 			    "twice");
 		else {
 			it->stage = ST_CLASSIFY;
-			fifo_push(&q.classify, &q.nclassify, qid);
+			classify_push(qid, 0);
 		}
 		break;
 	case SPOOL_RELEASED:
@@ -1383,7 +1426,7 @@ load_one(const char *qid, void *arg)
 			 * the message is inspected again. */
 			(void)move(it, SPOOL_INSPECTING);
 			it->stage = ST_CLASSIFY;
-			fifo_push(&q.classify, &q.nclassify, qid);
+			classify_push(qid, 0);
 		}
 		break;
 	case SPOOL_REJECTED:
@@ -1712,9 +1755,10 @@ on_pickup(struct ipc_msg *m)
 	const char		*qid;
 	struct item		*it;
 	enum spool_state	 st;
+	uint64_t		 dropped;
 
 	if (m->type != MSG_NEW || ipc_get_string(m, &qid) == -1 ||
-	    ipc_end(m) == -1)
+	    ipc_get_u64(m, &dropped) == -1 || ipc_end(m) == -1)
 		ipc_msg_fatal(m);
 	if (item_get(qid) != NULL)
 		return;
@@ -1730,7 +1774,7 @@ on_pickup(struct ipc_msg *m)
 	it = item_new(qid, SPOOL_INCOMING);
 	it->arrival = now();
 	it->stage = ST_CLASSIFY;
-	fifo_push(&q.classify, &q.nclassify, qid);
+	classify_push(qid, dropped > INT64_MAX ? INT64_MAX : (int64_t)dropped);
 }
 
 /* ------------------------------------------------------------------ */
