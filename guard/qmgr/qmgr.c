@@ -15,10 +15,10 @@
  *
  *	  incoming    pickup stored it; qmgr has it classified by a decode
  *	              worker (its precedence) and queues it (sched.h);
- *	              the newest waiting is classified first (three turns
- *	              in four; the fourth takes the oldest), at most 8
- *	              ahead of the verify workers, so that a FLASH behind
- *	              a backlog is scheduled at once
+ *	              the newest waiting by drop time is classified first
+ *	              (three turns in four; the fourth takes the oldest),
+ *	              at most 8 ahead of the verify workers, so that a
+ *	              FLASH behind a backlog is scheduled at once
  *	  inspecting  in precedence order: an attempt is recorded, a verify
  *	              worker checks its signature (worker -U INDEX is kept
  *	              for FLASH and OVERRIDE), a policy worker decides
@@ -778,7 +778,8 @@ dispatch(void)
 	/*
 	 * Classification first: it is cheap and gives the precedence.  A
 	 * message's precedence is unknown until it is classified, so the
-	 * newest waiting goes first: a FLASH dropped behind thousands of
+	 * newest waiting (by drop time: classify_push) goes first: a FLASH
+	 * dropped behind thousands of
 	 * ROUTINE messages is classified at the next turn of a decode worker
 	 * and then scheduled first.  Every CLASSIFY_OLDEST-th turn takes the
 	 * oldest instead, so that none waits forever.  Only CLASSIFY_AHEAD
