@@ -328,6 +328,8 @@ drain(struct pickup *p)
 		for (off = 0; off + (ssize_t)sizeof(*ev) <= n;
 		    off += (ssize_t)(sizeof(*ev) + ev->len)) {
 			ev = (const struct inotify_event *)(b + off);
+			if (off + (ssize_t)(sizeof(*ev) + ev->len) > n)
+				break;	/* the kernel gives whole events */
 			if (ev->len == 0 || !(ev->mask & IN_MOVED_TO) ||
 			    ev->name[0] == '.' || p->nfresh == NEWEST ||
 			    strnlen(ev->name, ev->len) == ev->len)

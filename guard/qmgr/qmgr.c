@@ -779,9 +779,8 @@ dispatch(void)
 	 * Classification first: it is cheap and gives the precedence.  A
 	 * message's precedence is unknown until it is classified, so the
 	 * newest waiting (by drop time: classify_push) goes first: a FLASH
-	 * dropped behind thousands of
-	 * ROUTINE messages is classified at the next turn of a decode worker
-	 * and then scheduled first.  Every CLASSIFY_OLDEST-th turn takes the
+	 * dropped behind thousands of ROUTINE messages is classified at the
+	 * next turn of a decode worker and then scheduled first.  Every CLASSIFY_OLDEST-th turn takes the
 	 * oldest instead, so that none waits forever.  Only CLASSIFY_AHEAD
 	 * ahead of the verify workers: classifying a whole backlog early
 	 * would take the processors from the message being inspected.
