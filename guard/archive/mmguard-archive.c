@@ -97,6 +97,7 @@
 
 #include "filters/x400/x400.h"
 #include "guard/archive/archive.h"
+#include "guard/common/hex.h"
 #include "guard/common/buf.h"
 #include "guard/common/file.h"
 #include "guard/common/json.h"
@@ -377,7 +378,6 @@ cmd_add(int argc, char *argv[])
 	char			 err[1024], *colon, *raw;
 	char			 digest[2 * ARCHIVE_SHA256_LEN + 1];
 	bool			 has_verdict = false;
-	size_t			 i;
 	int			 ch;
 
 	memset(&m, 0, sizeof(m));
@@ -441,8 +441,7 @@ cmd_add(int argc, char *argv[])
 		archive_close(a);
 		exit(1);
 	}
-	for (i = 0; i < ARCHIVE_SHA256_LEN; i++)
-		(void)snprintf(digest + 2 * i, 3, "%02x", info.sha256[i]);
+	hex_lower(info.sha256, ARCHIVE_SHA256_LEN, digest);
 	printf("archived %s: %zu bytes, SHA-256 %s, %s\n", m.id, info.size,
 	    digest, archive_verdict_name(info.hit.verdict));
 	if (info.hit.decode_error != NULL)
@@ -725,8 +724,7 @@ show_json(const struct archive_info *in)
 	json_obj_begin(&j);
 	json_hit(&j, &in->hit);
 	json_kint(&j, "size", (int64_t)in->size);
-	for (i = 0; i < ARCHIVE_SHA256_LEN; i++)
-		(void)snprintf(d + 2 * i, 3, "%02x", in->sha256[i]);
+	hex_lower(in->sha256, ARCHIVE_SHA256_LEN, d);
 	json_kstr(&j, "sha256", d);
 	json_key(&j, "sics");
 	in->sics != NULL ? json_str(&j, in->sics) : json_null(&j);

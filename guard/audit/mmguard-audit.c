@@ -71,6 +71,7 @@
 #include <openssl/pem.h>
 
 #include "guard/audit/auditlog.h"
+#include "guard/common/hex.h"
 #include "guard/common/buf.h"
 #include "guard/common/file.h"
 #include "guard/common/json.h"
@@ -218,7 +219,6 @@ static void
 print_report(const struct audit_report *r, const char *verdict)
 {
 	char	hex[65];
-	size_t	i;
 
 	printf("files %" PRIu64 ", records %" PRIu64, r->files, r->records);
 	if (r->records > 0)
@@ -227,8 +227,7 @@ print_report(const struct audit_report *r, const char *verdict)
 	printf("\ncheckpoints %" PRIu64 ", key rotations %" PRIu64
 	    ", recoveries %" PRIu64 ", key in force %s\n", r->checkpoints,
 	    r->key_rotations, r->recoveries, r->keyid[0] ? r->keyid : "-");
-	for (i = 0; i < 32; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", r->last_hash[i]);
+	hex_lower(r->last_hash, 32, hex);
 	printf("last record seq %" PRIu64 " hash %s\n", r->last_seq, hex);
 	if (r->sealed_seq > 0)
 		printf("sealed through seq %" PRIu64 "\n", r->sealed_seq);
@@ -547,8 +546,7 @@ show_record(void *arg, const char *file, uint64_t line,
 	json_obj_end(&j);
 	json_kstr(&j, "file", file);
 	json_kint(&j, "line", (int64_t)line);
-	for (i = 0; i < 32; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", r->hash[i]);
+	hex_lower(r->hash, 32, hex);
 	json_kstr(&j, "hash", hex);
 	json_obj_end(&j);
 	if (json_finish(&j) == -1)

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "guard/common/hex.h"
 #include "guard/common/file.h"
 #include "guard/common/xmalloc.h"
 #include "guard/mmguardd/auditkey.h"
@@ -166,13 +167,12 @@ auditkey_file_digest(const char *path, char hex[65], char *err,
 	uint8_t		 d[32];
 	char		*b;
 	size_t		 len;
-	unsigned	 dl, i;
+	unsigned	 dl;
 
 	if ((b = file_read(path, 16u << 20, &len)) == NULL)
 		return key_err(err, errlen, "read", path);
 	(void)EVP_Digest(b, len, d, &dl, EVP_sha256(), NULL);
 	free(b);
-	for (i = 0; i < 32; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	hex_lower(d, 32, hex);
 	return 0;
 }

@@ -111,6 +111,7 @@
 #include <unistd.h>
 
 #include "guard/audit/auditev.h"
+#include "guard/common/hex.h"
 #include "guard/common/file.h"
 #include "guard/common/ipc.h"
 #include "guard/common/log.h"
@@ -1055,8 +1056,7 @@ policy_load(const char *file, const char *officer, const char *via,
 		return 1;
 	}
 	(void)snprintf(oldd, sizeof(oldd), "%s", s.pdigest);
-	for (i = 0; i < 32; i++)
-		(void)snprintf(newd + 2 * i, 3, "%02x", newp->digest[i]);
+	hex_lower(newp->digest, 32, newd);
 	gp_free(newp);
 	free(s.policy);
 	s.policy = xstrdup(file);
@@ -1680,8 +1680,7 @@ main(int argc, char *argv[])
 			gp_free(gp);
 			return 1;
 		}
-	for (i = 0; i < 32; i++)
-		(void)snprintf(s.pdigest + 2 * i, 3, "%02x", gp->digest[i]);
+	hex_lower(gp->digest, 32, s.pdigest);
 	s.retention = gp->retention_days;
 	gp_free(gp);
 	if (check) {
