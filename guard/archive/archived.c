@@ -55,10 +55,12 @@
  * full-text index's new segment, every page the batch touched, and syncs
  * the write-ahead log: per message, that cost falls with the batch's
  * size.  Nothing waits on the archive but qmgr's list of hand-offs to be
- * acknowledged, which the acknowledgements (after the commit) empty.
+ * acknowledged, which the acknowledgements (after the commit) empty; a
+ * qmgr hands at most 64 at once (each with a descriptor: qmgr.c,
+ * ARCHIVE_INFLIGHT), so a batch closes at that many.
  */
 #define BATCH_MS	250
-#define BATCH_MAX	512
+#define BATCH_MAX	64
 
 static struct archive	*store;
 static struct ipc_chan	 chans[MAX_CHANS];

@@ -229,12 +229,13 @@
  *	    sent while nobody listened) is reported lost from the low-water
  *	    marks and heartbeat counts, as any loss;
  *	  - a sender that starts (the guard restarts diode-tx with
- *	    diode-rx) reads its record and names, in every heartbeat, its
- *	    previous session and how many messages of each stream the
- *	    record holds for it; diode-rx reports as lost those above its
- *	    own mark for that session.  A message started but not recorded
- *	    is still in the drop folder and is sent again by the new
- *	    session (diode-rx stores an id once).  A previous session the
+ *	    diode-rx, once the new receiver listens) reads its record
+ *	    and names, in every heartbeat, its previous session and how
+ *	    many messages of each stream the record holds for it;
+ *	    diode-rx reports as lost those above its own mark for that
+ *	    session.  A message started but not recorded is still in the
+ *	    drop folder and is sent again by the new session (diode-rx
+ *	    stores an id once).  A previous session the
  *	    receiver never heard of is reported whole, with an alarm that
  *	    sessions before it cannot be named from here.
  *

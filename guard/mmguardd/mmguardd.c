@@ -718,6 +718,26 @@ argv_of(struct proc *p)
 	return v;
 }
 
+/*
+ * Does the direction's diode-rx listen?  It runs, and its socket is there
+ * (start() removes the one a dead receiver left).
+ */
+static bool
+rx_listening(int d)
+{
+	struct proc	*rx = find(R_DIODE_RX, d, 0);
+	struct stat	 sb;
+	char		*sock;
+	bool		 up;
+
+	if (rx == NULL || rx->pid == 0)
+		return false;
+	sock = dpath(d, "diode.sock");
+	up = stat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode);
+	free(sock);
+	return up;
+}
+
 static void
 start(struct proc *p)
 {
@@ -727,6 +747,15 @@ start(struct proc *p)
 
 	if (roles[p->kind].to_qmgr && (q == NULL || q->pid == 0))
 		return;		/* started with its qmgr */
+	/*
+	 * A sending session begins once its receiver listens: what it sent
+	 * before would die on the way, to be reported lost, not delivered.
+	 * Tried again at every turn of the main loop (restarts()).
+	 */
+	if (p->kind == R_DIODE_TX && !rx_listening(p->dir)) {
+		p->restart_at = time(NULL);
+		return;
+	}
 	if (p->kind == R_DIODE_RX) {
 		/* The socket of a diode-rx that died is still there. */
 		char	*sock = dpath(p->dir, "diode.sock");
@@ -974,7 +1003,8 @@ exited(struct proc *p, int status)
 	 * but what died in its memory and socket buffer would then be only
 	 * reported lost.  A new sender session sends again what it had not
 	 * recorded as sent, and names what it had (guard/diode/diode.h,
-	 * "Accounting across restarts"), so the sender starts one too.
+	 * "Accounting across restarts"), so the sender starts one too,
+	 * when the new receiver listens (start()).
 	 */
 	if (p->kind == R_DIODE_RX)
 		stop_role(find(R_DIODE_TX, p->dir, 0), "a new diode-rx needs "

@@ -327,6 +327,20 @@ struct held {
 static struct held	*held_audits, **held_audits_tail = &held_audits;
 static struct held	*held_archives, **held_archives_tail = &held_archives;
 static size_t		 nheld_audits, nheld_archives;
+/*
+ * Hand-offs on their way to the archive role at once.  Each carries a
+ * descriptor, which counts against qmgr's RLIMIT_NOFILE (the spool
+ * profile's 256) while it waits to be written, and against the same
+ * limit again (the kernel's count of descriptors in flight) while it
+ * sits in the socket; a burst of hundreds of messages ending together
+ * (the channel back after a pause) ran out of both.  The rest wait in
+ * the list unsent, first in first out, and go as acknowledgements come
+ * back; the archive role commits every ARCHIVE_INFLIGHT messages (its
+ * BATCH_MAX), so it is never kept waiting for a full batch.
+ */
+#define ARCHIVE_INFLIGHT	64
+static struct held	*archive_unsent;	/* first not yet handed */
+static size_t		 narchive_sent;
 static size_t		 nunarchived_gone;
 
 static void
@@ -434,7 +448,7 @@ clip(const char *s)
 }
 
 /* Hand a message in an end state to the archive role (wherever the
- * spool holds it now). */
+ * spool holds it now).  Not there: the hand-off is dropped (logged). */
 static void
 archive_send(const char *qid, enum spool_state st, uint32_t prec,
     const char *verdict, const char *reasons, int64_t when)
@@ -446,7 +460,7 @@ archive_send(const char *qid, enum spool_state st, uint32_t prec,
 	if ((fd = spool_open_file(&q.sp, st, qid, err, sizeof(err))) == -1 &&
 	    (spool_find(&q.sp, qid, &st) == -1 || (fd = spool_open_file(&q.sp,
 	    st, qid, err, sizeof(err))) == -1)) {
-		log_warnx("archive: %s: not in the spool", qid);
+		log_warnx("archive: %s not handed over: %s", qid, err);
 		return;
 	}
 	ipc_create(&q.archive, MSG_ARCHIVE, 0);
@@ -467,6 +481,22 @@ archive_send(const char *qid, enum spool_state st, uint32_t prec,
  * a new archive role is handed again whatever the old one did not
  * acknowledge, and what ended while there was none.
  */
+/* Hand over what waits, in order, up to ARCHIVE_INFLIGHT at once. */
+static void
+archive_pump(void)
+{
+	struct held	*h;
+
+	while (q.archive_up && (h = archive_unsent) != NULL &&
+	    narchive_sent < ARCHIVE_INFLIGHT) {
+		archive_send(h->qid, h->st, h->prec, h->verdict, h->reasons,
+		    h->when);
+		h->sent = true;
+		narchive_sent++;
+		archive_unsent = h->next;
+	}
+}
+
 static void
 hold_archive(const char *qid, enum spool_state st, int prec,
     const char *verdict, const char *reasons)
@@ -485,11 +515,9 @@ hold_archive(const char *qid, enum spool_state st, int prec,
 	h->when = now();
 	*held_archives_tail = h;
 	held_archives_tail = &h->next;
-	if (q.archive_up) {
-		archive_send(h->qid, h->st, h->prec, h->verdict, h->reasons,
-		    h->when);
-		h->sent = true;
-	}
+	if (archive_unsent == NULL)
+		archive_unsent = h;
+	archive_pump();
 }
 
 /*
@@ -515,11 +543,11 @@ replay_archives(void)
 {
 	struct held	*h;
 
-	for (h = held_archives; h != NULL; h = h->next) {
-		archive_send(h->qid, h->st, h->prec, h->verdict, h->reasons,
-		    h->when);
-		h->sent = true;
-	}
+	for (h = held_archives; h != NULL; h = h->next)
+		h->sent = false;
+	archive_unsent = held_archives;
+	narchive_sent = 0;
+	archive_pump();
 }
 
 static void
@@ -538,6 +566,8 @@ on_archive_ack(struct ipc_msg *m)
 				held_archives_tail = pp;
 			held_free(h);
 			nheld_archives--;
+			narchive_sent--;
+			archive_pump();
 			/* A later hand-off of the same message (held, then
 			 * released) keeps the link until it is stored. */
 			for (h = held_archives; h != NULL; h = h->next)

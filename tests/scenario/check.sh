@@ -62,8 +62,10 @@ mk unarchived-held originator "Rejected by an officer, then qmgr dies."
 mk unarchived - "Rejected, then qmgr dies before the archive stored it."
 mk rotated releaser "Sent after the audit key changed."
 mk burst - "One of a burst."
+mk paused - "One of many that end while the archive role is paused."
 mk flash-behind releaser "FLASH behind a burst." flash
 clone burst 1500
+clone paused 400
 
 # An archived message past the policy's retention (365 days): the archive
 # role purges it at start, and records that.
@@ -279,6 +281,23 @@ check "the archive has the officer's rejection of the other, with the officer an
     '"$bin/mmguard-archive" -d "$run/archive/archive.sqlite" show "$uhid" 2>/dev/null | grep -q "guard.officer.*reject by Brown: not for release"'
 check "qmgr said it handed them again" \
     'grep -q "archive: $uid (rejected) handed again" "$run/mmguardd.log"'
+
+echo "scenario: hundreds of messages end while the archive role is paused"
+# Each hand-off carries a descriptor: qmgr must not hand them all at once
+# (ARCHIVE_INFLIGHT), or it runs out of descriptors and drops hand-offs.
+arp=$(child mmguard-archived)
+kill -STOP "$arp"
+burst "$run/high/outbound" paused 400
+awaiting() { "$bin/mmguardctl" status | sed -n 's/.*archive: \([0-9]*\) awaiting.*/\1/p' | head -1; }
+check "all 400 end and wait for the archive" \
+    'i=0; while [ $i -lt 300 ] && [ "$(awaiting)" -lt 400 ]; do sleep 0.2; i=$((i + 1)); done; [ "$(awaiting)" -ge 400 ]'
+kill -CONT "$arp"
+check "the archive role acknowledged every one of them" \
+    'acked() { [ "$("$bin/mmguardctl" status | grep -c "archive: 0 awaiting acknowledgement$")" = 2 ]; }; i=0; while [ $i -lt 150 ] && ! acked; do sleep 0.2; i=$((i + 1)); done; acked'
+npaused=$("$bin/mmguard-archive" -d "$run/archive/archive.sqlite" search \
+    '"archive role is paused"' --limit 0 2>/dev/null | grep -c .)
+check "all 400 are in the archive ($npaused), no hand-off dropped" \
+    '[ "$npaused" = 400 ] && ! grep -q "not handed over" "$run/mmguardd.log"'
 
 echo "scenario: a FLASH message dropped behind a burst"
 burst "$run/high/outbound" burst 1500

@@ -85,7 +85,11 @@ while [ $i -lt 600 ]; do
 	n_in=$(ls "$run/high/outbound" | wc -l)
 	busy=$(ls "$run"/run/h2l/spool/incoming "$run"/run/h2l/spool/inspecting \
 	    "$run"/run/h2l/spool/released 2>/dev/null | grep -vc ':$' || true)
-	[ "$n_in" = 0 ] && [ "$busy" -le 2 ] && break
+	# Both ends of the channel up: a receiver killed last comes back
+	# after a pause, and until the sender's new session names what the
+	# one before it recorded as sent, that is not accounted for.
+	tx=$(pgrep -f 'mmguard-diode-tx .*h2l' | head -1)
+	[ "$n_in" = 0 ] && [ "$busy" -le 2 ] && [ -n "$tx" ] && break
 	# A role killed last may still be coming back: nudge nothing, wait.
 	sleep 0.5; i=$((i + 1))
 done
