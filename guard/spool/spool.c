@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include <linux/fs.h>		/* RENAME_NOREPLACE */
 
@@ -238,62 +239,84 @@ spool_new_id(char id[SPOOL_ID_LEN], int64_t now)
 /* ------------------------------------------------------------------ */
 /* Writing. */
 
+/*
+ * Records are gathered, with their digest, and written by one writev:
+ * a queue file is written in one call (its message included), an append
+ * of a few records and the END in another.
+ */
+#define RECW_MAX	(SPOOL_APPEND_MAX + 1)	/* records, the END included;
+					 * a new file has 5 and the END */
+
+struct recw {
+	EVP_MD_CTX	*md;
+	struct iovec	 iov[1 + 2 * RECW_MAX];
+	uint8_t		 hdr[RECW_MAX][5];
+	uint8_t		 end[32];
+	int		 niov, nrec;
+};
+
+/* One record into the digest and the batch; -1 (errno) if it cannot. */
 static int
-write_all(int fd, const void *p, size_t n)
+recw_add(struct recw *w, uint8_t type, const void *v, size_t len)
 {
-	const uint8_t	*b = p;
-	ssize_t		 k;
+	uint8_t	*h;
 
-	while (n > 0) {
-		if ((k = write(fd, b, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* One record into the running digest and the file. */
-static int
-put_rec(int fd, EVP_MD_CTX *md, uint8_t type, const void *v, size_t len)
-{
-	uint8_t	h[5];
-
-	if (len > UINT32_MAX) {
+	if (len > UINT32_MAX || w->nrec == RECW_MAX) {
 		errno = EFBIG;
 		return -1;
 	}
+	h = w->hdr[w->nrec++];
 	h[0] = type;
 	h[1] = (uint8_t)(len >> 24);
 	h[2] = (uint8_t)(len >> 16);
 	h[3] = (uint8_t)(len >> 8);
 	h[4] = (uint8_t)len;
-	if (md != NULL && (EVP_DigestUpdate(md, h, 5) != 1 ||
-	    (len > 0 && EVP_DigestUpdate(md, v, len) != 1))) {
+	if (type != SPOOL_REC_END && (EVP_DigestUpdate(w->md, h, 5) != 1 ||
+	    (len > 0 && EVP_DigestUpdate(w->md, v, len) != 1))) {
 		errno = EIO;
 		return -1;
 	}
-	if (write_all(fd, h, 5) == -1 || (len > 0 && write_all(fd, v, len) ==
-	    -1))
-		return -1;
+	w->iov[w->niov].iov_base = h;
+	w->iov[w->niov++].iov_len = 5;
+	if (len > 0) {
+		w->iov[w->niov].iov_base = (void *)(uintptr_t)v;
+		w->iov[w->niov++].iov_len = len;
+	}
 	return 0;
 }
 
-/* The END record: SHA-256 of everything before it. */
+/* The END record (SHA-256 of everything before it), then the write. */
 static int
-put_end(int fd, EVP_MD_CTX *md)
+recw_write(int fd, struct recw *w)
 {
-	uint8_t		d[32];
-	unsigned	dl;
+	unsigned	 dl;
+	struct iovec	*v = w->iov;
+	int		 n;
+	ssize_t		 k;
 
-	if (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32) {
+	if (EVP_DigestFinal_ex(w->md, w->end, &dl) != 1 || dl != 32) {
 		errno = EIO;
 		return -1;
 	}
-	return put_rec(fd, NULL, SPOOL_REC_END, d, 32);
+	if (recw_add(w, SPOOL_REC_END, w->end, 32) == -1)
+		return -1;
+	for (n = w->niov; n > 0; ) {
+		if ((k = writev(fd, v, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0 && (size_t)k >= v->iov_len) {
+			k -= (ssize_t)v->iov_len;
+			v++;
+			n--;
+		}
+		if (n > 0) {
+			v->iov_base = (uint8_t *)v->iov_base + k;
+			v->iov_len -= (size_t)k;
+		}
+	}
+	return 0;
 }
 
 static void
@@ -374,7 +397,7 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
     const char *source, const void *msg, size_t len, char *err,
     size_t errlen)
 {
-	EVP_MD_CTX	*md;
+	struct recw	 w;
 	uint8_t		 t[8], p;
 	char		 p1[PATHLEN], p2[PATHLEN];
 	int		 fd, rc = -1;
@@ -389,22 +412,25 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 	    O_CLOEXEC, 0660)) == -1)
 		return spool_err(err, errlen, "%s/tmp/%s: %s", sp->path, id,
 		    strerror(errno));
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+	memset(&w, 0, sizeof(w));
+	if ((w.md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) != 1) {
 		spool_err(err, errlen, "%s: no digest context", id);
 		goto out;
 	}
 	be64(t, (uint64_t)time);
 	p = (uint8_t)(precedence < 0 ? 0xff : precedence);
-	if (write_all(fd, spool_magic, sizeof(spool_magic)) == -1 ||
-	    EVP_DigestUpdate(md, spool_magic, sizeof(spool_magic)) != 1 ||
-	    put_rec(fd, md, SPOOL_REC_ID, id, strlen(id)) == -1 ||
-	    put_rec(fd, md, SPOOL_REC_TIME, t, 8) == -1 ||
-	    put_rec(fd, md, SPOOL_REC_PRECEDENCE, &p, 1) == -1 ||
-	    put_rec(fd, md, SPOOL_REC_SOURCE, source ? source : "",
+	w.iov[0].iov_base = (void *)(uintptr_t)spool_magic;
+	w.iov[0].iov_len = sizeof(spool_magic);
+	w.niov = 1;
+	if (EVP_DigestUpdate(w.md, spool_magic, sizeof(spool_magic)) != 1 ||
+	    recw_add(&w, SPOOL_REC_ID, id, strlen(id)) == -1 ||
+	    recw_add(&w, SPOOL_REC_TIME, t, 8) == -1 ||
+	    recw_add(&w, SPOOL_REC_PRECEDENCE, &p, 1) == -1 ||
+	    recw_add(&w, SPOOL_REC_SOURCE, source ? source : "",
 	    source ? strlen(source) : 0) == -1 ||
-	    put_rec(fd, md, SPOOL_REC_MESSAGE, msg, len) == -1 ||
-	    put_end(fd, md) == -1) {
+	    recw_add(&w, SPOOL_REC_MESSAGE, msg, len) == -1 ||
+	    recw_write(fd, &w) == -1) {
 		spool_err(err, errlen, "%s/tmp/%s: write: %s", sp->path, id,
 		    strerror(errno));
 		goto out;
@@ -429,7 +455,7 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 	}
 	rc = 0;
  out:
-	EVP_MD_CTX_free(md);
+	EVP_MD_CTX_free(w.md);
 	(void)close(fd);
 	if (rc == -1)
 		(void)unlinkat(sp->dirfd, rel(p1, sizeof(p1), TMPSTATE, id),
@@ -460,14 +486,16 @@ rd64(const uint8_t *p)
 
 /*
  * Walk the records; remember the end of the last END whose digest holds.
- * Only records before that END count.
+ * Only records before that END count.  sealed, if not NULL, is left with
+ * the digest of everything up to that END, which is where an append goes
+ * on from (append()).
  */
-int
-spool_parse(const void *buf, size_t len, struct spool_entry *e, char *err,
-    size_t errlen)
+static int
+parse(const void *buf, size_t len, struct spool_entry *e, EVP_MD_CTX *sealed,
+    char *err, size_t errlen)
 {
 	const uint8_t	*b = buf, *p, *val;
-	EVP_MD_CTX	*md = NULL;
+	EVP_MD_CTX	*md = NULL, *c = NULL;
 	uint8_t		 d[32];
 	unsigned	 dl, nrec = 0;
 	size_t		 good = 0, off;
@@ -481,10 +509,11 @@ spool_parse(const void *buf, size_t len, struct spool_entry *e, char *err,
 	if (len < sizeof(spool_magic) ||
 	    memcmp(b, spool_magic, sizeof(spool_magic)) != 0)
 		return spool_err(err, errlen, "not a queue file (no magic)");
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	if ((md = EVP_MD_CTX_new()) == NULL || (c = EVP_MD_CTX_new()) ==
+	    NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
 	    EVP_DigestUpdate(md, b, sizeof(spool_magic)) != 1) {
 		EVP_MD_CTX_free(md);
+		EVP_MD_CTX_free(c);
 		return spool_err(err, errlen, "no digest context");
 	}
 	/* First pass: find the last valid END. */
@@ -495,27 +524,24 @@ spool_parse(const void *buf, size_t len, struct spool_entry *e, char *err,
 			break;		/* torn */
 		if (++nrec > SPOOL_MAX_RECORDS)
 			break;
-		if (type == SPOOL_REC_END) {
-			if (vlen != 32)
-				break;
-			{
-				EVP_MD_CTX	*c = EVP_MD_CTX_new();
-
-				if (c == NULL || EVP_MD_CTX_copy_ex(c, md) != 1 ||
-				    EVP_DigestFinal_ex(c, d, &dl) != 1) {
-					EVP_MD_CTX_free(c);
-					break;
-				}
-				EVP_MD_CTX_free(c);
-			}
-			if (memcmp(d, b + off + 5, 32) != 0)
-				break;	/* a damaged tail */
-			good = off + 5 + 32;
-		}
+		if (type == SPOOL_REC_END && (vlen != 32 ||
+		    EVP_MD_CTX_copy_ex(c, md) != 1 ||
+		    EVP_DigestFinal_ex(c, d, &dl) != 1 ||
+		    memcmp(d, b + off + 5, 32) != 0))
+			break;		/* a damaged tail */
 		if (EVP_DigestUpdate(md, b + off, 5 + (size_t)vlen) != 1)
 			break;
+		if (type == SPOOL_REC_END) {
+			good = off + 5 + 32;
+			if (sealed != NULL && EVP_MD_CTX_copy_ex(sealed, md) !=
+			    1) {
+				good = 0;
+				break;
+			}
+		}
 	}
 	EVP_MD_CTX_free(md);
+	EVP_MD_CTX_free(c);
 	if (good == 0) {
 		spool_err(err, errlen, "no valid END record: the file is "
 		    "incomplete or damaged");
@@ -626,6 +652,13 @@ spool_parse(const void *buf, size_t len, struct spool_entry *e, char *err,
 	if (rc == -1)
 		spool_entry_free(e);
 	return rc;
+}
+
+int
+spool_parse(const void *buf, size_t len, struct spool_entry *e, char *err,
+    size_t errlen)
+{
+	return parse(buf, len, e, NULL, err, errlen);
 }
 
 void
@@ -742,24 +775,41 @@ append(struct spool *sp, enum spool_state s, const char *id,
     size_t errlen)
 {
 	struct spool_entry	 e;
-	EVP_MD_CTX		*md = NULL;
-	char			 p1[PATHLEN];
-	size_t			 i;
+	struct recw		 w;
+	char			 p1[PATHLEN], why[256];
+	uint8_t			*b = NULL;
+	size_t			 i, blen;
 	int			 fd, rc = -1;
 
-	/* Digest what is sealed now; the new END covers it and the new. */
-	if (spool_read(sp, s, id, &e, err, errlen) == -1)
-		return -1;
-	if ((fd = openat(sp->dirfd, rel(p1, sizeof(p1), s, id), O_WRONLY |
-	    O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	memset(&e, 0, sizeof(e));
+	memset(&w, 0, sizeof(w));
+	if (!spool_id_ok(id) || (unsigned)s >= SPOOL_NSTATES)
+		return spool_err(err, errlen, "bad message id or state");
+	if (n > SPOOL_APPEND_MAX)
+		return spool_err(err, errlen, "%s: cannot append %zu records "
+		    "at once (at most %d)", id, n, SPOOL_APPEND_MAX);
+	if ((fd = openat(sp->dirfd, rel(p1, sizeof(p1), s, id), O_RDWR |
+	    O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return spool_err(err, errlen, "%s/%s/%s: %s", sp->path,
+		    state_names[s], id, strerror(errno));
+	/* What is sealed now, and its digest: the new END covers it and the
+	 * new records. */
+	if ((w.md = EVP_MD_CTX_new()) == NULL) {
+		spool_err(err, errlen, "%s: no digest context", id);
+		goto out;
+	}
+	if (read_fd(fd, &b, &blen) == -1) {
 		spool_err(err, errlen, "%s/%s: %s", state_names[s], id,
 		    strerror(errno));
 		goto out;
 	}
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, e.data, e.len) != 1) {
-		spool_err(err, errlen, "%s: no digest context", id);
+	if (parse(b, blen, &e, w.md, why, sizeof(why)) == -1) {
+		spool_err(err, errlen, "%s/%s: %s", state_names[s], id, why);
+		goto out;
+	}
+	if (strcmp(e.id, id) != 0) {
+		spool_err(err, errlen, "%s/%s: the file says it is %s",
+		    state_names[s], id, e.id);
 		goto out;
 	}
 	/* A torn tail from an earlier crash is cut off first. */
@@ -768,17 +818,18 @@ append(struct spool *sp, enum spool_state s, const char *id,
 		spool_err(err, errlen, "%s: %s", id, strerror(errno));
 		goto out;
 	}
+	errno = 0;
 	for (i = 0; i < n; i++)
 		if (recs[i].type == SPOOL_REC_END || recs[i].type ==
 		    SPOOL_REC_MESSAGE || recs[i].type == SPOOL_REC_ID ||
-		    put_rec(fd, md, recs[i].type, recs[i].value, recs[i].len) ==
+		    recw_add(&w, recs[i].type, recs[i].value, recs[i].len) ==
 		    -1) {
 			spool_err(err, errlen, "%s: cannot append record '%c': "
 			    "%s", id, recs[i].type, errno ? strerror(errno) :
 			    "not an appendable type");
 			goto out;
 		}
-	if (put_end(fd, md) == -1) {
+	if (recw_write(fd, &w) == -1) {
 		spool_err(err, errlen, "%s: %s", id, strerror(errno));
 		goto out;
 	}
@@ -795,8 +846,9 @@ append(struct spool *sp, enum spool_state s, const char *id,
  out:
 	if (fd != -1)
 		(void)close(fd);
-	EVP_MD_CTX_free(md);
+	EVP_MD_CTX_free(w.md);
 	spool_entry_free(&e);
+	free(b);
 	return rc;
 }
 

@@ -163,8 +163,9 @@ int		 spool_store(struct spool *, const char *id, int64_t time,
 		    int precedence, const char *source, const void *msg,
 		    size_t len, char *err, size_t errlen);
 
-/* Append records (type, value) and a new END; fsync (or left to
- * spool_sync() when grouped). */
+/* Append records (type, value; at most SPOOL_APPEND_MAX) and a new END,
+ * in one write; fsync (or left to spool_sync() when grouped). */
+#define SPOOL_APPEND_MAX	7
 struct spool_rec {
 	uint8_t		 type;
 	const void	*value;

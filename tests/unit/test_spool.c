@@ -127,6 +127,27 @@ test_append_and_move(void)
 	CU_ASSERT_EQUAL(spool_move(&sp, "m1", SPOOL_INCOMING, SPOOL_HELD, err,
 	    sizeof(err)), -1);
 	CU_ASSERT(strstr(err, "incoming -> held") != NULL);
+	/* More records than one append takes: refused, the file as it was. */
+	{
+		struct spool_rec	many[SPOOL_APPEND_MAX + 1];
+		size_t			i;
+
+		for (i = 0; i <= SPOOL_APPEND_MAX; i++) {
+			many[i].type = SPOOL_REC_ATTEMPT;
+			many[i].value = t;
+			many[i].len = 8;
+		}
+		CU_ASSERT_EQUAL(spool_append(&sp, SPOOL_HELD, "m1", many,
+		    SPOOL_APPEND_MAX + 1, err, sizeof(err)), -1);
+		CU_ASSERT(strstr(err, "cannot append") != NULL);
+		CU_ASSERT_EQUAL_FATAL(spool_append(&sp, SPOOL_HELD, "m1", many,
+		    SPOOL_APPEND_MAX, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL_FATAL(spool_read(&sp, SPOOL_HELD, "m1", &e,
+		    err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(e.attempts, 2 + SPOOL_APPEND_MAX);
+		CU_ASSERT_EQUAL(e.torn, 0);
+		spool_entry_free(&e);
+	}
 	spool_close(&sp);
 	rmtree(dir);
 }
