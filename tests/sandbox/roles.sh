@@ -8,10 +8,11 @@
 # For each CALL of open, socket and execve, mmguardd runs with a libexec
 # folder of role-probe builds (BUILD/probe-CALL/, `make probes'): each role
 # program enters its sandbox as usual and then makes CALL, raw
-# (MMGUARD_SANDBOX_PROBE in guard/common/sandbox.c).  In the open and
-# socket rounds the audit role is the real program, so that the
-# supervisor's audit records can be read afterwards; in the execve round it
-# is probed too.  After a few seconds the guard is stopped and, for every
+# (MMGUARD_SANDBOX_PROBE in guard/common/sandbox.c).  Each call takes three
+# rounds: the roles, then diode-rx alone (a diode-tx starts only once its
+# receiver listens, so the two are probed apart), each with the real audit
+# role so that the supervisor's audit records can be read afterwards; then
+# the core (qmgr and the audit role itself).  After a few seconds the guard is stopped and, for every
 # role, the test checks that:
 #   - mmguardd's log reports it killed by SIGSYS, a sandbox violation;
 #   - it did not report its probe call as allowed (a probe that lives on
@@ -36,16 +37,22 @@ roles="pickup:mmguard-pickup qmgr:mmguard-qmgr decode:mmguard-decode
 verify:mmguard-verify policy:mmguard-policy diode-tx:mmguard-diode-tx
 diode-rx:mmguard-diode-rx audit:mmguard-auditd archive:mmguard-archived"
 
+# round_of NAME: the round in which a role (by name) is probed
+round_of() {
+	case $1 in
+	qmgr|audit) echo core ;;
+	diode-rx) echo receiver ;;
+	*) echo roles ;;
+	esac
+}
+
 # round_libexec CALL ROUND: the libexec folder of a round
 round_libexec() {
 	lx=$run/libexec
 	mkdir -p "$lx"
 	for r in $roles; do
 		prog=${r#*:}
-		core=0
-		case $prog in mmguard-qmgr|mmguard-auditd) core=1 ;; esac
-		if { [ "$2" = roles ] && [ $core = 0 ]; } ||
-		    { [ "$2" = core ] && [ $core = 1 ]; }; then
+		if [ "$(round_of "${r%%:*}")" = "$2" ]; then
 			ln -s "$build/probe-$1/$prog" "$lx/$prog"
 		else
 			ln -s "$bin/$prog" "$lx/$prog"
@@ -59,7 +66,7 @@ for call in ${ROLES_CALLS:-open socket execve}; do
 		bad "$call: $build/probe-$call missing (make probes)"
 		continue
 	fi
-	for round in roles core; do
+	for round in roles receiver core; do
 		guard_setup
 		round_libexec "$call" "$round"
 		guard_start
@@ -72,9 +79,7 @@ for call in ${ROLES_CALLS:-open socket execve}; do
 		fi
 		for r in $roles; do
 			name=${r%%:*}
-			case $name in qmgr|audit) core=1 ;; *) core=0 ;; esac
-			[ "$round" = roles ] && [ $core = 1 ] && continue
-			[ "$round" = core ] && [ $core = 0 ] && continue
+			[ "$(round_of "$name")" = "$round" ] || continue
 			if [ "$name:$call" = archive:open ]; then
 				if grep -q "^mmguardd: archive exited with status 98" "$log" &&
 				    grep -q "sqlite: sandbox probe: open refused by Landlock" "$log"; then
@@ -98,7 +103,7 @@ for call in ${ROLES_CALLS:-open socket execve}; do
 				bad "$call: the audit log records $name's violation"
 			fi
 		done
-		if [ "$round" = roles ]; then
+		if [ "$round" != core ]; then
 			if "$bin/mmguard-audit" verify "$run/audit" \
 			    --pubkey "$run/etc/audit.pub" >/dev/null 2>&1; then
 				ok "$call: the audit log verifies"
