@@ -27,7 +27,29 @@ bin=$build/bin
 run=$build/bench/pipeline
 . tests/scenario/lib.sh
 
+# Some machines' root file system is ext4 without a journal, which at
+# every file it creates skips, one look-up each, the inodes of its block
+# group freed in the last minutes: right after deleting the last run's
+# tens of thousands of files, a run spent a quarter of its CPU time on
+# that, in the kernel.  So nothing is deleted before a measurement: what
+# a phase leaves is moved aside, and deleted when the bench is over.
+trash=$build/bench/trash
+set_aside() { # PATH...
+	mkdir -p "$trash"
+	for x in "$@"; do
+		[ -e "$x" ] && mv "$x" "$trash/$(date +%s%N)-$(basename "$x")"
+	done
+	return 0
+}
+
 WORKERS=2
+set_aside "$run"
+nojournal=
+dev=$(findmnt -no SOURCE -T "$build" 2>/dev/null | sed 's|^/dev/||') || true
+if [ -n "$dev" ] && [ "$(findmnt -no FSTYPE -T "$build" 2>/dev/null)" = ext4 ] &&
+    [ "$(cat "/sys/fs/ext4/$dev/journal_task" 2>/dev/null)" = "<none>" ]; then
+	nojournal=1
+fi
 guard_setup
 mk bulk releaser "Bulk traffic." routine 8192
 mk flash releaser "Flash traffic." flash 1024
@@ -81,8 +103,13 @@ done_n=$(ls "$run/run/h2l/spool/sent" | wc -l)
 # yardstick of the target; and bench_cms's figure for a signed 8 KB
 # message under a one-level PKI without CRLs, for comparison with the
 # codec benchmarks.
-same=$("$build/bench/bench_inspect" "$run/etc/guard.xml" "$run/etc/pki" \
-    high-to-low "$run/msg/bulk.p1" 3 | sed -n 's/.*: \([0-9.]*\) msg\/s.*/\1/p')
+# A virtual machine's speed varies by up to a third from one run to the
+# next: the best of three runs of a second each, the yardstick at its
+# highest (the ratio is then the least favourable).
+same=$(for k in 1 2 3; do
+	"$build/bench/bench_inspect" "$run/etc/guard.xml" "$run/etc/pki" \
+	    high-to-low "$run/msg/bulk.p1" 1
+done | sed -n 's/.*: \([0-9.]*\) msg\/s.*/\1/p' | sort -n | tail -n 1)
 inproc=$("$build/bench/bench_cms" 2>/dev/null | sed -n '/RSA-2048/,$p' |
     sed -n 's/.*mmguard cms_verify (all checks): *\([0-9.]*\) msg\/s.*/\1/p' |
     head -n 1)
@@ -162,8 +189,7 @@ drop_flash() { # K: as drop(), timed at the rename
 	mv "$run/high/outbound/.flash-$1.p1" "$run/high/outbound/flash-$1.p1"
 	echo "$1 $t" >>"$run/flash-drops"
 }
-guard_setup_keep() { :; }
-rm -rf "$run/run" "$run/audit" "$run/archive" "$run"/high "$run"/low
+set_aside "$run/run" "$run/audit" "$run/archive" "$run/high" "$run/low"
 guard_start
 : >"$run/flash-drops"
 k=1
@@ -178,7 +204,7 @@ flash_ids 1 20
 set -- $(lat)
 alone50=$1; alone99=$2
 
-rm -rf "$run/run" "$run/audit" "$run/archive" "$run"/high "$run"/low
+set_aside "$run/run" "$run/audit" "$run/archive" "$run/high" "$run/low"
 guard_start
 burst "$run/high/outbound" back "$backlog"
 # FLASH messages arrive while the backlog is being worked through.
@@ -200,3 +226,7 @@ echo "bench_pipeline: FLASH behind $backlog ROUTINE ($waiting still waiting at t
 python3 -c "
 a, b = float('$alone99'), float('$back99')
 print('bench_pipeline: ratio FLASH p99 behind the backlog / alone %.2f (target <= 3)' % (b / a))"
+rm -rf "$trash"
+if [ -n "$nojournal" ]; then
+	echo "bench_pipeline: note: $build is on ext4 without a journal: for a few minutes after many files are deleted there, every file created costs more (see this script's header); compare runs made a few minutes apart"
+fi
