@@ -188,6 +188,7 @@ static const struct sandbox_rule rules_spool[] = {
 	RULE(fsync, CHK_ANY),
 	RULE(fdatasync, CHK_ANY),
 	RULE(ftruncate, CHK_ANY),	/* cutting a torn append off */
+	RULE(pwritev, CHK_FD_WRITE),	/* an append, at the sealed end */
 	RULES_END
 };
 

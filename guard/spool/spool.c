@@ -285,9 +285,10 @@ recw_add(struct recw *w, uint8_t type, const void *v, size_t len)
 	return 0;
 }
 
-/* The END record (SHA-256 of everything before it), then the write. */
+/* The END record (SHA-256 of everything before it), then the write at
+ * offset off (-1: at the file's offset). */
 static int
-recw_write(int fd, struct recw *w)
+recw_write(int fd, struct recw *w, off_t off)
 {
 	unsigned	 dl;
 	struct iovec	*v = w->iov;
@@ -301,11 +302,14 @@ recw_write(int fd, struct recw *w)
 	if (recw_add(w, SPOOL_REC_END, w->end, 32) == -1)
 		return -1;
 	for (n = w->niov; n > 0; ) {
-		if ((k = writev(fd, v, n)) == -1) {
+		if ((k = off == -1 ? writev(fd, v, n) : pwritev(fd, v, n,
+		    off)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
+		if (off != -1)
+			off += k;
 		while (n > 0 && (size_t)k >= v->iov_len) {
 			k -= (ssize_t)v->iov_len;
 			v++;
@@ -430,7 +434,7 @@ spool_store(struct spool *sp, const char *id, int64_t time, int precedence,
 	    recw_add(&w, SPOOL_REC_SOURCE, source ? source : "",
 	    source ? strlen(source) : 0) == -1 ||
 	    recw_add(&w, SPOOL_REC_MESSAGE, msg, len) == -1 ||
-	    recw_write(fd, &w) == -1) {
+	    recw_write(fd, &w, -1) == -1) {
 		spool_err(err, errlen, "%s/tmp/%s: write: %s", sp->path, id,
 		    strerror(errno));
 		goto out;
@@ -813,8 +817,7 @@ append(struct spool *sp, enum spool_state s, const char *id,
 		goto out;
 	}
 	/* A torn tail from an earlier crash is cut off first. */
-	if (ftruncate(fd, (off_t)e.len) == -1 ||
-	    lseek(fd, (off_t)e.len, SEEK_SET) == -1) {
+	if (e.torn > 0 && ftruncate(fd, (off_t)e.len) == -1) {
 		spool_err(err, errlen, "%s: %s", id, strerror(errno));
 		goto out;
 	}
@@ -829,7 +832,7 @@ append(struct spool *sp, enum spool_state s, const char *id,
 			    "not an appendable type");
 			goto out;
 		}
-	if (recw_write(fd, &w) == -1) {
+	if (recw_write(fd, &w, (off_t)e.len) == -1) {
 		spool_err(err, errlen, "%s: %s", id, strerror(errno));
 		goto out;
 	}
