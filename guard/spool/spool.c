@@ -359,6 +359,12 @@ spool_group(struct spool *sp, bool on)
 	sp->grouped = on;
 }
 
+bool
+spool_pending(const struct spool *sp)
+{
+	return sp->nfiles > 0 || sp->unsynced != 0;
+}
+
 int
 spool_sync(struct spool *sp, char *err, size_t errlen)
 {

@@ -150,6 +150,8 @@ void		 spool_close(struct spool *);
  */
 void		 spool_group(struct spool *, bool on);
 int		 spool_sync(struct spool *, char *err, size_t errlen);
+/* Has spool_sync() anything to do? */
+bool		 spool_pending(const struct spool *);
 
 /* A new message id: UTC time and 64 random bits. */
 void		 spool_new_id(char id[SPOOL_ID_LEN], int64_t now);

@@ -288,7 +288,11 @@ echo "scenario: hundreds of messages end while the archive role is paused"
 arp=$(child mmguard-archived)
 kill -STOP "$arp"
 burst "$run/high/outbound" paused 400
-awaiting() { "$bin/mmguardctl" status | sed -n 's/.*archive: \([0-9]*\) awaiting.*/\1/p' | head -1; }
+awaiting() { # both directions' hand-offs awaiting acknowledgement
+	"$bin/mmguardctl" status |
+	    sed -n 's/.*archive: \([0-9]*\) awaiting.*/\1/p' |
+	    awk '{ n += $1 } END { print n + 0 }'
+}
 check "all 400 end and wait for the archive" \
     'i=0; while [ $i -lt 300 ] && [ "$(awaiting)" -lt 400 ]; do sleep 0.2; i=$((i + 1)); done; [ "$(awaiting)" -ge 400 ]'
 kill -CONT "$arp"
