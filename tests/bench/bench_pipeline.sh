@@ -32,7 +32,8 @@ run=$build/bench/pipeline
 # group freed in the last minutes: right after deleting the last run's
 # tens of thousands of files, a run spent a quarter of its CPU time on
 # that, in the kernel.  So nothing is deleted before a measurement: what
-# a phase leaves is moved aside, and deleted when the bench is over.
+# a phase leaves is moved aside, and deleted when the bench is over (a
+# bench started within a minute of the last one's end still pays for it).
 trash=$build/bench/trash
 set_aside() { # PATH...
 	mkdir -p "$trash"
@@ -227,6 +228,7 @@ python3 -c "
 a, b = float('$alone99'), float('$back99')
 print('bench_pipeline: ratio FLASH p99 behind the backlog / alone %.2f (target <= 3)' % (b / a))"
 rm -rf "$trash"
+sync	# (ext4 counts a deletion recent for longer while it is unwritten)
 if [ -n "$nojournal" ]; then
 	echo "bench_pipeline: note: $build is on ext4 without a journal: for a few minutes after many files are deleted there, every file created costs more (see this script's header); compare runs made a few minutes apart"
 fi
