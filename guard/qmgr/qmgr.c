@@ -62,6 +62,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -178,6 +179,9 @@ struct qmgr {
 };
 
 static struct qmgr	q;
+static volatile sig_atomic_t stopping;	/* SIGTERM: commit, then exit */
+
+static void	commit_and_flush(void);
 
 /* ------------------------------------------------------------------ */
 
@@ -1850,8 +1854,11 @@ handle(struct ipc_chan *ch, int kind)
 		default:
 			if (!ch->eof)
 				ipc_fatal(ch);
-			if (kind == 0)
-				exit(0);	/* the supervisor went: stop */
+			if (kind == 0) {
+				/* The supervisor went: stop, committed. */
+				commit_and_flush();
+				exit(0);
+			}
 			if (kind >= 4) {
 				w = worker_of(kind == 4 ? q.decode : kind == 5 ?
 				    q.verify : q.policy, ch);
@@ -2035,6 +2042,12 @@ loop(void)
 	bool		 defer;
 
 	for (;;) {
+		if (stopping) {
+			/* What the turns since the last commit did, durable
+			 * and announced before the role goes. */
+			commit_and_flush();
+			exit(0);
+		}
 		check_sent();
 		dispatch();
 		flush_workers();
@@ -2086,6 +2099,27 @@ loop(void)
 			if (ps.pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				handle(ps.ch[i], ps.kind[i]);
 	}
+}
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* SIGTERM (the supervisor stopping the role): the loop ends its turn,
+ * commits and exits. */
+static void
+catch_stop(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	(void)sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1)
+		fatal("sigaction");
 }
 
 static int
@@ -2169,6 +2203,7 @@ main(int argc, char *argv[])
 	dirs[2] = q.sentbox;
 	dirs[3] = q.reports;
 	spool_group(&q.sp, true);
+	catch_stop();
 	sandbox_enter(&sandbox_spool, &(struct sandbox_args){
 	    .user = user, .sock = -1, .dirs = dirs, .ndirs = 4 });
 	load_spool();
