@@ -699,6 +699,8 @@ record(struct item *it, uint8_t type, const void *v, size_t len)
 	if (spool_append(&q.sp, it->state, it->qid, &r, 1, err, sizeof(err)) ==
 	    -1)
 		fatalx("%s", err);	/* the spool is broken: stop */
+	if (it->precedence >= URGENT)
+		q.owed_urgent = true;	/* commit it at once (loop()) */
 }
 
 static void
