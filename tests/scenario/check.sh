@@ -61,6 +61,7 @@ mk archive-gap - "Rejected while the archive role restarts."
 mk unarchived-held originator "Rejected by an officer, then qmgr dies."
 mk unarchived - "Rejected, then qmgr dies before the archive stored it."
 mk rotated releaser "Sent after the audit key changed."
+mk rx-gap releaser "Released while the receiver restarts."
 mk burst - "One of a burst."
 mk paused - "One of many that end while the archive role is paused."
 mk flash-behind releaser "FLASH behind a burst." flash
@@ -200,6 +201,25 @@ check "neither reached the low side" \
     '! grep -rqs "Its release token is changed\|Not released by anyone" "$run/low/inbound"'
 check "diode-tx raised an alarm for each and recorded the refusals" \
     '[ "$(grep -c "mmguard-diode-tx: ALARM .*refused, not sent" "$run/mmguardd.log")" = 2 ] && [ "$(grep -c " refused id=" "$run/run/h2l/sent/diode-tx.log")" = 2 ]'
+
+echo "scenario: diode-rx dies; diode-tx waits for the new one"
+# The supervisor restarts a crashed diode-rx after a pause, and starts a
+# new sending session with it: only once the new receiver listens, or
+# what is released meanwhile would be sent into nothing and only reported
+# lost (guard/diode/diode.h, "Accounting across restarts").
+rxp() { for p in $(pgrep -P "$pid"); do
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+	    grep -q "mmguard-$1 .*h2l" && echo "$p"; done; }
+rx0=$(rxp diode-rx)
+kill -9 "$rx0"
+put rx-gap
+check "a message released while diode-rx is down is delivered, not lost" \
+    'wait_state rx-gap sent && rgid=$(where rx-gap | cut -d" " -f2) && i=0; while [ $i -lt 50 ] && [ ! -e "$run/low/inbound/$rgid" ]; do sleep 0.2; i=$((i + 1)); done; [ -e "$run/low/inbound/$rgid" ] && ! grep -q "id=$rgid " "$run/run/h2l/rx/report.log"'
+# /proc/PID/stat field 22: the process's start, in clock ticks since boot
+started() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $20 }'; }
+rx1=$(rxp diode-rx); tx1=$(rxp diode-tx)
+check "the new diode-tx started after the new diode-rx" \
+    '[ -n "$rx1" ] && [ -n "$tx1" ] && [ "$rx1" != "$rx0" ] && [ "$(started "$tx1")" -ge "$(started "$rx1")" ]'
 
 echo "scenario: a worker dies with a message in hand"
 vp=$(for p in $(pgrep -P "$pid"); do
