@@ -106,7 +106,6 @@ struct ack {
 	uint64_t	 id;
 };
 
-static volatile sig_atomic_t	 stopping;
 static struct audit_log	*alog;
 static struct peer	 peers[MAX_PEERS];	/* 0: mmguardd */
 static struct ack	 acks[4096];
@@ -408,28 +407,6 @@ serve_supervisor(struct ipc_msg *m)
 	}
 }
 
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-/* SIGTERM (mmguardd stopping the guard): what has arrived is written and
- * sealed with a checkpoint before the role exits. */
-static void
-catch_stop(void)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	(void)sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1)
-		fatal("sigaction");
-}
-
 static void __attribute__((noreturn))
 serve(void)
 {
@@ -453,7 +430,7 @@ serve(void)
 			idx[n++] = i;
 		}
 		timeout = 1000;
-		if (stopping)
+		if (proc_stopping)
 			timeout = 0;
 		else if (since != -1)
 			timeout = (int)(since + GROUP_MS - now_ms() < 0 ? 0 :
@@ -507,7 +484,7 @@ serve(void)
 		held = audit_log_pending(alog);
 		if (held > 0 && since == -1)
 			since = now;
-		if (held == 0 || nacks > 0 || urgent || stopping ||
+		if (held == 0 || nacks > 0 || urgent || proc_stopping ||
 		    held >= GROUP_MAX || now - since >= GROUP_MS) {
 			if (audit_log_tick(alog, err, sizeof(err)) == -1)
 				fatalx("audit log: %s", err);
@@ -528,7 +505,7 @@ serve(void)
 					ipc_fatal(&peers[0].ch);
 				refuse(&peers[i], peers[i].ch.err);
 			}
-		if (stopping && drained++ > 0) {
+		if (proc_stopping && drained++ > 0) {
 			if (audit_log_close(alog, err, sizeof(err)) == -1)
 				fatalx("%s", err);
 			exit(0);
@@ -606,7 +583,9 @@ main(int argc, char *argv[])
 	if (ipc_close(&peers[0].ch) == -1)
 		ipc_fatal(&peers[0].ch);
 	dirfd = audit_log_dirfd(alog);
-	catch_stop();
+	/* SIGTERM (mmguardd stopping the guard): what has arrived is written
+	 * and sealed with a checkpoint before the role exits. */
+	proc_catch_stop();
 	sandbox_enter(&sandbox_audit, &(struct sandbox_args){
 	    .user = user, .sock = -1, .dirs = &dirfd, .ndirs = 1 });
 	serve();

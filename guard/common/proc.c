@@ -145,6 +145,30 @@ proc_exec_audit(const char *path, char *const argv[], int chan, int audit,
 	return -1;
 }
 
+volatile sig_atomic_t	proc_stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	proc_stopping = 1;
+}
+
+void
+proc_catch_stop(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	(void)sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1) {
+		perror("sigaction");
+		_exit(1);
+	}
+}
+
 int
 proc_check_channel(char *err, size_t errsz)
 {

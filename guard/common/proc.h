@@ -30,6 +30,8 @@
 
 #include <sys/types.h>
 
+#include <signal.h>
+
 #include <stddef.h>
 
 #define PROC_CHANNEL_FD	3
@@ -54,5 +56,14 @@ pid_t	proc_exec_audit(const char *path, char *const argv[], int chan,
 int	proc_check_channel(char *err, size_t errsz);
 /* The same check of any descriptor (fd 4, the audit channel). */
 int	proc_check_socket(int fd, char *err, size_t errsz);
+
+/*
+ * SIGTERM and SIGINT (the supervisor stopping a role, or an operator's
+ * interrupt) set proc_stopping instead of killing the process: a role
+ * whose loop checks it finishes what must be finished (written, sealed,
+ * committed) and exits.  Install before the sandbox.
+ */
+extern volatile sig_atomic_t proc_stopping;
+void	proc_catch_stop(void);
 
 #endif

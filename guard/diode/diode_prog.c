@@ -8,27 +8,17 @@
 
 #include "guard/common/log.h"
 #include "guard/common/mac.h"
+#include "guard/common/proc.h"
 #include "guard/diode/diode.h"
 #include "guard/diode/diode_prog.h"
-
-volatile sig_atomic_t	diode_prog_stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	diode_prog_stop = 1;
-}
 
 void
 diode_prog_signals(void)
 {
 	struct sigaction	sa;
 
+	proc_catch_stop();
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }

@@ -5,15 +5,13 @@
 #ifndef MMGUARD_DIODE_PROG_H
 #define MMGUARD_DIODE_PROG_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guard/common/proc.h"
 #include "guard/diode/diode.h"
 
-extern volatile sig_atomic_t	diode_prog_stop;
-
-/* SIGTERM and SIGINT set diode_prog_stop; SIGPIPE is ignored. */
+/* SIGTERM and SIGINT set proc_stopping; SIGPIPE is ignored. */
 void		diode_prog_signals(void);
 /* An option's number (see diode_parse_num); exits on a bad one. */
 uint64_t	diode_prog_num(const char *opt, const char *arg, unsigned base,

@@ -805,7 +805,7 @@ main(int argc, char *argv[])
 	memset(mm, 0, sizeof(mm));
 	log_info("listening on %s, link %u", listen_s, p.link);
 
-	while (!diode_prog_stop) {
+	while (!proc_stopping) {
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		(void)poll(&pfd, 1, 20);
@@ -872,7 +872,7 @@ main(int argc, char *argv[])
 	 * until the link has been quiet for 300 ms (3 s at most), so that
 	 * what was sent in full is delivered and not reported lost.
 	 */
-	if (diode_prog_stop) {
+	if (proc_stopping) {
 		uint64_t	quiet_since = diode_now_us(), until;
 
 		until = quiet_since + 3000000;

@@ -901,7 +901,7 @@ main(int argc, char *argv[])
 	burst = (double)(BATCH * (fsz + ETH_OVERHEAD) * 8);
 	credit = burst;
 
-	while (!diode_prog_stop) {
+	while (!proc_stopping) {
 		now = diode_now_us();
 		(void)notice(tx, indir, maxsz, ino);
 		if (now >= next_scan) {

@@ -62,7 +62,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -179,7 +178,6 @@ struct qmgr {
 };
 
 static struct qmgr	q;
-static volatile sig_atomic_t stopping;	/* SIGTERM: commit, then exit */
 
 static void	commit_and_flush(void);
 
@@ -2044,7 +2042,7 @@ loop(void)
 	bool		 defer;
 
 	for (;;) {
-		if (stopping) {
+		if (proc_stopping) {
 			/* What the turns since the last commit did, durable
 			 * and announced before the role goes. */
 			commit_and_flush();
@@ -2101,27 +2099,6 @@ loop(void)
 			if (ps.pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				handle(ps.ch[i], ps.kind[i]);
 	}
-}
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-/* SIGTERM (the supervisor stopping the role): the loop ends its turn,
- * commits and exits. */
-static void
-catch_stop(void)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	(void)sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) == -1)
-		fatal("sigaction");
 }
 
 static int
@@ -2205,7 +2182,8 @@ main(int argc, char *argv[])
 	dirs[2] = q.sentbox;
 	dirs[3] = q.reports;
 	spool_group(&q.sp, true);
-	catch_stop();
+	/* SIGTERM: the loop ends its turn, commits and exits. */
+	proc_catch_stop();
 	sandbox_enter(&sandbox_spool, &(struct sandbox_args){
 	    .user = user, .sock = -1, .dirs = dirs, .ndirs = 4 });
 	load_spool();
