@@ -187,6 +187,7 @@ static const struct sandbox_rule rules_spool[] = {
 	RULE(fcntl, CHK_FCNTL_DIR),
 	RULE(fsync, CHK_ANY),
 	RULE(fdatasync, CHK_ANY),
+	RULE(syncfs, CHK_FD_DIR),	/* a group commit (spool_sync) */
 	RULE(ftruncate, CHK_ANY),	/* cutting a torn append off */
 	RULE(pwritev, CHK_FD_WRITE),	/* an append, at the sealed end */
 	RULES_END

@@ -205,8 +205,9 @@ arrived(struct pickup *p)
 /*
  * Take up to BATCH files (fewer when a file is renamed into the folder
  * meanwhile, from the cut_from-th on: the look ends early for it); returns
- * how many.  Store each, make them all durable with one
- * fsync per spool directory, and only then remove the sources (one fsync
+ * how many.  Store each, make them all durable together (spool_sync:
+ * one syncfs for their data, then their renames into incoming/ and one
+ * fsync per spool directory), and only then remove the sources (one fsync
  * of the drop folder) and tell qmgr.  A crash before the sync leaves the
  * sources in place; stored again, they are recognised by their id.
  */

@@ -168,8 +168,6 @@ struct qmgr {
 	/* this turn's changes, made durable by commit() */
 	char		**publish;	/* outbox files to rename in */
 	size_t		 npublish;
-	int		 files[64];	/* outbox and report files written */
-	size_t		 nfiles;
 	bool		 outbox_unsynced, reports_unsynced;
 	struct timespec	 sent_checked;
 	int64_t		 owed_since;	/* ms: changes await commit() */
@@ -977,9 +975,9 @@ write_at(int dfd, const char *name, struct iovec *iov, int niov,
 			iov->iov_len -= (size_t)k;
 		}
 	}
-	if (q.nfiles < sizeof(q.files) / sizeof(q.files[0]))
-		q.files[q.nfiles++] = fd;
-	else if (fsync(fd) == -1 || close(fd) == -1)
+	/* Made durable with the spool's files (commit()). */
+	if (spool_hold(&q.sp, fd) == -1 && (fsync(fd) == -1 ||
+	    close(fd) == -1))
 		return -1;
 	if (rename && renameat(dfd, tmp, dfd, name) == -1)
 		return -1;
@@ -1031,8 +1029,9 @@ to_outbox(struct item *it)
 /*
  * The end of every loop turn: the turn's changes become durable with one
  * fsync per directory touched (group commit), in the order that keeps a
- * crash harmless: the outbox's new files (under their temporary names),
- * then the spool's states, then the renames that let diode-tx send a
+ * crash harmless: the outbox's new files (under their temporary names,
+ * held by the spool: spool_sync() makes their data durable with its own
+ * files'), then the spool's states, then the renames that let diode-tx send a
  * released message.  A crash before the renames leaves temporary files,
  * which published() renames in, or removes, at the next start.  Only
  * then do the turn's frames leave (loop()): no audit record, hand-off or
@@ -1043,11 +1042,6 @@ commit(void)
 {
 	char	err[256], tmp[SPOOL_ID_LEN + 16], *name;
 
-	while (q.nfiles > 0) {
-		if (fsync(q.files[--q.nfiles]) == -1)
-			fatal("outbox or reports: fsync");
-		(void)close(q.files[q.nfiles]);
-	}
 	if (spool_sync(&q.sp, err, sizeof(err)) == -1)
 		fatalx("%s", err);	/* restarted, the spool says the rest */
 	while ((name = fifo_pop(&q.publish, &q.npublish)) != NULL) {
@@ -1993,7 +1987,7 @@ owed(void)
 {
 	unsigned	k;
 
-	if (q.nfiles > 0 || q.npublish > 0 || q.outbox_unsynced ||
+	if (q.npublish > 0 || q.outbox_unsynced ||
 	    q.reports_unsynced || spool_pending(&q.sp))
 		return true;
 	for (k = 0; k < 4; k++)

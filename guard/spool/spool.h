@@ -57,7 +57,7 @@
 #define SPOOL_MAX_MESSAGE	(64u << 20)
 #define SPOOL_MAX_RECORDS	4096
 #define SPOOL_MAX_TEXT		(64u << 10)
-#define SPOOL_GROUP_FILES	64	/* appends waiting for spool_sync() */
+#define SPOOL_GROUP_FILES	64	/* files waiting for spool_sync() */
 
 enum spool_state {
 	SPOOL_INCOMING,
@@ -96,9 +96,16 @@ struct spool {
 						   for state s, SPOOL_NSTATES
 						   for tmp/, SPOOL_NSTATES + 1
 						   for unarchived/ */
-	int		 files[SPOOL_GROUP_FILES];	/* appended to,
-						   fsync'd by spool_sync() */
+	/* Files written since the last spool_sync(): appended to, new
+	 * (their ids in stores[], to be renamed into incoming/), or held for
+	 * the caller (on another file system when !samefs). */
+	struct {
+		int		 fd;
+		bool		 samefs;
+		char		 store[SPOOL_ID_LEN];	/* "" unless new */
+	}		 files[SPOOL_GROUP_FILES];
 	size_t		 nfiles;
+	uint64_t	 dev;			/* the spool's file system */
 };
 
 /* What a queue file says, as read back. */
@@ -135,31 +142,42 @@ void		 spool_close(struct spool *);
 /*
  * Group commit.  A renamed file is durable only once its directories are
  * fsync'd, and every fsync that has new metadata to write is a journal
- * commit: the costly part of every state change.  With grouping on,
- * spool_store() and spool_move() leave the directories, and
- * spool_append() the file it appended to, to spool_sync(): it fsyncs the
- * appended files and then each directory touched since the last call,
- * once, however many messages changed (the first fsync commits the
- * journal for all of them; the rest find little left to do).  New files
- * are still fsync'd before they are renamed into place, so a crash never
- * shows a state directory an incomplete file, and an append that did not
- * reach the disk is a torn tail the reader drops.  The caller must not let
- * anything outside the spool learn of a change (acknowledge a sender,
- * remove a source file, send an audit record or a frame) before the
- * spool_sync() that follows it has returned 0.
+ * commit (and a flush of the disk's write cache): the costly part of every
+ * state change.  With grouping on, spool_store() writes the new file under
+ * tmp/ and leaves its sync and its rename into incoming/, spool_move() the
+ * directories, and spool_append() the file it appended to, to
+ * spool_sync().  It makes the data of every such file durable (one
+ * syncfs(2) of the spool's file system for several, an fsync for one),
+ * only then renames the new files into place, and then fsyncs each
+ * directory touched since the last call, once, however many messages
+ * changed.  So a crash never shows a state directory an incomplete file
+ * (a new file caught unrenamed is in tmp/, set aside by spool_recover()),
+ * and an append that did not reach the disk is a torn tail the reader
+ * drops.  A caller may hand its own written files to the same sync
+ * (spool_hold()).  The caller must not let anything outside the spool
+ * learn of a change (acknowledge a sender, remove a source file, send an
+ * audit record or a frame) before the spool_sync() that follows it has
+ * returned 0; until then spool_find() does not see a grouped new file.
  */
 void		 spool_group(struct spool *, bool on);
 int		 spool_sync(struct spool *, char *err, size_t errlen);
 /* Has spool_sync() anything to do? */
 bool		 spool_pending(const struct spool *);
+/*
+ * A file the caller wrote (on any file system): made durable by the next
+ * spool_sync(), with the spool's own files, and closed by it.  -1 when the
+ * group is full (SPOOL_GROUP_FILES): the caller syncs and closes it.
+ */
+int		 spool_hold(struct spool *, int fd);
 
 /* A new message id: UTC time and 64 random bits. */
 void		 spool_new_id(char id[SPOOL_ID_LEN], int64_t now);
 
 /*
  * Write a new queue file into incoming/: written under tmp/, fsync'd,
- * renamed, both directories fsync'd (or left to spool_sync() when
- * grouped); only then does it return 0.
+ * renamed, both directories fsync'd; only then does it return 0.  When
+ * grouped, all but the write is left to spool_sync() (a full group falls
+ * back to the whole of it now).
  */
 int		 spool_store(struct spool *, const char *id, int64_t time,
 		    int precedence, const char *source, const void *msg,

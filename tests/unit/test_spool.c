@@ -3,6 +3,7 @@
  * move, read back, torn tails, recovery after a simulated crash.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -228,8 +229,9 @@ test_parse_errors(void)
 
 /*
  * Group commit: with grouping on, stores, moves and appends leave their
- * fsyncs to spool_sync(), which does each directory once; everything
- * reads back before and after.
+ * syncs to spool_sync(), which makes the files durable together, renames
+ * the new ones into place and does each directory once; everything reads
+ * back before and after.
  */
 static void
 test_group_commit(void)
@@ -237,8 +239,9 @@ test_group_commit(void)
 	struct spool		sp;
 	struct spool_entry	e;
 	struct spool_rec	r = { SPOOL_REC_NOTE, "sent", 4 };
-	char			err[256], *dir = tmpdir();
-	int			n = 0, pfd[2];
+	struct stat		st;
+	char			err[256], id[16], path[512], *dir = tmpdir();
+	int			n = 0, i, pfd[2], fd;
 
 	CU_ASSERT_EQUAL_FATAL(spool_open(&sp, dir, err, sizeof(err)), 0);
 	spool_group(&sp, true);
@@ -246,8 +249,34 @@ test_group_commit(void)
 	    sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(spool_store(&sp, "g2", 5, 1, "x", "def", 3, err,
 	    sizeof(err)), 0);
-	CU_ASSERT_EQUAL(sp.unsynced, (1u << SPOOL_INCOMING) |
-	    (1u << SPOOL_NSTATES));
+	/* Written under tmp/, not yet in incoming/: nothing may learn of
+	 * them before the sync. */
+	CU_ASSERT_EQUAL(sp.nfiles, 2);
+	CU_ASSERT_EQUAL(spool_find(&sp, "g1", NULL), -1);
+	CU_ASSERT(spool_pending(&sp));
+	/* The same id again in the same group is refused (tmp/ holds it). */
+	CU_ASSERT_EQUAL(spool_store(&sp, "g1", 5, 1, "x", "abc", 3, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(sp.nfiles, 2);
+	/* A file of the caller's own, held for the same sync and closed by
+	 * it. */
+	(void)snprintf(path, sizeof(path), "%s/own", dir);
+	CU_ASSERT_FATAL((fd = open(path, O_WRONLY | O_CREAT, 0600)) != -1);
+	CU_ASSERT_EQUAL(write(fd, "own", 3), 3);
+	CU_ASSERT_EQUAL_FATAL(spool_hold(&sp, fd), 0);
+	CU_ASSERT_EQUAL(sp.nfiles, 3);
+	CU_ASSERT_EQUAL(spool_sync(&sp, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sp.unsynced, 0);
+	CU_ASSERT_EQUAL(sp.nfiles, 0);
+	CU_ASSERT_EQUAL(fcntl(fd, F_GETFD), -1);	/* closed */
+	CU_ASSERT_EQUAL(spool_find(&sp, "g1", NULL), 0);
+	(void)snprintf(path, sizeof(path), "%s/tmp/g1", dir);
+	CU_ASSERT_EQUAL(stat(path, &st), -1);
+	CU_ASSERT_EQUAL(spool_read(&sp, SPOOL_INCOMING, "g2", &e, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(e.message_len, 3);
+	spool_entry_free(&e);
+
 	CU_ASSERT_EQUAL_FATAL(spool_move(&sp, "g1", SPOOL_INCOMING,
 	    SPOOL_RELEASED, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(spool_append(&sp, SPOOL_RELEASED, "g1", &r, 1,
@@ -272,19 +301,71 @@ test_group_commit(void)
 	CU_ASSERT_EQUAL(sp.nfiles, 0);
 	(void)spool_list(&sp, SPOOL_INCOMING, count, &n);
 	CU_ASSERT_EQUAL(n, 1);
+
+	/* A full group: the store after it is done whole at once. */
+	for (i = 0; i < SPOOL_GROUP_FILES + 1; i++) {
+		(void)snprintf(id, sizeof(id), "f%d", i);
+		CU_ASSERT_EQUAL_FATAL(spool_store(&sp, id, 5, 1, "x", "f", 1,
+		    err, sizeof(err)), 0);
+	}
+	CU_ASSERT_EQUAL(sp.nfiles, SPOOL_GROUP_FILES);
+	CU_ASSERT_EQUAL(spool_find(&sp, "f0", NULL), -1);
+	(void)snprintf(id, sizeof(id), "f%d", SPOOL_GROUP_FILES);
+	CU_ASSERT_EQUAL(spool_find(&sp, id, NULL), 0);
+	CU_ASSERT_EQUAL(spool_hold(&sp, 0), -1);	/* full */
+	CU_ASSERT_EQUAL(spool_sync(&sp, err, sizeof(err)), 0);
+	n = 0;
+	(void)spool_list(&sp, SPOOL_INCOMING, count, &n);
+	CU_ASSERT_EQUAL(n, 2 + SPOOL_GROUP_FILES);
+
 	/* A file that cannot be fsync'd (a pipe stands in for a failing
 	 * disk, which a test cannot cause): the sync fails and says so,
 	 * and the directories stay marked for the next try. */
 	CU_ASSERT_EQUAL_FATAL(pipe(pfd), 0);
 	CU_ASSERT_EQUAL_FATAL(spool_move(&sp, "g2", SPOOL_INCOMING,
 	    SPOOL_HELD, err, sizeof(err)), 0);
-	sp.files[sp.nfiles++] = pfd[0];
+	CU_ASSERT_EQUAL_FATAL(spool_hold(&sp, pfd[0]), 0);
 	CU_ASSERT_EQUAL(spool_sync(&sp, err, sizeof(err)), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "fsync of an appended file"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "making written files durable"));
 	CU_ASSERT(sp.unsynced & (1u << SPOOL_HELD));
 	CU_ASSERT_EQUAL(spool_sync(&sp, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(sp.unsynced, 0);
 	(void)close(pfd[1]);
+	spool_close(&sp);
+	rmtree(dir);
+}
+
+/*
+ * A crash between a grouped store and its sync: the new file is in tmp/
+ * and nowhere else; spool_recover() sets it aside (the source it came
+ * from was not removed, so nothing is lost).
+ */
+static void
+test_group_crash(void)
+{
+	struct spool	sp;
+	char		err[256], *dir = tmpdir();
+	int		n = 0, status;
+	pid_t		pid;
+
+	CU_ASSERT_EQUAL_FATAL(spool_open(&sp, dir, err, sizeof(err)), 0);
+	if ((pid = fork()) == 0) {
+		spool_group(&sp, true);
+		if (spool_store(&sp, "c1", 5, 1, "x", "abc", 3, err,
+		    sizeof(err)) != 0)
+			_exit(1);
+		_exit(0);		/* dies before spool_sync() */
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(spool_find(&sp, "c1", NULL), -1);
+	CU_ASSERT_EQUAL(spool_recover(&sp, NULL, NULL, err, sizeof(err)), 1);
+	(void)spool_list(&sp, SPOOL_CORRUPT, count, &n);
+	CU_ASSERT_EQUAL(n, 1);
+	n = 0;
+	(void)spool_list(&sp, SPOOL_INCOMING, count, &n);
+	CU_ASSERT_EQUAL(n, 0);
 	spool_close(&sp);
 	rmtree(dir);
 }
@@ -376,6 +457,7 @@ static const struct unit_test tests[] = {
 	{ "torn tails, crash recovery", test_torn_tail_and_recovery },
 	{ "parse errors", test_parse_errors },
 	{ "group commit", test_group_commit },
+	{ "group commit: a crash before the sync", test_group_crash },
 	{ "archive hand-offs (unarchived/)", test_unarchived },
 	{ NULL, NULL }
 };
