@@ -399,7 +399,9 @@ spool_hold(struct spool *sp, int fd)
  * on a virtual disk some four requests and interrupts per file; syncfs
  * writes the inode blocks the files share once and flushes once).  It
  * writes whatever else is dirty on that file system too, which the
- * guard's other roles make durable soon anyway.  syncfs waits for the
+ * guard's other roles make durable soon anyway, and reports a write error
+ * in any of it (the caller stops, as for an error of its own: a disk that
+ * loses writes is no place to go on).  syncfs waits for the
  * data and inodes and flushes after them; the directory blocks it may
  * also write are made durable, in order, by the fsyncs that follow.
  */
