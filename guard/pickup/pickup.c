@@ -164,8 +164,13 @@ store(struct pickup *p, const char *name, struct taken *tk)
 	time_t		 t;
 
 	if (read_file(p->in, name, &b, &len, &st) == -1) {
-		report_once(p, name, errno == EFBIG ? "larger than the "
-		    "spool's limit" : strerror(errno));
+		if (errno == ENOENT)
+			/* Listed, then taken as a fresh arrival (or taken
+			 * back by whoever put it there): nothing to do. */
+			log_debug("%s: gone from the drop folder", name);
+		else
+			report_once(p, name, errno == EFBIG ? "larger than "
+			    "the spool's limit" : strerror(errno));
 		return -1;
 	}
 	(void)EVP_Digest(b, len, d, &dl, EVP_sha256(), NULL);
@@ -391,6 +396,13 @@ scan(struct pickup *p)
 	}
 	(void)closedir(d);
 	sort_entries(v, n);
+	/* Files renamed in while a long folder was listed (milliseconds for
+	 * thousands of files): a FLASH among them is taken now, not after
+	 * the look's first batches. */
+	if (arrived(p)) {
+		drain(p);
+		take_fresh(p);
+	}
 	/*
 	 * At most SCAN_MAX per look: the NEWEST first (a small batch, so that
 	 * a FLASH among them is accepted after few others), then the
