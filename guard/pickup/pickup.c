@@ -207,63 +207,79 @@ arrived(struct pickup *p)
 	    (pfd.revents & POLLIN);
 }
 
+static void	drain(struct pickup *);
+static size_t	fresh_entries(struct pickup *, struct entry *, size_t);
+
 /*
- * Take up to BATCH files (fewer when a file is renamed into the folder
- * meanwhile, from the cut_from-th on: the look ends early for it); returns
- * how many.  Store each, make them all durable together (spool_sync:
- * one syncfs for their data, then their renames into incoming/ and one
- * fsync per spool directory), and only then remove the sources (one fsync
- * of the drop folder) and tell qmgr.  A crash before the sync leaves the
- * sources in place; stored again, they are recognised by their id.
+ * Take up to BATCH files, v[0..n).  A file renamed into the folder
+ * meanwhile (seen from the cut_from-th on) ends the look's part of the
+ * batch there, and the fresh arrivals join the batch instead: a FLASH
+ * dropped behind a burst is made durable with the files already taken,
+ * one sync for both.  Store each, make them all durable together
+ * (spool_sync: one syncfs for their data, then their renames into
+ * incoming/ and one fsync per spool directory), and only then remove the
+ * sources (one fsync of the drop folder) and tell qmgr.  A crash before
+ * the sync leaves the sources in place; stored again, they are recognised
+ * by their id.  Returns how many of v were taken.
  */
 static size_t
 take(struct pickup *p, struct entry *v, size_t n, size_t cut_from)
 {
 	struct taken	t[BATCH];
+	struct entry	b[BATCH];	/* v's, then fresh arrivals */
 	char		err[256];
 	bool		stored[BATCH];
-	size_t		i;
+	size_t		i, nv, nb;
 
+	if (n > BATCH)
+		fatalx("a batch of %zu files", n);
 	memset(t, 0, sizeof(t));
-	for (i = 0; i < n; i++) {
-		/* A file renamed in meanwhile ends the batch here. */
-		if (i >= cut_from && arrived(p)) {
-			n = i;
-			break;
+	memcpy(b, v, n * sizeof(*b));
+	nv = nb = n;
+	for (i = 0; i < nb; i++) {
+		if (i < nv && i >= cut_from && arrived(p)) {
+			drain(p);
+			nv = i;
+			nb = i + fresh_entries(p, b + i, BATCH - i);
+			if (i == nb)
+				break;
 		}
-		stored[i] = store(p, v[i].name, &t[i]) == 0;
+		stored[i] = store(p, b[i].name, &t[i]) == 0;
 	}
-	if (n == 0)
-		return 0;
-	if (spool_sync(&p->sp, err, sizeof(err)) == -1)
-		fatalx("%s", err);	/* nothing acknowledged: restart */
-	for (i = 0; i < n; i++) {
-		struct audit_kv	kv[3] = { { "digest", t[i].hex },
-				    { "source", v[i].name },
-				    { "bytes", t[i].bytes } };
+	if (nb > 0) {
+		if (spool_sync(&p->sp, err, sizeof(err)) == -1)
+			fatalx("%s", err);	/* nothing acknowledged */
+		for (i = 0; i < nb; i++) {
+			struct audit_kv	kv[3] = { { "digest", t[i].hex },
+					    { "source", b[i].name },
+					    { "bytes", t[i].bytes } };
 
-		if (stored[i] && t[i].fresh)
-			role_audit(AUDIT_EV_MESSAGE_ACCEPTED, t[i].id, kv, 3);
-	}
-	for (i = 0; i < n; i++)
-		if (stored[i] && unlinkat(p->in, v[i].name, 0) == -1)
-			log_warn("%s: removing it from the drop folder",
-			    v[i].name);
-	if (fsync(p->in) == -1)
-		log_warn("drop folder: fsync");
-	for (i = 0; i < n; i++) {
-		if (!stored[i])
-			continue;
-		ipc_create(&p->ch, MSG_NEW, 0);
-		ipc_add_string(&p->ch, t[i].id);
-		ipc_add_u64(&p->ch, (uint64_t)v[i].mtime.tv_sec * 1000000000u +
-		    (uint64_t)v[i].mtime.tv_nsec);
-		if (ipc_close(&p->ch) == -1)
+			if (stored[i] && t[i].fresh)
+				role_audit(AUDIT_EV_MESSAGE_ACCEPTED, t[i].id,
+				    kv, 3);
+		}
+		for (i = 0; i < nb; i++)
+			if (stored[i] && unlinkat(p->in, b[i].name, 0) == -1)
+				log_warn("%s: removing it from the drop folder",
+				    b[i].name);
+		if (fsync(p->in) == -1)
+			log_warn("drop folder: fsync");
+		for (i = 0; i < nb; i++) {
+			if (!stored[i])
+				continue;
+			ipc_create(&p->ch, MSG_NEW, 0);
+			ipc_add_string(&p->ch, t[i].id);
+			ipc_add_u64(&p->ch, (uint64_t)b[i].mtime.tv_sec *
+			    1000000000u + (uint64_t)b[i].mtime.tv_nsec);
+			if (ipc_close(&p->ch) == -1)
+				ipc_fatal(&p->ch);
+		}
+		if (ipc_flush_wait(&p->ch) == -1)
 			ipc_fatal(&p->ch);
 	}
-	if (ipc_flush_wait(&p->ch) == -1)
-		ipc_fatal(&p->ch);
-	return n;
+	for (i = nv; i < nb; i++)
+		free(b[i].name);
+	return nv;
 }
 
 static int
@@ -345,24 +361,37 @@ drain(struct pickup *p)
 		}
 }
 
-/* Take the files inotify named, those still there. */
-static void
-take_fresh(struct pickup *p)
+/* Up to max of the files inotify named that are still there, into v
+ * (their names become the caller's); names past max wait for the next
+ * look. */
+static size_t
+fresh_entries(struct pickup *p, struct entry *v, size_t max)
 {
-	struct entry	v[NEWEST];
 	struct stat	st;
-	size_t		i, n = 0;
+	size_t		i, n = 0, kept = 0;
 
 	for (i = 0; i < p->nfresh; i++) {
-		if (fstatat(p->in, p->fresh[i].name, &st,
+		if (n == max)
+			p->fresh[kept++] = p->fresh[i];
+		else if (fstatat(p->in, p->fresh[i].name, &st,
 		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
 			v[n] = p->fresh[i];
 			v[n++].mtime = st.st_mtim;
 		} else
 			free(p->fresh[i].name);
 	}
-	p->nfresh = 0;
-	if (n > 0)
+	p->nfresh = kept;
+	return n;
+}
+
+/* Take the files inotify named, those still there. */
+static void
+take_fresh(struct pickup *p)
+{
+	struct entry	v[NEWEST];
+	size_t		i, n;
+
+	if ((n = fresh_entries(p, v, NEWEST)) > 0)
 		(void)take(p, v, n, n);
 	for (i = 0; i < n; i++)
 		free(v[i].name);
